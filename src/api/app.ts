@@ -1,0 +1,89 @@
+// Builds the Fastify app: external plugins (OpenAPI, Swagger UI), then ours (errors, auth,
+// metrics), then the routes and GraphQL. Only main.ts listens; tests use inject() or listen
+// on port 0.
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import type { Registry } from "prom-client";
+import type { Logger } from "../logger.js";
+import type { JobEvents } from "../jobs/events.js";
+import type { JobService } from "../jobs/service.js";
+import { type ApiKeys } from "./auth.js";
+import { registerAuth } from "./auth-hook.js";
+import { registerErrorHandling } from "./errors.js";
+import { registerGraphql } from "./graphql/index.js";
+import { registerHttpMetrics } from "./metrics.js";
+import { healthRoutes, type Check } from "./rest/health.js";
+import { imageRoutes } from "./rest/images.js";
+import { jobRoutes } from "./rest/jobs.js";
+import type { ImageStore } from "../store/images.js";
+
+export interface AppDeps {
+  logger: Logger;
+  keys: ApiKeys;
+  jobs: JobService;
+  images: ImageStore;
+  events: JobEvents;
+  metrics: Registry;
+  readiness: () => Promise<Check[]>;
+}
+
+export const BODY_LIMIT = 1024 * 1024;
+
+export const OPENAPI_INFO = {
+  title: "regops",
+  version: "1.0.0",
+  description:
+    "Keeps container images fresh across registries and Docker hosts. Every change is a job: submit it with POST /v1/jobs, follow it with GET /v1/jobs/{id} or its SSE events. Errors are RFC 9457 problem+json.",
+};
+
+// Routes registered by other plugins (Mercurius' /graphql, Swagger UI's assets) carry plain
+// JSON schemas or none; only routes declared with zod are documented.
+const documentZodRoutes: typeof jsonSchemaTransform = (input) => {
+  const schema = input.schema as Record<string, unknown> | undefined;
+  const usesZod = schema && Object.values(schema).some((v) => typeof v === "object" && v !== null && "_zod" in v);
+  if (!usesZod) return { schema: { ...schema, hide: true }, url: input.url };
+  return jsonSchemaTransform(input);
+};
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    // An id per request in every log line of it; clients may pass their own.
+    requestIdHeader: "x-request-id",
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: OPENAPI_INFO,
+      components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key from auth.apiKeys" } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: documentZodRoutes,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  registerErrorHandling(app);
+  registerAuth(app, deps.keys);
+  registerHttpMetrics(app, deps.metrics);
+
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(deps.metrics.contentType).send(await deps.metrics.metrics()),
+  );
+  // The REST routes validate and serialize with zod; Mercurius and Swagger UI keep Fastify's
+  // JSON-schema compilers, so the zod compilers live in this child context only.
+  await app.register(async (rest) => {
+    rest.setValidatorCompiler(validatorCompiler);
+    rest.setSerializerCompiler(serializerCompiler);
+    await rest.register(healthRoutes(deps.readiness));
+    await rest.register(jobRoutes(deps.jobs, deps.events));
+    await rest.register(imageRoutes(deps.images));
+  });
+  await registerGraphql(app, deps.jobs, deps.events, deps.keys);
+  return app;
+}

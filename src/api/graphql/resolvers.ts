@@ -1,0 +1,119 @@
+// GraphQL resolvers: thin calls into the same JobService the REST routes use. Errors carry the
+// same codes as REST's problem+json, in `extensions`.
+import mercurius from "mercurius";
+import { RegopsError, badRequest } from "../../errors.js";
+import type { JobEvents } from "../../jobs/events.js";
+import type { JobService } from "../../jobs/service.js";
+import { jobSpec } from "../../jobs/specs.js";
+import { formatReference, parseReference, withDefaultTag } from "../../registry/reference.js";
+import { TERMINAL_STATES, type JobRecord } from "../../store/jobs.js";
+import type { JobState } from "../../store/keys.js";
+import { requireScope, type ApiKeys, type Principal } from "../auth.js";
+
+const { ErrorWithProps } = mercurius;
+
+interface Context {
+  principal?: Principal;
+  request?: { headers: Record<string, string | string[] | undefined> };
+  _connectionInit?: { authorization?: string; Authorization?: string; headers?: { authorization?: string } };
+}
+
+function graphqlError(err: unknown): Error {
+  if (!(err instanceof RegopsError)) return err as Error;
+  return new ErrorWithProps(err.message, { code: err.code, hint: err.hint, status: err.status, errors: err.fields.length ? err.fields : undefined });
+}
+
+async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw graphqlError(err);
+  }
+}
+
+function principalOf(ctx: Context, keys: ApiKeys): Principal {
+  if (ctx.principal) return ctx.principal;
+  // WebSocket subscriptions: the key comes in connection_init, or on the upgrade request.
+  const init = ctx._connectionInit;
+  const header = init?.authorization ?? init?.Authorization ?? init?.headers?.authorization ?? (ctx.request?.headers.authorization as string | undefined);
+  return keys.authenticate(header);
+}
+
+export function resolvers(jobs: JobService, events: JobEvents, keys: ApiKeys) {
+  return {
+    Query: {
+      job: (_: unknown, args: { id: string }, ctx: Context) =>
+        guarded(async () => {
+          requireScope(principalOf(ctx, keys), "read");
+          return jobs.get(args.id).catch((err: unknown) => {
+            if (err instanceof RegopsError && err.code === "NOT_FOUND") return null;
+            throw err;
+          });
+        }),
+      jobs: (
+        _: unknown,
+        args: { type?: string; state?: JobState; image?: string; limit?: number; cursor?: string },
+        ctx: Context,
+      ) =>
+        guarded(() => {
+          requireScope(principalOf(ctx, keys), "read");
+          const limit = args.limit ?? 50;
+          if (limit < 1 || limit > 500) throw badRequest([{ field: "limit", message: "must be between 1 and 500" }]);
+          const image = args.image ? formatReference(withDefaultTag(parseReference(args.image))) : undefined;
+          return jobs.list({ type: args.type, state: args.state, image, limit, cursor: args.cursor });
+        }),
+    },
+    Mutation: {
+      refresh: (_: unknown, args: { input: Record<string, unknown>; idempotencyKey?: string }, ctx: Context) =>
+        guarded(async () => {
+          const principal = principalOf(ctx, keys);
+          requireScope(principal, "write");
+          // GraphQL sends null for omitted optional fields; zod defaults want them absent.
+          const input = Object.fromEntries(Object.entries(args.input).filter(([, v]) => v !== null));
+          const parsed = jobSpec.safeParse({ type: "refresh", ...input });
+          if (!parsed.success) {
+            throw badRequest(parsed.error.issues.map((i) => ({ field: `input.${i.path.join(".")}`, message: i.message })));
+          }
+          const { job } = await jobs.submit(parsed.data, { idempotencyKey: args.idempotencyKey, principal: principal.id });
+          return job;
+        }),
+      cancelJob: (_: unknown, args: { id: string }, ctx: Context) =>
+        guarded(() => {
+          requireScope(principalOf(ctx, keys), "write");
+          return jobs.cancel(args.id);
+        }),
+    },
+    Subscription: {
+      jobUpdated: {
+        subscribe: async (_: unknown, args: { id: string }, ctx: Context) => {
+          const first = await guarded(async () => {
+            requireScope(principalOf(ctx, keys), "read");
+            return jobs.get(args.id);
+          });
+          return followJob(first, events, () => jobs.get(args.id));
+        },
+      },
+    },
+  };
+}
+
+/** The job now, then every change, ending after a final state. */
+async function* followJob(first: JobRecord, events: JobEvents, reread: () => Promise<JobRecord>): AsyncGenerator<{ jobUpdated: JobRecord }> {
+  const updates = events.updatesOf(first.id);
+  // Start listening before reading again, so nothing between the two is missed.
+  const pending = updates.next();
+  const current = await reread();
+  yield { jobUpdated: current };
+  if (TERMINAL_STATES.includes(current.state)) {
+    await updates.return(undefined);
+    return;
+  }
+  try {
+    for (let r = await pending; !r.done; r = await updates.next()) {
+      yield { jobUpdated: r.value };
+      if (TERMINAL_STATES.includes(r.value.state)) return;
+    }
+  } finally {
+    await updates.return(undefined);
+  }
+}

@@ -1,0 +1,56 @@
+// Liveness and readiness. /readyz names every dependency that does not answer.
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { PROBLEM_CONTENT_TYPE } from "../problem.js";
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  reason?: string;
+}
+
+const checkSchema = z.object({ name: z.string(), ok: z.boolean(), reason: z.string().optional() });
+
+export const healthRoutes = (readiness: () => Promise<Check[]>): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      "/healthz",
+      {
+        config: { scope: "public" },
+        schema: { tags: ["health"], summary: "Liveness: 200 while the process lives", security: [], response: { 200: z.object({ status: z.literal("ok") }) } },
+      },
+      async () => ({ status: "ok" as const }),
+    );
+    app.get(
+      "/readyz",
+      {
+        config: { scope: "public" },
+        schema: {
+          tags: ["health"],
+          summary: "Readiness: 200 when Redis (and, for workers, every Docker host) answers",
+          security: [],
+          response: {
+            200: z.object({ status: z.literal("ready"), checks: z.array(checkSchema) }),
+            503: z.looseObject({ status: z.number(), detail: z.string(), checks: z.array(checkSchema) }),
+          },
+        },
+      },
+      async (_request, reply) => {
+        const checks = await readiness();
+        const down = checks.filter((c) => !c.ok);
+        if (!down.length) return reply.send({ status: "ready" as const, checks });
+        return reply
+          .code(503)
+          .type(PROBLEM_CONTENT_TYPE)
+          .send({
+            type: "urn:regops:problem:service-unavailable",
+            title: "Service Unavailable",
+            status: 503,
+            code: "SERVICE_UNAVAILABLE",
+            detail: `not ready: ${down.map((c) => `${c.name} (${c.reason ?? "down"})`).join(", ")}`,
+            hint: "start the dependencies named in `checks`",
+            checks,
+          });
+      },
+    );
+  };

@@ -1,0 +1,41 @@
+// GET /v1/images?ref=: what regops knows of an image: current digest, digest history, and
+// which digest each Docker host holds.
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { RegopsError } from "../../errors.js";
+import { imageReference } from "../../jobs/specs.js";
+import { formatReference, parseReference, withDefaultTag } from "../../registry/reference.js";
+import type { ImageStore } from "../../store/images.js";
+import { problemSchema } from "../problem.js";
+
+const imageSchema = z
+  .object({
+    ref: z.string(),
+    digest: z.string().nullable(),
+    mediaType: z.string().nullable(),
+    checkedAt: z.string().nullable(),
+    history: z.array(z.object({ digest: z.string(), seenAt: z.string(), jobId: z.string() })),
+    hosts: z.record(z.string(), z.object({ digest: z.string(), imageId: z.string(), pulledAt: z.string() })),
+  })
+  .meta({ id: "Image" });
+
+export const imageRoutes = (images: ImageStore): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      "/v1/images",
+      {
+        schema: {
+          tags: ["images"],
+          summary: "What regops knows of an image: digest, history, hosts",
+          querystring: z.object({ ref: imageReference }),
+          response: { 200: imageSchema, 400: problemSchema, 401: problemSchema, 404: problemSchema },
+        },
+      },
+      async (request) => {
+        const ref = formatReference(withDefaultTag(parseReference(request.query.ref)));
+        const state = await images.get(ref);
+        if (!state) throw new RegopsError("NOT_FOUND", `regops has not seen ${ref} yet`, { hint: "refresh it first: POST /v1/jobs" });
+        return state;
+      },
+    );
+  };

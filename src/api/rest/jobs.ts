@@ -1,0 +1,138 @@
+// /v1/jobs: submit, read, list, cancel, and follow a job's events (SSE).
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { JobEvents } from "../../jobs/events.js";
+import type { JobService } from "../../jobs/service.js";
+import { jobListSchema, jobSchema, jobSpec, jobStateSchema, JOB_TYPES, imageReference } from "../../jobs/specs.js";
+import { formatReference, parseReference, withDefaultTag } from "../../registry/reference.js";
+import { TERMINAL_STATES, type JobRecord } from "../../store/jobs.js";
+import { problemSchema } from "../problem.js";
+
+type JobView = z.infer<typeof jobSchema>;
+// Records are written only from validated specs, so their type is always a JobType.
+const view = (job: JobRecord): JobView => job as JobView;
+
+const idParams = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, "must be a job id") });
+
+const errorResponses = {
+  400: problemSchema,
+  401: problemSchema,
+  403: problemSchema,
+} as const;
+
+export const jobRoutes = (jobs: JobService, events: JobEvents): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post(
+      "/v1/jobs",
+      {
+        config: { scope: "write" },
+        schema: {
+          tags: ["jobs"],
+          summary: "Submit a job",
+          description: "Validates the spec and queues it. Same Idempotency-Key and body: the same job is returned.",
+          body: jobSpec,
+          headers: z.looseObject({ "idempotency-key": z.string().min(1).max(255).optional() }),
+          response: {
+            202: jobSchema,
+            ...errorResponses,
+            413: problemSchema,
+            415: problemSchema,
+            422: problemSchema,
+          },
+        },
+      },
+      async (request, reply) => {
+        const { job } = await jobs.submit(request.body, {
+          idempotencyKey: request.headers["idempotency-key"],
+          principal: request.principal!.id,
+        });
+        return reply.code(202).header("location", `/v1/jobs/${job.id}`).send(view(job));
+      },
+    );
+
+    app.get(
+      "/v1/jobs",
+      {
+        schema: {
+          tags: ["jobs"],
+          summary: "List jobs, newest first",
+          querystring: z.object({
+            type: z.enum(JOB_TYPES).optional(),
+            state: jobStateSchema.optional(),
+            image: imageReference.optional(),
+            limit: z.coerce.number().int().min(1).max(500).default(50),
+            cursor: z.string().regex(/^[0-9a-f-]{36}$/, "must be a nextCursor from an earlier page").optional(),
+          }),
+          response: { 200: jobListSchema, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const image = q.image ? formatReference(withDefaultTag(parseReference(q.image))) : undefined;
+        const page = await jobs.list({ ...q, image });
+        return { items: page.items.map(view), nextCursor: page.nextCursor };
+      },
+    );
+
+    app.get(
+      "/v1/jobs/:id",
+      {
+        schema: { tags: ["jobs"], summary: "Get a job", params: idParams, response: { 200: jobSchema, ...errorResponses, 404: problemSchema } },
+      },
+      async (request) => view(await jobs.get(request.params.id)),
+    );
+
+    app.delete(
+      "/v1/jobs/:id",
+      {
+        config: { scope: "write" },
+        schema: {
+          tags: ["jobs"],
+          summary: "Cancel a job",
+          description: "A queued job is removed; a running one is aborted (its pull too). Answers with the job once it has stopped.",
+          params: idParams,
+          response: { 200: jobSchema, ...errorResponses, 404: problemSchema, 409: problemSchema },
+        },
+      },
+      async (request) => view(await jobs.cancel(request.params.id)),
+    );
+
+    app.get(
+      "/v1/jobs/:id/events",
+      {
+        schema: {
+          tags: ["jobs"],
+          summary: "Follow a job as Server-Sent Events",
+          description: "`event: job` with the whole job on every change (state, progress); the stream ends when the job does.",
+          params: idParams,
+          response: { 200: z.string().meta({ description: "text/event-stream" }), ...errorResponses, 404: problemSchema },
+        },
+      },
+      async (request, reply) => {
+        const first = await jobs.get(request.params.id);
+        reply.hijack();
+        const res = reply.raw;
+        res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+        const send = (job: JobRecord) => res.write(`event: job\nid: ${Date.now()}\ndata: ${JSON.stringify(job)}\n\n`);
+        let done = false;
+        const finish = () => {
+          if (done) return;
+          done = true;
+          off();
+          clearInterval(ping);
+          res.end();
+        };
+        const off = events.onJob((job) => {
+          if (job.id !== first.id || done) return;
+          send(job);
+          if (TERMINAL_STATES.includes(job.state)) finish();
+        });
+        const ping = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
+        request.raw.on("close", finish);
+        // Read again after subscribing, so a change between the first read and now is not missed.
+        const current = await jobs.get(first.id);
+        send(current);
+        if (TERMINAL_STATES.includes(current.state)) finish();
+      },
+    );
+  };

@@ -1,0 +1,184 @@
+// Configuration: environment variables plus an optional YAML file (REGOPS_CONFIG), validated
+// with zod. A value written `env:NAME` in the file is read from the environment, so secrets
+// stay out of the file. A bad config names the field path; main.ts prints it and exits 2.
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+
+const REGISTRY_KINDS = [
+  "dockerhub", "harbor", "distribution", "gitlab", "quay", "ghcr", "acr", "ecr", "gar", "jfrog", "nexus", "generic",
+] as const;
+
+export const SCOPES = ["read", "write", "admin"] as const;
+export type Scope = (typeof SCOPES)[number];
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be lowercase letters, digits, - or _ (at most 63)");
+
+const registrySchema = z.object({
+  id,
+  url: z.url({ protocol: /^https?$/ }),
+  kind: z.enum(REGISTRY_KINDS).default("generic"),
+  insecure: z.boolean().default(false),
+  auth: z
+    .object({ username: z.string().min(1), password: z.string().min(1) })
+    .optional(),
+});
+
+const hostSchema = z.object({
+  id,
+  docker: z
+    .string()
+    .regex(/^(unix|tcp|http|https|npipe):\/\//, "must be unix:///path/docker.sock or tcp://host:port"),
+  tls: z.object({ ca: z.string(), cert: z.string(), key: z.string() }).optional(),
+});
+
+const apiKeySchema = z.object({
+  id,
+  key: z.string().min(16, "must be at least 16 characters"),
+  scopes: z.array(z.enum(SCOPES)).min(1),
+});
+
+const fileSchema = z.object({
+  registries: z.array(registrySchema).default([]),
+  hosts: z.array(hostSchema).default([]),
+  auth: z.object({ apiKeys: z.array(apiKeySchema).default([]) }).default({ apiKeys: [] }),
+  jobs: z
+    .object({
+      // How long BullMQ keeps a finished job; the durable record outlives it (retentionDays).
+      retentionDays: z.number().int().positive().default(30),
+      refreshConcurrency: z.number().int().positive().default(32),
+      attempts: z.number().int().positive().default(5),
+      // A worker that dies holds its jobs for this long before another takes them over.
+      lockMs: z.number().int().min(1000).default(30_000),
+    })
+    .default({ retentionDays: 30, refreshConcurrency: 32, attempts: 5, lockMs: 30_000 }),
+});
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default("127.0.0.1"),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be redis://host:port").default("redis://127.0.0.1:6379"),
+  REGOPS_ROLE: z.enum(["api", "worker", "all"]).default("all"),
+  REGOPS_PREFIX: z.string().regex(/^[a-zA-Z0-9:_-]+$/).default("regops"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DOCKER_HOST: z.string().optional(),
+  REGOPS_CONFIG: z.string().optional(),
+});
+
+export type RegistryConfig = z.infer<typeof registrySchema>;
+export type HostConfig = z.infer<typeof hostSchema>;
+export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  redisUrl: string;
+  role: "api" | "worker" | "all";
+  /** Prefix of every Redis key regops owns; tests use a random one each. */
+  prefix: string;
+  logLevel: string;
+  registries: RegistryConfig[];
+  hosts: HostConfig[];
+  apiKeys: ApiKeyConfig[];
+  jobs: z.infer<typeof fileSchema>["jobs"];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid configuration:\n  ${issues.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Replaces every `env:NAME` string with the variable's value; a missing variable is an error at that path. */
+function resolveEnvRefs(value: unknown, env: NodeJS.ProcessEnv, path: string, issues: string[]): unknown {
+  if (typeof value === "string" && value.startsWith("env:")) {
+    const name = value.slice(4);
+    const resolved = env[name];
+    if (resolved === undefined || resolved === "") issues.push(`${path}: environment variable ${name} is not set`);
+    return resolved;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => resolveEnvRefs(v, env, `${path}.${i}`, issues));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, resolveEnvRefs(v, env, path ? `${path}.${k}` : k, issues)]),
+    );
+  }
+  return value;
+}
+
+function zodIssues(error: z.ZodError, where: string): string[] {
+  return error.issues.map((i) => `${where}${i.path.join(".") || "(root)"}: ${i.message}`);
+}
+
+function uniqueIds(list: { id: string }[], field: string): string[] {
+  const seen = new Set<string>();
+  return list.flatMap((item, i) => {
+    if (seen.has(item.id)) return [`${field}.${i}.id: duplicate id "${item.id}"`];
+    seen.add(item.id);
+    return [];
+  });
+}
+
+/**
+ * Builds the Config from the environment and, if given, the YAML text of the config file.
+ * Pure apart from reading `env`: tests pass both in.
+ */
+export function buildConfig(env: NodeJS.ProcessEnv, fileText?: string): Config {
+  const envResult = envSchema.safeParse(env);
+  if (!envResult.success) throw new ConfigError(zodIssues(envResult.error, "env "));
+
+  let raw: unknown = {};
+  if (fileText !== undefined) {
+    try {
+      raw = parseYaml(fileText) ?? {};
+    } catch (err) {
+      throw new ConfigError([`file: not valid YAML: ${(err as Error).message}`]);
+    }
+  }
+  const issues: string[] = [];
+  const resolved = resolveEnvRefs(raw, env, "", issues);
+  if (issues.length) throw new ConfigError(issues);
+  const fileResult = fileSchema.safeParse(resolved);
+  if (!fileResult.success) throw new ConfigError(zodIssues(fileResult.error, ""));
+  const file = fileResult.data;
+
+  // No hosts listed: the Docker engine of DOCKER_HOST (or the default socket) is host "default".
+  const hosts = file.hosts.length
+    ? file.hosts
+    : [{ id: "default", docker: envResult.data.DOCKER_HOST ?? "unix:///var/run/docker.sock" }];
+  const dupes = [
+    ...uniqueIds(file.registries, "registries"),
+    ...uniqueIds(hosts, "hosts"),
+    ...uniqueIds(file.auth.apiKeys, "auth.apiKeys"),
+  ];
+  if (dupes.length) throw new ConfigError(dupes);
+
+  const e = envResult.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    redisUrl: e.REDIS_URL,
+    role: e.REGOPS_ROLE,
+    prefix: e.REGOPS_PREFIX,
+    logLevel: e.LOG_LEVEL,
+    registries: file.registries,
+    hosts,
+    apiKeys: file.auth.apiKeys,
+    jobs: file.jobs,
+  };
+}
+
+/** Reads REGOPS_CONFIG (if set) and builds the Config. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const path = env.REGOPS_CONFIG;
+  let text: string | undefined;
+  if (path) {
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (err) {
+      throw new ConfigError([`REGOPS_CONFIG: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`]);
+    }
+  }
+  return buildConfig(env, text);
+}

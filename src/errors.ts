@@ -1,0 +1,102 @@
+// Every error regops reports, in one table: the code users see, the HTTP status a door
+// answers with, whether a job may retry it, and a hint a person can act on.
+// Layers below the doors throw RegopsError; REST turns it into problem+json, GraphQL puts the
+// code in `extensions`, a job stores {code, message, hint}. Retries look at `retryable`,
+// never at message text.
+
+export const ERROR_CODES = {
+  BAD_REQUEST: { status: 400, retryable: false, hint: "fix the fields named in `errors` and send again" },
+  INVALID_REFERENCE: {
+    status: 400,
+    retryable: false,
+    hint: "use a docker reference such as nginx:1.27 or registry.example.com:5000/team/app@sha256:<64 hex>",
+  },
+  UNAUTHENTICATED: { status: 401, retryable: false, hint: "send `Authorization: Bearer <api key>`" },
+  FORBIDDEN: { status: 403, retryable: false, hint: "use an API key with the scope this route needs" },
+  NOT_FOUND: { status: 404, retryable: false, hint: "check the id" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, hint: "send the body as application/json" },
+  PAYLOAD_TOO_LARGE: { status: 413, retryable: false, hint: "request bodies are limited to 1 MiB" },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    retryable: false,
+    hint: "an Idempotency-Key names one request; use a new key for a different body",
+  },
+  REGISTRY_NOT_CONFIGURED: {
+    status: 422,
+    retryable: false,
+    hint: "add the registry to `registries` in the config file (regops only talks to registries an operator listed)",
+  },
+  HOST_NOT_CONFIGURED: { status: 422, retryable: false, hint: "use a Docker host id from `hosts` in the config file (GET /v1/hosts)" },
+  JOB_FINISHED: { status: 409, retryable: false, hint: "the job has already finished; there is nothing to cancel" },
+  MANIFEST_UNKNOWN: {
+    status: 422,
+    retryable: false,
+    hint: "check the tag exists: docker manifest inspect <image>",
+  },
+  UNAUTHORIZED: { status: 502, retryable: false, hint: "check the registry credentials in the config file" },
+  DENIED: { status: 502, retryable: false, hint: "check the registry credentials and that the account may access this repository" },
+  RATE_LIMITED: { status: 503, retryable: true, hint: "the registry limits requests; the job retries after the time it asked for" },
+  REGISTRY_UNREACHABLE: { status: 502, retryable: true, hint: "check DNS, the proxy and TLS settings for this registry" },
+  REGISTRY_ERROR: { status: 502, retryable: true, hint: "the registry answered with an unexpected error; see its logs" },
+  REGISTRY_REJECTED: { status: 502, retryable: false, hint: "the registry refused the request; see the message for its error code" },
+  DOCKER_UNAVAILABLE: { status: 503, retryable: true, hint: "check the Docker host is running and DOCKER_HOST / `hosts[].docker` points at it" },
+  DOCKER_FAILED: { status: 502, retryable: false, hint: "the Docker engine refused the operation; see its message" },
+  DISK_FULL: {
+    status: 507,
+    retryable: false,
+    hint: "prune images/containers/volumes; see /v1/hosts/:id/df",
+  },
+  TIMEOUT: { status: 504, retryable: true, hint: "the operation took too long; it is retried" },
+  CANCELLED: { status: 409, retryable: false, hint: "the job was cancelled on request" },
+  SERVICE_UNAVAILABLE: { status: 503, retryable: true, hint: "a dependency is down; see /readyz" },
+  INTERNAL: { status: 500, retryable: false, hint: "an unexpected error; the service log has the details" },
+} as const satisfies Record<string, { status: number; retryable: boolean; hint: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One field that failed validation, named by its path (`image`, `hosts.0`, `body`). */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class RegopsError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly retryable: boolean;
+  readonly hint: string;
+  readonly fields: FieldError[];
+  /** Seconds the caller should wait before retrying (rate limits). */
+  readonly retryAfter?: number;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { hint?: string; fields?: FieldError[]; retryAfter?: number; cause?: unknown } = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = "RegopsError";
+    this.code = code;
+    const def = ERROR_CODES[code];
+    this.status = def.status;
+    this.retryable = def.retryable;
+    this.hint = opts.hint ?? def.hint;
+    this.fields = opts.fields ?? [];
+    this.retryAfter = opts.retryAfter;
+  }
+
+  /** The stored, user-facing form: what a job record and an API answer carry. */
+  toJSON(): { code: ErrorCode; message: string; hint: string } {
+    return { code: this.code, message: this.message, hint: this.hint };
+  }
+}
+
+export function isRegopsError(err: unknown): err is RegopsError {
+  return err instanceof RegopsError;
+}
+
+/** A field-level validation failure: `400 BAD_REQUEST` naming each field. */
+export function badRequest(fields: FieldError[]): RegopsError {
+  const summary = fields.map((f) => `${f.field}: ${f.message}`).join("; ");
+  return new RegopsError("BAD_REQUEST", `invalid request: ${summary}`, { fields });
+}

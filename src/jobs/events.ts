@@ -1,0 +1,56 @@
+// Job updates as a stream: the store publishes every record change on one Redis channel; one
+// subscriber connection per process fans them out to SSE clients and GraphQL subscriptions.
+import { EventEmitter, on } from "node:events";
+import type { Redis } from "ioredis";
+import { decodeRecord, type JobRecord } from "../store/jobs.js";
+
+export class JobEvents {
+  private readonly emitter = new EventEmitter();
+  private started = false;
+
+  constructor(
+    private readonly subscriber: Redis,
+    private readonly channel: string,
+  ) {
+    // One listener per SSE client or subscription; many are normal.
+    this.emitter.setMaxListeners(0);
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.subscriber.on("message", (channel: string, message: string) => {
+      if (channel !== this.channel) return;
+      try {
+        const rec = decodeRecord(JSON.parse(message) as Record<string, string>);
+        if (rec) this.emitter.emit("job", rec);
+      } catch {
+        // a malformed message is not worth crashing a subscriber for
+      }
+    });
+    await this.subscriber.subscribe(this.channel);
+  }
+
+  /** Calls `listener` for every update of any job; returns the function that unsubscribes. */
+  onJob(listener: (job: JobRecord) => void): () => void {
+    this.emitter.on("job", listener);
+    return () => this.emitter.off("job", listener);
+  }
+
+  /** Updates of one job as an async iterable; ends when the consumer stops iterating. */
+  async *updatesOf(id: string): AsyncGenerator<JobRecord> {
+    const ac = new AbortController();
+    try {
+      for await (const [job] of on(this.emitter, "job", { signal: ac.signal }) as AsyncIterable<[JobRecord]>) {
+        if (job.id === id) yield job;
+      }
+    } finally {
+      ac.abort();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.emitter.removeAllListeners();
+    if (this.started) await this.subscriber.unsubscribe(this.channel).catch(() => undefined);
+  }
+}

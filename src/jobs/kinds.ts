@@ -1,0 +1,28 @@
+// One table of BullMQ options per job kind: attempts, backoff, retention. Everything that
+// differs between kinds is here, so a new kind is one row plus a spec and a processor.
+import type { JobsOptions } from "bullmq";
+import type { Config } from "../config.js";
+import type { JobType } from "./specs.js";
+
+export function jobOptions(type: JobType, config: Config): JobsOptions {
+  const retentionSeconds = config.jobs.retentionDays * 86_400;
+  const common: JobsOptions = {
+    attempts: config.jobs.attempts,
+    // 1 s, 2 s, 4 s, ... with jitter, so a registry outage is not hammered in lockstep.
+    backoff: { type: "exponential", delay: 1000, jitter: 0.5 },
+    // BullMQ's copy is a cache; the durable record in the store is what queries read.
+    removeOnComplete: { age: Math.min(retentionSeconds, 86_400), count: 10_000 },
+    removeOnFail: { age: Math.min(retentionSeconds, 7 * 86_400), count: 10_000 },
+  };
+  switch (type) {
+    case "refresh":
+      return common;
+  }
+}
+
+export function concurrency(type: JobType, config: Config): number {
+  switch (type) {
+    case "refresh":
+      return config.jobs.refreshConcurrency;
+  }
+}

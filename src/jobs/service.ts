@@ -1,0 +1,147 @@
+// The job engine as the doors see it: submit, get, list, cancel. REST and GraphQL both call
+// these functions, so a capability is written once. A door has validated the spec's shape
+// with zod; here the configuration gets its say (422), the Idempotency-Key is honoured, the
+// durable record is written and the job is queued.
+import { createHash } from "node:crypto";
+import type { Redis } from "ioredis";
+import { v7 as uuidv7 } from "uuid";
+import type { Config } from "../config.js";
+import { RegopsError } from "../errors.js";
+import { findRegistry } from "../registry/registries.js";
+import { formatReference, parseReference, withDefaultTag } from "../registry/reference.js";
+import { TERMINAL_STATES, type JobRecord, type JobStore, type ListQuery } from "../store/jobs.js";
+import { jobOptions } from "./kinds.js";
+import type { Queues } from "./queues.js";
+import type { JobSpec } from "./specs.js";
+
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+const CANCEL_FLAG_TTL_SECONDS = 7 * 86_400;
+
+/** The normalized image a spec is about; throws 422 when the configuration refuses it. */
+export function admit(spec: JobSpec, config: Config): { image: string } {
+  const ref = withDefaultTag(parseReference(spec.image));
+  findRegistry(config.registries, ref);
+  for (const [i, host] of (spec.hosts ?? []).entries()) {
+    if (!config.hosts.some((h) => h.id === host)) {
+      throw new RegopsError("HOST_NOT_CONFIGURED", `Docker host "${host}" is not configured`, {
+        fields: [{ field: `hosts.${i}`, message: `unknown host "${host}"` }],
+      });
+    }
+  }
+  return { image: formatReference(ref) };
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** JSON with sorted keys, so the same body always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export interface SubmitOptions {
+  idempotencyKey?: string;
+  /** Who submits (API key id): idempotency keys are per caller. */
+  principal: string;
+}
+
+export class JobService {
+  constructor(
+    private readonly redis: Redis,
+    private readonly store: JobStore,
+    private readonly queues: Queues,
+    private readonly config: Config,
+  ) {}
+
+  async submit(spec: JobSpec, opts: SubmitOptions): Promise<{ job: JobRecord; created: boolean }> {
+    const { image } = admit(spec, this.config);
+    const id = uuidv7();
+    if (opts.idempotencyKey !== undefined) {
+      const existing = await this.claimIdempotencyKey(opts.idempotencyKey, opts.principal, canonical(spec), id);
+      if (existing) return { job: existing, created: false };
+    }
+    const record: JobRecord = {
+      id,
+      type: spec.type,
+      state: "queued",
+      spec: spec as unknown as Record<string, unknown>,
+      image,
+      progress: null,
+      attempts: 0,
+      createdAt: new Date().toISOString(),
+    };
+    await this.store.create(record);
+    await this.queues[spec.type].add(spec.type, spec, { ...jobOptions(spec.type, this.config), jobId: id });
+    return { job: record, created: true };
+  }
+
+  /** Returns the job an earlier request with this key created, or undefined if the key is new. */
+  private async claimIdempotencyKey(key: string, principal: string, body: string, id: string): Promise<JobRecord | undefined> {
+    const redisKey = this.store.keys.idempotency(principal, sha256(key));
+    const claim = JSON.stringify({ jobId: id, bodyHash: sha256(body) });
+    const won = await this.redis.set(redisKey, claim, "EX", IDEMPOTENCY_TTL_SECONDS, "NX");
+    if (won) return undefined;
+    const stored = JSON.parse((await this.redis.get(redisKey)) ?? "{}") as { jobId?: string; bodyHash?: string };
+    if (stored.bodyHash !== sha256(body)) {
+      throw new RegopsError("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with a different request body", {
+        fields: [{ field: "Idempotency-Key", message: "already used for a different request" }],
+      });
+    }
+    // The first request may still be writing its record: give it a moment.
+    for (let i = 0; i < 20; i++) {
+      const job = stored.jobId ? await this.store.get(stored.jobId) : undefined;
+      if (job) return job;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new RegopsError("SERVICE_UNAVAILABLE", "the request with this Idempotency-Key is still being accepted; retry");
+  }
+
+  async get(id: string): Promise<JobRecord> {
+    const job = await this.store.get(id);
+    if (!job) throw new RegopsError("NOT_FOUND", `job ${id} not found`);
+    return job;
+  }
+
+  list(q: ListQuery): Promise<{ items: JobRecord[]; nextCursor: string | null }> {
+    return this.store.list(q);
+  }
+
+  /**
+   * Cancels a job. A queued job is removed from its queue; a running one is asked to abort
+   * (its pull is aborted) through a pub/sub message to whichever worker holds it, and a flag
+   * that any worker checks before starting it, so a cancel is never lost in a race.
+   */
+  async cancel(id: string, waitMs = 10_000): Promise<JobRecord> {
+    const job = await this.get(id);
+    if (job.state === "cancelled") return job;
+    if (TERMINAL_STATES.includes(job.state)) {
+      throw new RegopsError("JOB_FINISHED", `job ${id} has already ${job.state}`);
+    }
+    const keys = this.store.keys;
+    await this.redis.set(keys.cancelRequested(id), "1", "EX", CANCEL_FLAG_TTL_SECONDS);
+    const queued = await this.queues[job.type as JobSpec["type"]]?.getJob(id);
+    const removed = queued ? await queued.remove().then(() => true, () => false) : true;
+    if (removed) {
+      await this.store.transition(id, ["queued", "active"], "cancelled", {
+        finishedAt: new Date().toISOString(),
+        error: new RegopsError("CANCELLED", "cancelled before it ran").toJSON(),
+      });
+    } else {
+      await this.redis.publish(keys.cancelChannel, id);
+    }
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const now = await this.get(id);
+      if (TERMINAL_STATES.includes(now.state) || Date.now() > deadline) return now;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// Job specs: the one definition of what each job kind accepts. REST validates request bodies
+// with these schemas, GraphQL inputs are parsed by them, and openapi.yaml is generated from
+// them, so the three doors cannot disagree. Image references are checked by the reference
+// grammar here, at the door, before anything reaches a registry or a Docker engine.
+import { z } from "zod";
+import { RegopsError } from "../errors.js";
+import { parseReference } from "../registry/reference.js";
+
+/** A docker image reference, validated by the distribution reference grammar. */
+export const imageReference = z
+  .string()
+  .max(1024)
+  .superRefine((value, ctx) => {
+    try {
+      parseReference(value);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: err instanceof RegopsError ? err.message : "invalid reference" });
+    }
+  })
+  .meta({ description: "Docker image reference, e.g. nginx:1.27 or 127.0.0.1:5000/team/app:v1", example: "127.0.0.1:5000/team/app:v1" });
+
+const hostId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be a host id from the configuration");
+
+export const refreshSpec = z
+  .strictObject({
+    type: z.literal("refresh"),
+    image: imageReference,
+    hosts: z
+      .array(hostId)
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: "Docker host ids to pull onto; default: every configured host" }),
+    pull: z.boolean().default(true).meta({ description: "false: only check the registry's digest" }),
+    force: z.boolean().default(false).meta({ description: "pull even when the digest did not change" }),
+  })
+  .meta({ id: "RefreshSpec" });
+
+export type RefreshSpec = z.infer<typeof refreshSpec>;
+
+export const JOB_TYPES = ["refresh"] as const;
+export type JobType = (typeof JOB_TYPES)[number];
+
+export const jobSpec = z.discriminatedUnion("type", [refreshSpec], {
+  error: (issue) =>
+    issue.code === "invalid_union" ? `type must be one of: ${JOB_TYPES.join(", ")}` : undefined,
+});
+export type JobSpec = z.infer<typeof jobSpec>;
+
+export const jobStateSchema = z.enum(["queued", "active", "completed", "failed", "cancelled"]);
+
+export const jobErrorSchema = z.object({ code: z.string(), message: z.string(), hint: z.string() }).meta({ id: "JobError" });
+
+export const jobSchema = z
+  .object({
+    id: z.string(),
+    type: z.enum(JOB_TYPES),
+    state: jobStateSchema,
+    spec: z.record(z.string(), z.unknown()),
+    image: z.string().optional(),
+    progress: z.unknown().nullable(),
+    attempts: z.number().int(),
+    result: z.unknown().optional(),
+    error: jobErrorSchema.optional(),
+    createdAt: z.string(),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+  })
+  .meta({ id: "Job" });
+
+export const jobListSchema = z.object({ items: z.array(jobSchema), nextCursor: z.string().nullable() }).meta({ id: "JobList" });
+
+/** The result a refresh job stores. */
+export interface RefreshResult {
+  image: string;
+  previousDigest: string | null;
+  digest: string;
+  mediaType: string;
+  size: number;
+  changed: boolean;
+  hosts: { host: string; pulled: boolean; imageId: string | null; ms: number; reason: string }[];
+}

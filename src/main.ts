@@ -1,0 +1,39 @@
+// Process entry: load the config (a bad one names the field and exits 2), start the API
+// and/or the workers (REGOPS_ROLE), and shut down cleanly on SIGTERM/SIGINT.
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { createLogger } from "./logger.js";
+import { startService } from "./service.js";
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`regops: ${err.message}`);
+    process.exit(2);
+  }
+  throw err;
+}
+
+const logger = createLogger(config.logLevel);
+const service = await startService(config, logger);
+if (service.app) {
+  await service.app.listen({ port: config.port, host: config.host });
+}
+logger.info(
+  { role: config.role, registries: config.registries.map((r) => r.id), hosts: config.hosts.map((h) => h.id) },
+  "regops started",
+);
+
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    service.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

@@ -1,0 +1,99 @@
+// Wires the process together from a Config: Redis connections, store, queues, and then the API
+// and/or the workers, as REGOPS_ROLE says. main.ts calls it; integration tests call it too,
+// so what they test is what runs.
+import type { FastifyInstance } from "fastify";
+import { Redis } from "ioredis";
+import type { Config } from "./config.js";
+import { DockerHosts } from "./docker/hosts.js";
+import { ApiKeys } from "./api/auth.js";
+import { buildApp } from "./api/app.js";
+import { createMetrics } from "./api/metrics.js";
+import type { Check } from "./api/rest/health.js";
+import { JobEvents } from "./jobs/events.js";
+import { closeQueues, createQueues } from "./jobs/queues.js";
+import { JobService } from "./jobs/service.js";
+import type { Logger } from "./logger.js";
+import { Registries } from "./registry/remote.js";
+import { ImageStore } from "./store/images.js";
+import { JobStore } from "./store/jobs.js";
+import { startWorkers, type WorkerPool } from "../workers/index.js";
+
+export interface Service {
+  app?: FastifyInstance;
+  workers?: WorkerPool;
+  close(): Promise<void>;
+}
+
+function connect(config: Config, name: string): Redis {
+  // maxRetriesPerRequest null: BullMQ's blocking connections require it, and a command
+  // waiting out a Redis restart is better than a lost job.
+  return new Redis(config.redisUrl, { maxRetriesPerRequest: null, connectionName: `regops-${name}`, lazyConnect: false });
+}
+
+export async function startService(config: Config, logger: Logger): Promise<Service> {
+  const redis = connect(config, "main");
+  redis.on("error", (err) => logger.warn({ msg: err.message }, "redis connection error"));
+  const store = new JobStore(redis, config.prefix, config.jobs.retentionDays * 86_400);
+  const queues = createQueues(redis, config.prefix);
+  const hosts = new DockerHosts(config.hosts);
+  const images = new ImageStore(redis, config.prefix);
+  const closers: (() => Promise<unknown>)[] = [];
+
+  let workers: WorkerPool | undefined;
+  if (config.role !== "api") {
+    const registries = new Registries(config.registries);
+    const subscriber = connect(config, "worker-sub");
+    workers = await startWorkers({
+      deps: { config, registries, hosts, images, logger },
+      store,
+      queues,
+      connection: redis,
+      subscriber,
+    });
+    closers.push(() => workers!.close(), () => registries.close(), async () => subscriber.disconnect());
+  }
+
+  let app: FastifyInstance | undefined;
+  if (config.role !== "worker") {
+    const subscriber = connect(config, "api-sub");
+    const events = new JobEvents(subscriber, store.keys.eventsChannel);
+    await events.start();
+    const readiness = async (): Promise<Check[]> => {
+      const checks: Check[] = [];
+      const pong = await Promise.race([
+        redis.ping().then(() => "ok", (err: Error) => err.message),
+        new Promise<string>((r) => setTimeout(() => r("no answer within 2s"), 2000)),
+      ]);
+      checks.push(pong === "ok" ? { name: "redis", ok: true } : { name: "redis", ok: false, reason: pong });
+      if (config.role === "all") {
+        const down = await hosts.down();
+        for (const id of hosts.ids()) {
+          const d = down.find((x) => x.id === id);
+          checks.push(d ? { name: `docker:${id}`, ok: false, reason: d.reason } : { name: `docker:${id}`, ok: true });
+        }
+      }
+      return checks;
+    };
+    app = await buildApp({
+      logger,
+      keys: new ApiKeys(config.apiKeys),
+      jobs: new JobService(redis, store, queues, config),
+      images,
+      events,
+      metrics: createMetrics(queues),
+      readiness,
+    });
+    const built = app;
+    closers.unshift(() => built.close(), () => events.stop(), async () => subscriber.disconnect());
+  }
+
+  return {
+    app,
+    workers,
+    async close() {
+      for (const close of closers) await close().catch((err: unknown) => logger.warn({ err }, "error while closing"));
+      await closeQueues(queues);
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// A TCP proxy on 127.0.0.1 that limits the download rate, standing in for a slow link
+// between a Docker host and its registry. The registry behind it is real; only the wire is
+// slower, so pulls take long enough to be interrupted on purpose.
+import net from "node:net";
+import { Transform, type TransformCallback } from "node:stream";
+
+class Throttle extends Transform {
+  constructor(private readonly bytesPerSecond: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    const step = 16 * 1024;
+    let offset = 0;
+    const next = () => {
+      if (offset >= chunk.length) return cb();
+      const piece = chunk.subarray(offset, offset + step);
+      offset += step;
+      this.push(piece);
+      setTimeout(next, (piece.length / this.bytesPerSecond) * 1000);
+    };
+    next();
+  }
+}
+
+export interface SlowProxy {
+  host: string;
+  close(): Promise<void>;
+}
+
+export async function startSlowProxy(target: { host: string; port: number }, bytesPerSecond: number): Promise<SlowProxy> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target.port, target.host);
+    sockets.add(client).add(upstream);
+    client.pipe(upstream);
+    upstream.pipe(new Throttle(bytesPerSecond)).pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on("error", end).on("close", end);
+    upstream.on("error", end).on("close", end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    host: `127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,47 @@
+// The real components integration tests run against: Redis and a distribution registry in
+// containers (Testcontainers), and the Docker engine at DOCKER_HOST.
+import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
+import { IMAGES } from "./images.js";
+
+export interface StartedRedis {
+  url: string;
+  container: StartedTestContainer;
+}
+
+export async function startRedis(): Promise<StartedRedis> {
+  const container = await new GenericContainer(IMAGES.redis)
+    .withExposedPorts(6379)
+    .withWaitStrategy(Wait.forAll([Wait.forListeningPorts(), Wait.forLogMessage("Ready to accept connections")]))
+    .withStartupTimeout(60_000)
+    .start();
+  return { url: `redis://127.0.0.1:${container.getMappedPort(6379)}`, container };
+}
+
+export interface StartedRegistry {
+  /** host:port as references name it, e.g. 127.0.0.1:32781 */
+  host: string;
+  url: string;
+  container: StartedTestContainer;
+}
+
+/** A distribution registry; with `htpasswd` it requires basic auth (user/password inside). */
+export async function startRegistry(opts: { htpasswd?: string } = {}): Promise<StartedRegistry> {
+  let builder = new GenericContainer(IMAGES.registry)
+    .withExposedPorts(5000)
+    .withEnvironment({ REGISTRY_STORAGE_DELETE_ENABLED: "true" })
+    .withWaitStrategy(Wait.forHttp("/v2/", 5000).forStatusCode(opts.htpasswd ? 401 : 200))
+    .withStartupTimeout(60_000);
+  if (opts.htpasswd) {
+    builder = builder
+      .withCopyContentToContainer([{ content: opts.htpasswd, target: "/etc/docker/registry/htpasswd" }])
+      .withEnvironment({
+        REGISTRY_STORAGE_DELETE_ENABLED: "true",
+        REGISTRY_AUTH: "htpasswd",
+        REGISTRY_AUTH_HTPASSWD_REALM: "regops-test",
+        REGISTRY_AUTH_HTPASSWD_PATH: "/etc/docker/registry/htpasswd",
+      });
+  }
+  const container = await builder.start();
+  const host = `127.0.0.1:${container.getMappedPort(5000)}`;
+  return { host, url: `http://${host}`, container };
+}

@@ -1,0 +1,170 @@
+// Refresh end to end on the real stack: Redis and a distribution registry in containers, the
+// Docker engine at DOCKER_HOST, regops started as main.ts starts it.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
+import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
+import { hostImageIdOf, pushRandomImage, removeLocalImages } from "../helpers/push.js";
+
+let redis: StartedRedis;
+let registry: StartedRegistry;
+let svc: TestService;
+const repo = `refresh-${Date.now()}/app`;
+
+async function post(body: unknown, key = KEYS.write, headers: Record<string, string> = {}) {
+  const res = await fetch(`${svc.url}/v1/jobs`, {
+    method: "POST",
+    headers: { ...auth(key), "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+  return { res, body: (await json(res)) as Record<string, any> };
+}
+
+async function registryDigest(ref: { repo: string; tag: string }): Promise<string> {
+  const res = await fetch(`${registry.url}/v2/${ref.repo}/manifests/${ref.tag}`, {
+    method: "HEAD",
+    headers: { accept: "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json" },
+  });
+  return res.headers.get("docker-content-digest")!;
+}
+
+beforeAll(async () => {
+  [redis, registry] = await Promise.all([startRedis(), startRegistry()]);
+  svc = await startTestService({
+    redisUrl: redis.url,
+    registries: [
+      { id: "local", url: registry.url, kind: "distribution", insecure: true },
+      { id: "nowhere", url: "http://regops-test.invalid:5000", kind: "distribution", insecure: true },
+      { id: "closed", url: "http://127.0.0.1:1", kind: "distribution", insecure: true },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await svc?.close();
+  await removeLocalImages(`${registry?.host}/${repo}`);
+  await Promise.all([redis?.container.stop(), registry?.container.stop()]);
+});
+
+describe("refresh", () => {
+  it("when a new image is pushed under an existing tag, then refresh pulls it and the host holds the new image id", async () => {
+    const first = await pushRandomImage(registry.host, repo, "v1");
+    const a = await post({ type: "refresh", image: first.ref });
+    expect(a.res.status).toBe(202);
+    expect(a.res.headers.get("location")).toBe(`/v1/jobs/${a.body.id}`);
+    const jobA = await waitForJob(svc.url, a.body.id);
+    expect(jobA.state).toBe("completed");
+    expect((jobA.result as any).digest).toBe(first.digest);
+    expect(await hostImageIdOf(first.ref)).toBe(first.imageId);
+
+    const second = await pushRandomImage(registry.host, repo, "v1");
+    expect(second.digest).not.toBe(first.digest);
+    const b = await post({ type: "refresh", image: second.ref });
+    const jobB = (await waitForJob(svc.url, b.body.id)) as any;
+    expect(jobB.state).toBe("completed");
+    expect(jobB.result.digest).toBe(await registryDigest({ repo, tag: "v1" }));
+    expect(jobB.result).toMatchObject({ changed: true, previousDigest: first.digest, digest: second.digest });
+    expect(jobB.result.hosts).toEqual([expect.objectContaining({ host: "default", pulled: true, imageId: second.imageId })]);
+    expect(await hostImageIdOf(second.ref)).toBe(second.imageId);
+
+    const image = await json(fetch(`${svc.url}/v1/images?ref=${encodeURIComponent(second.ref)}`, { headers: auth(KEYS.read) }));
+    expect(image.digest).toBe(second.digest);
+    expect(image.history.map((h: { digest: string }) => h.digest)).toEqual([second.digest, first.digest]);
+    expect(image.hosts.default.imageId).toBe(second.imageId);
+  });
+
+  it("when the digest did not change, then nothing is pulled and no history entry is added", async () => {
+    const img = await pushRandomImage(registry.host, repo, "steady");
+    await waitForJob(svc.url, (await post({ type: "refresh", image: img.ref })).body.id);
+    const again = (await waitForJob(svc.url, (await post({ type: "refresh", image: img.ref })).body.id)) as any;
+    expect(again.result).toMatchObject({ changed: false, previousDigest: img.digest, digest: img.digest });
+    expect(again.result.hosts[0]).toMatchObject({ pulled: false, imageId: img.imageId, reason: "up to date" });
+  });
+
+  it("when pull is false, then only the digest is checked", async () => {
+    const img = await pushRandomImage(registry.host, repo, "check-only");
+    const job = (await waitForJob(svc.url, (await post({ type: "refresh", image: img.ref, pull: false })).body.id)) as any;
+    expect(job.result).toMatchObject({ digest: img.digest, hosts: [] });
+    expect(await hostImageIdOf(img.ref)).toBeUndefined();
+  });
+
+  it("when the tag does not exist, then the job fails MANIFEST_UNKNOWN with a hint, without retries", async () => {
+    const job = (await waitForJob(svc.url, (await post({ type: "refresh", image: `${registry.host}/${repo}:nope` })).body.id)) as any;
+    expect(job.state).toBe("failed");
+    expect(job.error.code).toBe("MANIFEST_UNKNOWN");
+    expect(job.error.hint).toContain("docker manifest inspect");
+    expect(job.attempts).toBe(1);
+  });
+
+  it("when the registry host does not resolve or refuses connections, then REGISTRY_UNREACHABLE says which", async () => {
+    const dns = (await waitForJob(svc.url, (await post({ type: "refresh", image: "regops-test.invalid:5000/a/b:c", pull: false })).body.id)) as any;
+    expect(dns.error.code).toBe("REGISTRY_UNREACHABLE");
+    expect(dns.error.message).toMatch(/^DNS/);
+    expect(dns.attempts).toBe(3); // retryable: all attempts used
+    const conn = (await waitForJob(svc.url, (await post({ type: "refresh", image: "127.0.0.1:1/a/b:c", pull: false })).body.id)) as any;
+    expect(conn.error.code).toBe("REGISTRY_UNREACHABLE");
+    expect(conn.error.message).toMatch(/^connection/);
+  });
+
+  it("when the registry is not configured, then 422 REGISTRY_NOT_CONFIGURED and nothing is queued", async () => {
+    const { res, body } = await post({ type: "refresh", image: "ghcr.io/someone/app:1" });
+    expect(res.status).toBe(422);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    expect(body.code).toBe("REGISTRY_NOT_CONFIGURED");
+    expect(body.errors).toEqual([{ field: "image", message: expect.stringContaining("ghcr.io") }]);
+  });
+
+  it("when the same Idempotency-Key is sent twice, then the same job comes back; with another body, 422", async () => {
+    const img = `${registry.host}/${repo}:idem`;
+    const key = `k-${Date.now()}`;
+    const one = await post({ type: "refresh", image: img, pull: false }, KEYS.write, { "idempotency-key": key });
+    const two = await post({ type: "refresh", image: img, pull: false }, KEYS.write, { "idempotency-key": key });
+    expect(two.body.id).toBe(one.body.id);
+    const other = await post({ type: "refresh", image: img, pull: true }, KEYS.write, { "idempotency-key": key });
+    expect(other.res.status).toBe(422);
+    expect(other.body.code).toBe("IDEMPOTENCY_KEY_REUSED");
+  });
+
+  it("when jobs are listed with filters, then only matching jobs come back, newest first, page by page", async () => {
+    const img = `${registry.host}/${repo}:listed`;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await post({ type: "refresh", image: img, pull: false })).body.id);
+    const page1 = await json(fetch(`${svc.url}/v1/jobs?image=${encodeURIComponent(img)}&limit=2`, { headers: auth(KEYS.read) }));
+    expect(page1.items.map((j: { id: string }) => j.id)).toEqual([ids[2], ids[1]]);
+    const page2 = await json(
+      fetch(`${svc.url}/v1/jobs?image=${encodeURIComponent(img)}&limit=2&cursor=${page1.nextCursor}`, { headers: auth(KEYS.read) }),
+    );
+    expect(page2.items.map((j: { id: string }) => j.id)).toEqual([ids[0]]);
+    expect(page2.nextCursor).toBeNull();
+    const failed = await json(fetch(`${svc.url}/v1/jobs?type=refresh&state=failed&limit=100`, { headers: auth(KEYS.read) }));
+    expect(failed.items.every((j: { state: string }) => j.state === "failed")).toBe(true);
+  });
+
+  it("when a job is followed over SSE, then its updates stream until it completes", async () => {
+    const img = await pushRandomImage(registry.host, repo, "sse");
+    const { body } = await post({ type: "refresh", image: img.ref });
+    const res = await fetch(`${svc.url}/v1/jobs/${body.id}/events`, { headers: auth(KEYS.read) });
+    expect(res.headers.get("content-type")).toBe("text/event-stream");
+    const text = await res.text(); // the stream ends when the job does
+    const states = [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!).state);
+    expect(states.at(-1)).toBe("completed");
+  });
+
+  it("when a running pull is cancelled, then the job ends cancelled and the image is not left on the host", async () => {
+    const big = await pushRandomImage(registry.host, repo, "big", 96 * 1024 * 1024);
+    const { body } = await post({ type: "refresh", image: big.ref });
+    // wait until the pull is under way
+    for (let i = 0; i < 200; i++) {
+      const job = await json(fetch(`${svc.url}/v1/jobs/${body.id}`, { headers: auth(KEYS.read) }));
+      if (job.state === "active" && job.progress?.phase === "pulling") break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const res = await fetch(`${svc.url}/v1/jobs/${body.id}`, { method: "DELETE", headers: auth(KEYS.write) });
+    const job = await json(res);
+    expect(res.status).toBe(200);
+    expect(job.state).toBe("cancelled");
+    expect(job.error.code).toBe("CANCELLED");
+    expect(await hostImageIdOf(big.ref)).toBeUndefined();
+    const again = await fetch(`${svc.url}/v1/jobs/${body.id}`, { method: "DELETE", headers: auth(KEYS.write) });
+    expect((await json(again)).state).toBe("cancelled");
+  });
+});

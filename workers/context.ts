@@ -1,0 +1,22 @@
+// What a processor gets: its job's id, an abort signal, a progress reporter and a logger,
+// plus the core modules it composes. Processors know nothing of BullMQ or HTTP.
+import type { Config } from "../src/config.js";
+import type { DockerHosts } from "../src/docker/hosts.js";
+import type { Logger } from "../src/logger.js";
+import type { Registries } from "../src/registry/remote.js";
+import type { ImageStore } from "../src/store/images.js";
+
+export interface JobContext {
+  id: string;
+  signal: AbortSignal;
+  progress(value: unknown): void;
+  log: Logger;
+}
+
+export interface WorkerDeps {
+  config: Config;
+  registries: Registries;
+  hosts: DockerHosts;
+  images: ImageStore;
+  logger: Logger;
+}

@@ -1,0 +1,66 @@
+// Starts one BullMQ worker per job kind, listens for cancel requests, and reconciles records
+// with the queues at start-up.
+import { Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { concurrency } from "../src/jobs/kinds.js";
+import type { Queues } from "../src/jobs/queues.js";
+import { reconcile } from "../src/jobs/reconcile.js";
+import { JOB_TYPES, type JobType, type RefreshSpec } from "../src/jobs/specs.js";
+import type { JobStore } from "../src/store/jobs.js";
+import { queuePrefix } from "../src/store/keys.js";
+import type { WorkerDeps } from "./context.js";
+import { processRefresh } from "./refresh.js";
+import { recordingProcessor, type Processor } from "./run.js";
+
+const PROCESSORS: Record<JobType, Processor> = {
+  refresh: (spec, ctx, deps) => processRefresh(spec as RefreshSpec, ctx, deps),
+};
+
+export interface WorkerPool {
+  close(): Promise<void>;
+}
+
+export async function startWorkers(opts: {
+  deps: WorkerDeps;
+  store: JobStore;
+  queues: Queues;
+  /** Connection for commands; BullMQ duplicates it for its blocking calls. */
+  connection: Redis;
+  /** A connection dedicated to the cancel subscription. */
+  subscriber: Redis;
+}): Promise<WorkerPool> {
+  const { deps, store } = opts;
+  const config = deps.config;
+  const workers = JOB_TYPES.map(
+    (type) =>
+      new Worker(type, recordingProcessor(PROCESSORS[type], deps, store, opts.connection), {
+        connection: opts.connection,
+        prefix: queuePrefix(config.prefix),
+        concurrency: concurrency(type, config),
+        lockDuration: config.jobs.lockMs,
+        stalledInterval: Math.max(1000, Math.floor(config.jobs.lockMs / 2)),
+        // A job whose worker died is picked up again; only a job that kills workers repeatedly fails.
+        maxStalledCount: 3,
+      }),
+  );
+  for (const w of workers) {
+    w.on("error", (err) => deps.logger.error({ err }, "worker error"));
+  }
+
+  const cancelChannel = store.keys.cancelChannel;
+  opts.subscriber.on("message", (channel: string, id: string) => {
+    if (channel === cancelChannel) for (const w of workers) w.cancelJob(id, "cancelled on request");
+  });
+  await opts.subscriber.subscribe(cancelChannel);
+
+  await reconcile(store, opts.queues, config, deps.logger).catch((err: unknown) =>
+    deps.logger.error({ err }, "reconciling job records failed"),
+  );
+
+  return {
+    async close() {
+      await opts.subscriber.unsubscribe(cancelChannel).catch(() => undefined);
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
