@@ -17,9 +17,7 @@ try {
 
 const logger = createLogger(config.logLevel);
 const service = await startService(config, logger);
-if (service.app) {
-  await service.app.listen({ port: config.port, host: config.host });
-}
+await service.app.listen({ port: config.port, host: config.host });
 logger.info(
   { role: config.role, registries: config.registries.map((r) => r.id), hosts: config.hosts.map((h) => h.id) },
   "regops started",

@@ -6,7 +6,7 @@ import { Redis } from "ioredis";
 import type { Config } from "./config.js";
 import { DockerHosts } from "./docker/hosts.js";
 import { ApiKeys } from "./api/auth.js";
-import { buildApp } from "./api/app.js";
+import { buildApp, buildHealthApp } from "./api/app.js";
 import { createMetrics } from "./api/metrics.js";
 import type { Check } from "./api/rest/health.js";
 import { JobEvents } from "./jobs/events.js";
@@ -19,7 +19,8 @@ import { JobStore } from "./store/jobs.js";
 import { startWorkers, type WorkerPool } from "../workers/index.js";
 
 export interface Service {
-  app?: FastifyInstance;
+  /** The full API, or only the health routes for REGOPS_ROLE=worker. */
+  app: FastifyInstance;
   workers?: WorkerPool;
   close(): Promise<void>;
 }
@@ -53,27 +54,31 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     closers.push(() => workers!.close(), () => registries.close(), async () => subscriber.disconnect());
   }
 
-  let app: FastifyInstance | undefined;
-  if (config.role !== "worker") {
+  // Ready when Redis answers and, where this process runs jobs, every Docker host does.
+  const readiness = async (): Promise<Check[]> => {
+    const checks: Check[] = [];
+    const pong = await Promise.race([
+      redis.ping().then(() => "ok", (err: Error) => err.message),
+      new Promise<string>((r) => setTimeout(() => r("no answer within 2s"), 2000).unref()),
+    ]);
+    checks.push(pong === "ok" ? { name: "redis", ok: true } : { name: "redis", ok: false, reason: pong });
+    if (config.role !== "api") {
+      const down = await hosts.down();
+      for (const id of hosts.ids()) {
+        const d = down.find((x) => x.id === id);
+        checks.push(d ? { name: `docker:${id}`, ok: false, reason: d.reason } : { name: `docker:${id}`, ok: true });
+      }
+    }
+    return checks;
+  };
+
+  let app: FastifyInstance;
+  if (config.role === "worker") {
+    app = await buildHealthApp(logger, readiness);
+  } else {
     const subscriber = connect(config, "api-sub");
     const events = new JobEvents(subscriber, store.keys.eventsChannel);
     await events.start();
-    const readiness = async (): Promise<Check[]> => {
-      const checks: Check[] = [];
-      const pong = await Promise.race([
-        redis.ping().then(() => "ok", (err: Error) => err.message),
-        new Promise<string>((r) => setTimeout(() => r("no answer within 2s"), 2000)),
-      ]);
-      checks.push(pong === "ok" ? { name: "redis", ok: true } : { name: "redis", ok: false, reason: pong });
-      if (config.role === "all") {
-        const down = await hosts.down();
-        for (const id of hosts.ids()) {
-          const d = down.find((x) => x.id === id);
-          checks.push(d ? { name: `docker:${id}`, ok: false, reason: d.reason } : { name: `docker:${id}`, ok: true });
-        }
-      }
-      return checks;
-    };
     app = await buildApp({
       logger,
       keys: new ApiKeys(config.apiKeys),
@@ -83,9 +88,10 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       metrics: createMetrics(queues),
       readiness,
     });
-    const built = app;
-    closers.unshift(() => built.close(), () => events.stop(), async () => subscriber.disconnect());
+    closers.unshift(() => events.stop(), async () => subscriber.disconnect());
   }
+  const built = app;
+  closers.unshift(() => built.close());
 
   return {
     app,

@@ -70,12 +70,9 @@ export async function startTestService(opts: TestServiceOptions): Promise<TestSe
   });
   const logger = createLogger("debug", sink);
   const service = await startService(config, logger);
-  let url = "";
-  if (service.app) {
-    await service.app.listen({ port: 0, host: "127.0.0.1" });
-    const addr = service.app.server.address();
-    url = typeof addr === "object" && addr ? `http://127.0.0.1:${addr.port}` : "";
-  }
+  await service.app.listen({ port: 0, host: "127.0.0.1" });
+  const addr = service.app.server.address();
+  const url = typeof addr === "object" && addr ? `http://127.0.0.1:${addr.port}` : "";
   return { url, config, service, logs: () => logText, close: () => service.close() };
 }
 
@@ -96,7 +93,6 @@ export async function waitForJob(url: string, id: string, timeoutMs = 60_000): P
 }
 
 /** A response body as JSON, typed loosely for assertions. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function json(res: Response | Promise<Response>): Promise<any> {
   return (await res).json();
 }

@@ -29,6 +29,7 @@ function startWorker(): ChildProcess {
     env: {
       ...process.env,
       REGOPS_ROLE: "worker",
+      PORT: "0",
       REGOPS_PREFIX: prefix,
       REGOPS_CONFIG: configPath,
       REDIS_URL: redis.url,
