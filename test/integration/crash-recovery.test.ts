@@ -7,7 +7,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queuePrefix } from "../../src/store/keys.js";
 import { pushRandomImage, removeLocalImages } from "../helpers/push.js";
 import { auth, json, KEYS, startTestService, testConfigYaml, waitForJob, type TestService } from "../helpers/service.js";
 import { startSlowProxy, type SlowProxy } from "../helpers/slow-proxy.js";
@@ -109,5 +112,35 @@ describe("crash recovery", () => {
       const image = await json(fetch(`${api.url}/v1/images?ref=${encodeURIComponent(ref)}`, { headers: auth(KEYS.read) }));
       expect(image.history).toHaveLength(1);
     }
+    const stopped = new Promise((r) => worker!.once("exit", r));
+    worker.kill("SIGTERM");
+    await stopped;
+    worker = undefined;
   }, 240_000);
+
+  it("when BullMQ lost a queued job, then the reconciler at worker start queues it again from its record", async () => {
+    const img = await pushRandomImage(registry.host, repo, "lost");
+    const res = await fetch(`${api.url}/v1/jobs`, {
+      method: "POST",
+      headers: { ...auth(KEYS.write), "content-type": "application/json" },
+      body: JSON.stringify({ type: "refresh", image: `${proxy.host}/${repo}:lost`, pull: false }),
+    });
+    const { id } = await json(res);
+    // no worker runs; the queue loses the job (an evicted key, a flushed queue...)
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue("refresh", { connection, prefix: queuePrefix(prefix) });
+    await (await queue.getJob(id))!.remove();
+    expect(await queue.getJob(id)).toBeUndefined();
+    await queue.close();
+    connection.disconnect();
+
+    const workerProcess = await startTestService({ redisUrl: redis.url, registries: api.config.registries, role: "worker", prefix });
+    try {
+      const job: any = await waitForJob(api.url, id, 30_000);
+      expect(job.state).toBe("completed");
+      expect(job.result.digest).toBe(img.digest);
+    } finally {
+      await workerProcess.close();
+    }
+  });
 });

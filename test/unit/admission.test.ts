@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { ApiKeys, hasScope } from "../../src/api/auth.js";
+import { buildConfig } from "../../src/config.js";
+import { RegopsError } from "../../src/errors.js";
+import { admit } from "../../src/jobs/service.js";
+import { jobSpec } from "../../src/jobs/specs.js";
+
+const config = buildConfig(
+  {},
+  `registries:
+  - { id: local, url: "http://127.0.0.1:5000", insecure: true }
+  - { id: hub, url: "https://registry-1.docker.io", kind: dockerhub }
+hosts:
+  - { id: default, docker: "unix:///var/run/docker.sock" }
+`,
+);
+
+function refusal(spec: unknown): RegopsError | undefined {
+  try {
+    admit(jobSpec.parse(spec), config);
+  } catch (err) {
+    return err as RegopsError;
+  }
+  return undefined;
+}
+
+describe("admission against the configuration", () => {
+  it("when the image's registry is configured, then the normalized reference is returned", () => {
+    expect(admit(jobSpec.parse({ type: "refresh", image: "nginx" }), config)).toEqual({ image: "docker.io/library/nginx:latest" });
+    expect(admit(jobSpec.parse({ type: "refresh", image: "127.0.0.1:5000/team/app:v1" }), config)).toEqual({
+      image: "127.0.0.1:5000/team/app:v1",
+    });
+  });
+
+  it("when the registry is not configured, then 422 REGISTRY_NOT_CONFIGURED naming image", () => {
+    const e = refusal({ type: "refresh", image: "quay.io/org/app:1" });
+    expect(e?.code).toBe("REGISTRY_NOT_CONFIGURED");
+    expect(e?.status).toBe(422);
+    expect(e?.fields[0]?.field).toBe("image");
+  });
+
+  it("when a host is unknown, then 422 HOST_NOT_CONFIGURED naming hosts.N", () => {
+    const e = refusal({ type: "refresh", image: "nginx", hosts: ["default", "edge-7"] });
+    expect(e?.code).toBe("HOST_NOT_CONFIGURED");
+    expect(e?.fields).toEqual([{ field: "hosts.1", message: 'unknown host "edge-7"' }]);
+  });
+
+  it("when the spec is parsed, then defaults are filled and unknown fields refused", () => {
+    expect(jobSpec.parse({ type: "refresh", image: "nginx" })).toEqual({ type: "refresh", image: "nginx", pull: true, force: false });
+    expect(jobSpec.safeParse({ type: "refresh", image: "nginx", forse: true }).success).toBe(false);
+    const unknownType = jobSpec.safeParse({ type: "explode" });
+    expect(unknownType.success).toBe(false);
+    expect(unknownType.error?.issues[0]?.message).toBe("type must be one of: refresh");
+  });
+});
+
+describe("API keys", () => {
+  const keys = new ApiKeys([
+    { id: "ro", key: "read-only-key-0000000", scopes: ["read"] },
+    { id: "ops", key: "operator-key-00000000", scopes: ["write"] },
+  ]);
+
+  it("when a known key is presented, then its principal and scopes come back", () => {
+    expect(keys.authenticate("Bearer operator-key-00000000")).toEqual({ id: "ops", scopes: ["write"] });
+    expect(keys.authenticate("bearer   read-only-key-0000000 ")).toEqual({ id: "ro", scopes: ["read"] });
+  });
+
+  it("when the header is missing, malformed or unknown, then UNAUTHENTICATED", () => {
+    for (const h of [undefined, "", "Basic abc", "Bearer", "Bearer operator-key-0000000", "Bearer a b"]) {
+      expect(() => keys.authenticate(h)).toThrow(RegopsError);
+    }
+  });
+
+  it("when no key is configured, then every key is refused", () => {
+    expect(() => new ApiKeys([]).authenticate("Bearer anything-at-all-123")).toThrow(/no API keys are configured/);
+  });
+
+  it("when scopes are compared, then admin ⊇ write ⊇ read", () => {
+    expect(hasScope({ id: "x", scopes: ["write"] }, "read")).toBe(true);
+    expect(hasScope({ id: "x", scopes: ["read"] }, "write")).toBe(false);
+    expect(hasScope({ id: "x", scopes: ["admin"] }, "write")).toBe(true);
+    expect(hasScope({ id: "x", scopes: ["write"] }, "admin")).toBe(false);
+  });
+});
