@@ -24,12 +24,17 @@ export interface StartedRegistry {
   container: StartedTestContainer;
 }
 
-/** A distribution registry; with `htpasswd` it requires basic auth (user/password inside). */
-export async function startRegistry(opts: { htpasswd?: string } = {}): Promise<StartedRegistry> {
+/**
+ * A distribution registry. With `htpasswd` it requires basic auth; with `token` it sends Bearer
+ * challenges for that token service (test/helpers/token-server.ts).
+ */
+export async function startRegistry(
+  opts: { htpasswd?: string; token?: { realm: string; service: string; issuer: string; certPem: string } } = {},
+): Promise<StartedRegistry> {
   let builder = new GenericContainer(IMAGES.registry)
     .withExposedPorts(5000)
     .withEnvironment({ REGISTRY_STORAGE_DELETE_ENABLED: "true" })
-    .withWaitStrategy(Wait.forHttp("/v2/", 5000).forStatusCode(opts.htpasswd ? 401 : 200))
+    .withWaitStrategy(Wait.forHttp("/v2/", 5000).forStatusCode(opts.htpasswd || opts.token ? 401 : 200))
     .withStartupTimeout(60_000);
   if (opts.htpasswd) {
     builder = builder
@@ -39,6 +44,18 @@ export async function startRegistry(opts: { htpasswd?: string } = {}): Promise<S
         REGISTRY_AUTH: "htpasswd",
         REGISTRY_AUTH_HTPASSWD_REALM: "regops-test",
         REGISTRY_AUTH_HTPASSWD_PATH: "/etc/docker/registry/htpasswd",
+      });
+  }
+  if (opts.token) {
+    builder = builder
+      .withCopyContentToContainer([{ content: opts.token.certPem, target: "/etc/docker/registry/token.crt" }])
+      .withEnvironment({
+        REGISTRY_STORAGE_DELETE_ENABLED: "true",
+        REGISTRY_AUTH: "token",
+        REGISTRY_AUTH_TOKEN_REALM: opts.token.realm,
+        REGISTRY_AUTH_TOKEN_SERVICE: opts.token.service,
+        REGISTRY_AUTH_TOKEN_ISSUER: opts.token.issuer,
+        REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE: "/etc/docker/registry/token.crt",
       });
   }
   const container = await builder.start();
