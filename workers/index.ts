@@ -33,7 +33,7 @@ export async function startWorkers(opts: {
   const config = deps.config;
   const workers = JOB_TYPES.map(
     (type) =>
-      new Worker(type, recordingProcessor(PROCESSORS[type], deps, store, opts.connection), {
+      new Worker(type, recordingProcessor(PROCESSORS[type], deps, store), {
         connection: opts.connection,
         prefix: queuePrefix(config.prefix),
         concurrency: concurrency(type, config),

@@ -14,11 +14,9 @@ export async function processRefresh(spec: RefreshSpec, ctx: JobContext, deps: W
   const image = formatReference(ref);
   const remote = deps.registries.forReference(ref);
 
-  ctx.progress({ phase: "checking" });
   const manifest = await headManifest(remote, ref, ctx.signal);
-  const previousDigest = await deps.images.previousDigest(image, ctx.id);
+  const { previous: previousDigest } = await deps.images.recordDigest(image, manifest.digest, manifest.mediaType, ctx.id);
   const changed = previousDigest !== manifest.digest;
-  await deps.images.recordDigest(image, manifest.digest, manifest.mediaType, ctx.id);
 
   const hostIds = spec.pull ? (spec.hosts ?? deps.hosts.ids()) : [];
   const progress: Record<string, PullProgress> = {};

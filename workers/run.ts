@@ -3,15 +3,17 @@
 // for errors that must not be retried, cancelled when asked. A job whose record is already
 // final (its worker died after writing it) returns that result instead of running twice.
 import { UnrecoverableError, type Job } from "bullmq";
-import type { Redis } from "ioredis";
 import { RegopsError } from "../src/errors.js";
+import { newRecord } from "../src/jobs/service.js";
 import { jobSpec, type JobSpec } from "../src/jobs/specs.js";
-import { TERMINAL_STATES, type JobStore } from "../src/store/jobs.js";
+import type { JobStore } from "../src/store/jobs.js";
 import type { JobContext, WorkerDeps } from "./context.js";
 
 export type Processor = (spec: JobSpec, ctx: JobContext, deps: WorkerDeps) => Promise<unknown>;
 
 const PROGRESS_INTERVAL_MS = 250;
+// What a job cancelled before it started records (made once: an Error per job costs a stack trace).
+const CANCELLED_BEFORE_START = new RegopsError("CANCELLED", "cancelled before it ran").toJSON();
 
 function asRegopsError(err: unknown, signal?: AbortSignal): RegopsError {
   if (signal?.aborted) return new RegopsError("CANCELLED", "the job was cancelled while it ran");
@@ -19,66 +21,69 @@ function asRegopsError(err: unknown, signal?: AbortSignal): RegopsError {
   return new RegopsError("INTERNAL", "internal error while running the job", { cause: err });
 }
 
-/** Coalesces progress updates: at most one write per interval, the latest value wins. */
+/**
+ * Coalesces progress updates: at most one write per interval, the latest value wins. The
+ * first write waits a full interval too, so a job that ends sooner writes none; its last
+ * value goes into the final record instead (`last()`), in the same round trip.
+ */
 function progressReporter(write: (value: unknown) => Promise<void>) {
-  let pending: unknown;
-  let has = false;
+  let latest: unknown = undefined;
+  let dirty = false;
   let timer: NodeJS.Timeout | undefined;
-  let last = 0;
+  let lastWrite = Date.now();
   const flush = async () => {
-    if (timer) clearTimeout(timer);
     timer = undefined;
-    if (!has) return;
-    has = false;
-    last = Date.now();
-    await write(pending).catch(() => undefined);
+    if (!dirty) return;
+    dirty = false;
+    lastWrite = Date.now();
+    await write(latest).catch(() => undefined);
   };
   return {
     report(value: unknown) {
-      pending = value;
-      has = true;
+      latest = value;
+      dirty = true;
       if (timer) return;
-      const wait = Math.max(0, PROGRESS_INTERVAL_MS - (Date.now() - last));
+      const wait = Math.max(0, PROGRESS_INTERVAL_MS - (Date.now() - lastWrite));
       timer = setTimeout(() => void flush(), wait);
     },
-    flush,
+    /** Stops writing and returns the newest value (undefined if none was reported). */
+    last(): unknown {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      dirty = false;
+      return latest;
+    },
   };
 }
 
-export function recordingProcessor(processor: Processor, deps: WorkerDeps, store: JobStore, redis: Redis) {
+export function recordingProcessor(processor: Processor, deps: WorkerDeps, store: JobStore) {
   return async (job: Job, _token?: string, signal?: AbortSignal): Promise<unknown> => {
     const id = job.id!;
     const log = deps.logger.child({ jobId: id, type: job.name });
-    const record = await store.get(id);
-    if (record && TERMINAL_STATES.includes(record.state)) return record.result ?? null;
-
     const now = () => new Date().toISOString();
-    if (await redis.exists(store.keys.cancelRequested(id))) {
-      await store.transition(id, ["queued", "active"], "cancelled", {
-        finishedAt: now(),
-        error: new RegopsError("CANCELLED", "cancelled before it ran").toJSON(),
-      });
-      throw new UnrecoverableError("cancelled");
+    let start = await store.start(id, job.attemptsMade + 1, CANCELLED_BEFORE_START);
+    if (start.kind === "missing") {
+      // The record is gone (expired, or a queue restored without the store): write it again
+      // from the job itself, so the result is not lost.
+      await store.create(newRecord(id, jobSpec.parse(job.data), new Date(job.timestamp)));
+      start = await store.start(id, job.attemptsMade + 1, CANCELLED_BEFORE_START);
     }
-    await store.transition(id, ["queued", "active"], "active", {
-      startedAt: record?.startedAt ?? now(),
-      attempts: job.attemptsMade + 1,
-    });
+    if (start.kind === "done") return start.record.result ?? null;
+    if (start.kind === "cancelled") throw new UnrecoverableError("cancelled");
 
     const progress = progressReporter((value) => store.setProgress(id, value));
     const abort = signal ?? new AbortController().signal;
     try {
       const spec = jobSpec.parse(job.data);
       const result = await processor(spec, { id, signal: abort, progress: progress.report, log }, deps);
-      await progress.flush();
-      await store.transition(id, ["active", "queued"], "completed", { result, finishedAt: now(), error: null });
+      await store.transition(id, ["active", "queued"], "completed", { result, progress: progress.last(), finishedAt: now(), error: null });
       log.info({ ms: Date.now() - job.timestamp }, "job completed");
       return result;
     } catch (err) {
-      await progress.flush();
+      const lastProgress = progress.last();
       const e = asRegopsError(err, signal);
       if (e.code === "CANCELLED") {
-        await store.transition(id, ["active", "queued"], "cancelled", { finishedAt: now(), error: e.toJSON() });
+        await store.transition(id, ["active", "queued"], "cancelled", { progress: lastProgress, finishedAt: now(), error: e.toJSON() });
         throw new UnrecoverableError(e.message);
       }
       const attempts = job.opts.attempts ?? 1;
@@ -86,7 +91,7 @@ export function recordingProcessor(processor: Processor, deps: WorkerDeps, store
       if (e.code === "INTERNAL") log.error({ err: e.cause }, "job failed with an internal error");
       else log.warn({ code: e.code, msg: e.message, last }, "job attempt failed");
       if (last) {
-        await store.transition(id, ["active", "queued"], "failed", { finishedAt: now(), error: e.toJSON() });
+        await store.transition(id, ["active", "queued"], "failed", { progress: lastProgress, finishedAt: now(), error: e.toJSON() });
         throw new UnrecoverableError(e.message);
       }
       // Back to queued until BullMQ's backoff runs it again; the last error stays visible.

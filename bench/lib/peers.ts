@@ -1,9 +1,11 @@
 // The two peers regops is compared with, each resolving tags to digests on the same registry:
 //  - raw HEAD: what the registry can do for a client that does nothing else (undici keep-alive),
 //    sequential (the issue's reference) and with N requests in flight (regops runs jobs
-//    concurrently, so this is the honest ceiling for it);
+//    concurrently, so this is the honest ceiling for it). Also, for comparison, N in flight
+//    with a new connection per HEAD, which is what undici does by default (see RawHead);
 //  - skopeo: `skopeo inspect` per tag, what users run today to get a digest.
 import { execFile } from "node:child_process";
+import { subscribe } from "node:diagnostics_channel";
 import { promisify } from "node:util";
 import { Pool } from "undici";
 import { MANIFEST_ACCEPT } from "../../src/registry/manifest.js";
@@ -30,14 +32,21 @@ export async function inParallel<T>(items: readonly T[], width: number, fn: (ite
   );
 }
 
-/** HEAD /v2/<repo>/manifests/<tag> over a keep-alive pool, with regops' own Accept list. */
+/** HEAD /v2/<repo>/manifests/<tag> over an undici pool, with regops' own Accept list. */
 export class RawHead {
   private readonly pool: Pool;
 
+  /**
+   * keepAlive false is undici's default for HEAD: it sends `connection: close` and opens a new
+   * connection for every HEAD (a guard against servers that send a body after a HEAD,
+   * nodejs/undici#258). `reset: false` on the request opts out (nodejs/undici#1858), which is
+   * what a keep-alive HEAD loop needs.
+   */
   constructor(
     base: string,
     private readonly repo: string,
     connections: number,
+    private readonly keepAlive = true,
   ) {
     this.pool = new Pool(base, { connections, keepAliveTimeout: 30_000 });
   }
@@ -47,6 +56,7 @@ export class RawHead {
       method: "HEAD",
       path: `/v2/${this.repo}/manifests/${tag}`,
       headers: { accept: MANIFEST_ACCEPT },
+      reset: this.keepAlive ? false : undefined,
     });
     await res.body.dump();
     const digest = res.headers["docker-content-digest"];
@@ -88,4 +98,17 @@ export async function skopeoRound(host: string, repo: string, tags: readonly str
 export async function skopeoVersion(): Promise<string> {
   const { stdout } = await run("skopeo", ["--version"]);
   return stdout.trim();
+}
+
+/**
+ * Counts TCP connections undici opens to `port` (every HTTP client in this process, regops'
+ * included, is undici), so the report can show who reuses connections and who does not.
+ */
+export function connectionCounter(port: number): { count(): number } {
+  let n = 0;
+  subscribe("undici:client:connected", (message) => {
+    const { connectParams } = message as { connectParams?: { port?: string | number } };
+    if (Number(connectParams?.port) === port) n++;
+  });
+  return { count: () => n };
 }

@@ -176,11 +176,15 @@ export async function startRegistry(): Promise<RegistryChild> {
   return { ...child, port, host: `127.0.0.1:${port}`, base };
 }
 
-/** CPU time (user + system, ms) a process has used so far, from /proc. */
-export function cpuMsOf(pid: number): number {
+/**
+ * CPU time (user + system, ms) a process has used so far, and that of its children it has
+ * waited for (for "self" that is every finished `skopeo`), from /proc/<pid>/stat.
+ */
+export function cpuMsOf(pid: number | "self"): { own: number; children: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // Fields after the command name (which may contain spaces) start after the last ")".
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
-  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  // Fields after the command name (which may contain spaces) start after the last ")":
+  // index 11..14 are utime, stime, cutime, cstime (fields 14..17 in proc(5)).
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+  const ms = (ticks: number) => (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  return { own: ms(f[11]! + f[12]!), children: ms(f[13]! + f[14]!) };
 }

@@ -20,7 +20,8 @@ export class JobEvents {
     if (this.started) return;
     this.started = true;
     this.subscriber.on("message", (channel: string, message: string) => {
-      if (channel !== this.channel) return;
+      // Every job change is published; decode only when someone listens.
+      if (channel !== this.channel || this.emitter.listenerCount("job") === 0) return;
       try {
         const rec = decodeRecord(JSON.parse(message) as Record<string, string>);
         if (rec) this.emitter.emit("job", rec);

@@ -31,6 +31,20 @@ export function admit(spec: JobSpec, config: Config): { image: string } {
   return { image: formatReference(ref) };
 }
 
+/** The durable record of a job that has just been queued. */
+export function newRecord(id: string, spec: JobSpec, createdAt = new Date()): JobRecord {
+  return {
+    id,
+    type: spec.type,
+    state: "queued",
+    spec: spec as unknown as Record<string, unknown>,
+    image: formatReference(withDefaultTag(parseReference(spec.image))),
+    progress: null,
+    attempts: 0,
+    createdAt: createdAt.toISOString(),
+  };
+}
+
 function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
@@ -62,22 +76,13 @@ export class JobService {
   ) {}
 
   async submit(spec: JobSpec, opts: SubmitOptions): Promise<{ job: JobRecord; created: boolean }> {
-    const { image } = admit(spec, this.config);
+    admit(spec, this.config);
     const id = uuidv7();
     if (opts.idempotencyKey !== undefined) {
       const existing = await this.claimIdempotencyKey(opts.idempotencyKey, opts.principal, canonical(spec), id);
       if (existing) return { job: existing, created: false };
     }
-    const record: JobRecord = {
-      id,
-      type: spec.type,
-      state: "queued",
-      spec: spec as unknown as Record<string, unknown>,
-      image,
-      progress: null,
-      attempts: 0,
-      createdAt: new Date().toISOString(),
-    };
+    const record = newRecord(id, spec);
     await this.store.create(record);
     await this.queues[spec.type].add(spec.type, spec, { ...jobOptions(spec.type, this.config), jobId: id });
     return { job: record, created: true };

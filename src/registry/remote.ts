@@ -76,7 +76,11 @@ export class Remote {
     const headers: Record<string, string> = { "user-agent": "regops", ...opts.headers };
     if (auth) headers.authorization = auth;
     try {
-      return await request(url, { method: opts.method, headers, dispatcher: this.dispatcher, signal: opts.signal });
+      // undici closes the connection after every HEAD unless told otherwise (nodejs/undici#258,
+      // against servers that send a body with HEAD). Registries don't, and HEAD is the verb a
+      // digest check uses: keep the connection, or every check pays a new TCP (and TLS) handshake.
+      const reset = opts.method === "HEAD" ? false : undefined;
+      return await request(url, { method: opts.method, headers, dispatcher: this.dispatcher, signal: opts.signal, reset });
     } catch (err) {
       throw networkError(err, this.host);
     }

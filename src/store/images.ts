@@ -25,21 +25,30 @@ export interface ImageState {
   hosts: Record<string, HostImageState>;
 }
 
-// Push a history entry only when the digest differs from the newest one: re-running the same
-// refresh (or refreshing an unchanged tag) adds nothing.
+// Records a digest seen for a reference and returns the digest before it, in one round trip.
+// A history entry is pushed only when the digest differs from the newest one, so refreshing an
+// unchanged tag, or re-running the same job after a crash, adds nothing. For a job that already
+// recorded the newest entry (a retry), the previous digest is the entry before its own.
+// KEYS: image hash, history list. ARGV: digest, mediaType, at, entry JSON, limit, jobId.
 const RECORD_DIGEST_SCRIPT = `
-redis.call('HSET', KEYS[1], 'digest', ARGV[1], 'mediaType', ARGV[2], 'checkedAt', ARGV[3])
-local head = redis.call('LINDEX', KEYS[2], 0)
+local items = redis.call('LRANGE', KEYS[2], 0, 1)
+local head = items[1] and cjson.decode(items[1]) or nil
+local previous = ''
 if head then
-  local last = cjson.decode(head)
-  if last.digest == ARGV[1] then return 0 end
+  if head.jobId == ARGV[6] then
+    if items[2] then previous = cjson.decode(items[2]).digest end
+  else
+    previous = head.digest
+  end
 end
+redis.call('HSET', KEYS[1], 'digest', ARGV[1], 'mediaType', ARGV[2], 'checkedAt', ARGV[3])
+if head and head.digest == ARGV[1] then return {previous, 0} end
 redis.call('LPUSH', KEYS[2], ARGV[4])
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[5]) - 1)
-return 1
+return {previous, 1}
 `;
 
-type RedisWithScripts = Redis & { regopsRecordDigest(...args: (string | number)[]): Promise<number> };
+type RedisWithScripts = Redis & { regopsRecordDigest(...args: (string | number)[]): Promise<[string, number]> };
 
 export class ImageStore {
   private readonly keys: StoreKeys;
@@ -53,26 +62,10 @@ export class ImageStore {
     }
   }
 
-  async currentDigest(ref: string): Promise<string | null> {
-    return this.redis.hget(this.keys.image(ref), "digest");
-  }
-
-  /**
-   * The digest `ref` had before job `jobId` looked at it. If this job already recorded a new
-   * digest (a retry after a crash), the entry before its own is the previous one.
-   */
-  async previousDigest(ref: string, jobId: string): Promise<string | null> {
-    const [head, next] = (await this.redis.lrange(this.keys.imageHistory(ref), 0, 1)).map(
-      (h) => JSON.parse(h) as DigestHistoryEntry,
-    );
-    if (head?.jobId === jobId) return next?.digest ?? null;
-    return head?.digest ?? null;
-  }
-
-  /** Records the digest seen for `ref`; returns true if it was new (a history entry was added). */
-  async recordDigest(ref: string, digest: string, mediaType: string, jobId: string, at = new Date()): Promise<boolean> {
+  /** Records the digest seen for `ref` by job `jobId`; returns the digest it had before (null: never seen). */
+  async recordDigest(ref: string, digest: string, mediaType: string, jobId: string, at = new Date()): Promise<{ previous: string | null; added: boolean }> {
     const entry: DigestHistoryEntry = { digest, seenAt: at.toISOString(), jobId };
-    const added = await this.redis.regopsRecordDigest(
+    const [previous, added] = await this.redis.regopsRecordDigest(
       this.keys.image(ref),
       this.keys.imageHistory(ref),
       digest,
@@ -80,8 +73,9 @@ export class ImageStore {
       at.toISOString(),
       JSON.stringify(entry),
       this.historyLimit,
+      jobId,
     );
-    return added === 1;
+    return { previous: previous || null, added: added === 1 };
   }
 
   async recordHost(ref: string, hostId: string, state: HostImageState): Promise<void> {

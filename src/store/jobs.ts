@@ -35,50 +35,90 @@ export interface JobRecord {
 // Fields stored as JSON inside the hash; the rest are plain strings.
 const JSON_FIELDS = new Set(["spec", "progress", "result", "error"]);
 
-const TRANSITION_SCRIPT = `
-local id = ARGV[1]
-local to = ARGV[2]
+// Shared by the scripts below. KEYS[1] is the record, KEYS[2..6] the state indexes.
+const LUA_HELPERS = `
+local function record()
+  local flat = redis.call('HGETALL', KEYS[1])
+  local rec = {}
+  for i = 1, #flat, 2 do rec[flat[i]] = flat[i + 1] end
+  return rec
+end
+-- Writes fields ('' deletes one), moves the state index, sets the TTL, publishes the record.
+local function move(id, cur, to, fields, ttl, channel)
+  local args = {'state', to}
+  for k, v in pairs(fields) do
+    if v == '' then
+      redis.call('HDEL', KEYS[1], k)
+    else
+      table.insert(args, k)
+      table.insert(args, v)
+    end
+  end
+  redis.call('HSET', KEYS[1], unpack(args))
+  local index = {queued = KEYS[2], active = KEYS[3], completed = KEYS[4], failed = KEYS[5], cancelled = KEYS[6]}
+  if cur ~= to then
+    redis.call('ZREM', index[cur], id)
+    redis.call('ZADD', index[to], 0, id)
+  end
+  if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
+  local encoded = cjson.encode(record())
+  redis.call('PUBLISH', channel, encoded)
+  return encoded
+end
+`;
+
+// ARGV: id, to, allowed-from (comma list), fields JSON, channel, ttl
+const TRANSITION_SCRIPT = `${LUA_HELPERS}
 local cur = redis.call('HGET', KEYS[1], 'state')
 if not cur then return false end
 if not string.find(',' .. ARGV[3] .. ',', ',' .. cur .. ',', 1, true) then return cur end
-local fields = cjson.decode(ARGV[4])
-local args = {'state', to}
-for k, v in pairs(fields) do
-  if v == '' then
-    redis.call('HDEL', KEYS[1], k)
-  else
-    table.insert(args, k)
-    table.insert(args, v)
-  end
-end
-redis.call('HSET', KEYS[1], unpack(args))
-local index = {queued = KEYS[2], active = KEYS[3], completed = KEYS[4], failed = KEYS[5], cancelled = KEYS[6]}
-if cur ~= to then
-  redis.call('ZREM', index[cur], id)
-  redis.call('ZADD', index[to], 0, id)
-end
-local ttl = tonumber(ARGV[6])
-if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
-local flat = redis.call('HGETALL', KEYS[1])
-local rec = {}
-for i = 1, #flat, 2 do rec[flat[i]] = flat[i + 1] end
-redis.call('PUBLISH', ARGV[5], cjson.encode(rec))
+move(ARGV[1], cur, ARGV[2], cjson.decode(ARGV[4]), tonumber(ARGV[6]), ARGV[5])
 return 'OK'
 `;
 
-const PROGRESS_SCRIPT = `
+// A worker picking a job up, in one round trip: a final record stays final ('done'), a
+// requested cancel wins ('cancelled'), otherwise the job becomes active ('active').
+// KEYS[7] is the cancel flag. ARGV: id, attempts, now, channel, ttl, cancel error JSON.
+const START_SCRIPT = `${LUA_HELPERS}
+local cur = redis.call('HGET', KEYS[1], 'state')
+if not cur then return {'missing', ''} end
+if cur == 'completed' or cur == 'failed' or cur == 'cancelled' then return {'done', cjson.encode(record())} end
+if redis.call('EXISTS', KEYS[7]) == 1 then
+  return {'cancelled', move(ARGV[1], cur, 'cancelled', {finishedAt = ARGV[3], error = ARGV[6]}, tonumber(ARGV[5]), ARGV[4])}
+end
+local fields = {attempts = ARGV[2]}
+if not redis.call('HGET', KEYS[1], 'startedAt') then fields.startedAt = ARGV[3] end
+return {'active', move(ARGV[1], cur, 'active', fields, 0, ARGV[4])}
+`;
+
+// A new record and its indexes, in one round trip (a MULTI costs a client-side pipeline per
+// job). KEYS: record, events channel, then the index sets. ARGV: id, fields JSON.
+const CREATE_SCRIPT = `
+local fields = cjson.decode(ARGV[2])
+local args = {}
+for k, v in pairs(fields) do
+  table.insert(args, k)
+  table.insert(args, v)
+end
+redis.call('HSET', KEYS[1], unpack(args))
+for i = 3, #KEYS do redis.call('ZADD', KEYS[i], 0, ARGV[1]) end
+redis.call('PUBLISH', KEYS[2], ARGV[2])
+return 'OK'
+`;
+
+const PROGRESS_SCRIPT = `${LUA_HELPERS}
 local cur = redis.call('HGET', KEYS[1], 'state')
 if cur ~= 'active' then return false end
 redis.call('HSET', KEYS[1], 'progress', ARGV[1])
-local flat = redis.call('HGETALL', KEYS[1])
-local rec = {}
-for i = 1, #flat, 2 do rec[flat[i]] = flat[i + 1] end
-redis.call('PUBLISH', ARGV[2], cjson.encode(rec))
+redis.call('PUBLISH', ARGV[2], cjson.encode(record()))
 return 'OK'
 `;
 
 type RedisWithScripts = Redis & {
   regopsTransition(...args: (string | number)[]): Promise<string | null>;
+  regopsStart(...args: (string | number)[]): Promise<[string, string]>;
+  /** numberOfKeys is the first argument: the index sets vary. */
+  regopsCreate(numberOfKeys: number, ...args: (string | number)[]): Promise<string>;
   regopsProgress(...args: (string | number)[]): Promise<string | null>;
 };
 
@@ -87,6 +127,8 @@ function withScripts(redis: Redis): RedisWithScripts {
   if (typeof r.regopsTransition !== "function") {
     redis.defineCommand("regopsTransition", { numberOfKeys: 6, lua: TRANSITION_SCRIPT });
     redis.defineCommand("regopsProgress", { numberOfKeys: 1, lua: PROGRESS_SCRIPT });
+    redis.defineCommand("regopsStart", { numberOfKeys: 7, lua: START_SCRIPT });
+    redis.defineCommand("regopsCreate", { lua: CREATE_SCRIPT });
   }
   return r;
 }
@@ -120,6 +162,8 @@ function encodeFields(fields: RecordFields): Record<string, string> {
   return out;
 }
 
+export type StartOutcome = { kind: "missing" } | { kind: "done" | "cancelled" | "active"; record: JobRecord };
+
 export interface ListQuery {
   type?: string;
   state?: JobState;
@@ -143,14 +187,10 @@ export class JobStore {
 
   async create(rec: JobRecord): Promise<void> {
     const k = this.keys;
-    const m = this.redis.multi();
-    m.hset(k.job(rec.id), encodeFields(rec));
-    m.zadd(k.jobsAll, 0, rec.id);
-    m.zadd(k.jobsByType(rec.type), 0, rec.id);
-    m.zadd(k.jobsByState(rec.state), 0, rec.id);
-    if (rec.image) m.zadd(k.jobsByImage(rec.image), 0, rec.id);
-    m.publish(k.eventsChannel, JSON.stringify(encodeFields(rec)));
-    await m.exec();
+    const indexes = [k.jobsAll, k.jobsByType(rec.type), k.jobsByState(rec.state)];
+    if (rec.image) indexes.push(k.jobsByImage(rec.image));
+    const fields = JSON.stringify(encodeFields(rec));
+    await this.redis.regopsCreate(2 + indexes.length, k.job(rec.id), k.eventsChannel, ...indexes, rec.id, fields);
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
@@ -175,6 +215,25 @@ export class JobStore {
       ttl,
     );
     return res === "OK";
+  }
+
+  /** Picks a job up for a worker: see START_SCRIPT. */
+  async start(id: string, attempts: number, cancelError: JobError, now = new Date()): Promise<StartOutcome> {
+    const k = this.keys;
+    const [kind, encoded] = await this.redis.regopsStart(
+      k.job(id),
+      ...JOB_STATES.map((s) => k.jobsByState(s)),
+      k.cancelRequested(id),
+      id,
+      attempts,
+      now.toISOString(),
+      k.eventsChannel,
+      this.retentionSeconds,
+      JSON.stringify(cancelError),
+    );
+    const record = encoded ? decodeRecord(JSON.parse(encoded) as Record<string, string>) : undefined;
+    if (kind === "missing" || !record) return { kind: "missing" };
+    return { kind: kind as "done" | "cancelled" | "active", record };
   }
 
   async setProgress(id: string, progress: unknown): Promise<void> {
