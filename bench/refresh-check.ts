@@ -10,6 +10,8 @@
 //   npm run bench                      (= npx tsx bench/refresh-check.ts)
 //   env: BENCH_TAGS=200 BENCH_ROUNDS=3 BENCH_SKOPEO_SAMPLE=40 BENCH_RAW_INFLIGHT=16
 //        BENCH_CLIENT_INFLIGHT=32 BENCH_WARMUP=20
+//        BENCH_SPLIT=1    run regops as two processes, API here and a worker process (as
+//                         docker-compose.yml deploys it), instead of one (REGOPS_ROLE=all)
 //        BENCH_TRACE=1    count the Redis commands regops sends per job
 //        BENCH_PROFILE=1  CPU profile of the last regops round -> bench/results/refresh-check.cpuprofile
 import { execFileSync } from "node:child_process";
@@ -47,6 +49,7 @@ const opts = {
   // instead of 20 changed none of the medians beyond the round-to-round noise.
   warmup: Math.min(intEnv("BENCH_WARMUP", 20), tags),
   trace: process.env.BENCH_TRACE === "1",
+  split: process.env.BENCH_SPLIT === "1",
   profile: process.env.BENCH_PROFILE === "1",
 };
 
@@ -72,9 +75,11 @@ interface Measured {
 
 type RegopsPhases = JobTimings & { submitMs: number };
 
-function cpuSnapshot(redis: Child, registry: Child): CpuSplit {
+function cpuSnapshot(redis: Child, registry: Child, workerPid?: number): CpuSplit {
   const self = cpuMsOf("self");
-  return { node: self.own, children: self.children, redis: cpuMsOf(redis.pid).own, registry: cpuMsOf(registry.pid).own };
+  // A split regops worker is a live child process: its CPU counts as regops' node time.
+  const worker = workerPid ? cpuMsOf(workerPid).own : 0;
+  return { node: self.own + worker, children: self.children, redis: cpuMsOf(redis.pid).own, registry: cpuMsOf(registry.pid).own };
 }
 
 /** Every digest a contender reports must be the one the registry answered the push with. */
@@ -108,6 +113,7 @@ async function main(): Promise<void> {
     registryBase: registry.base,
     clientConcurrency: opts.clientInflight,
     scratchDir: scratch,
+    split: opts.split,
   });
   const refs = allTags.map((tag) => ({ tag, image: `${registry.host}/${REPO}:${tag}` }));
   const skopeoN = Math.min(opts.skopeoSample, allTags.length);
@@ -128,7 +134,7 @@ async function main(): Promise<void> {
       rawConc: { label: `raw HEAD, ${opts.rawInflight} in flight, keep-alive`, n: allTags.length, rounds: [] },
       rawConcClose: { label: `raw HEAD, ${opts.rawInflight} in flight, new conn per HEAD`, n: allTags.length, rounds: [] },
       skopeo: { label: `skopeo inspect loop (sample of ${skopeoN})`, n: skopeoN, rounds: [] },
-      regops: { label: `regops refresh pull:false (${opts.clientInflight} POSTs in flight)`, n: allTags.length, rounds: [] },
+      regops: { label: `regops refresh pull:false (${opts.clientInflight} POSTs in flight${opts.split ? ", api + worker processes" : ""})`, n: allTags.length, rounds: [] },
     };
     const regopsPhases: RegopsPhases[] = [];
     const traces: TraceReport[] = [];
@@ -137,15 +143,15 @@ async function main(): Promise<void> {
     // Runs one round and books it. `fn` may call `end` when its timed part is over (regops:
     // before it reads the 200 results back), so CPU and connections are counted up to there.
     const time = async <R extends RoundResult>(id: ContenderId, tags: readonly string[], fn: (end: () => void) => Promise<R>): Promise<R> => {
-      const before = cpuSnapshot(redis, registry);
+      const before = cpuSnapshot(redis, registry, regops.worker?.pid);
       const conns0 = connections.count();
       let after: { cpu: CpuSplit; conns: number } | undefined;
       const end = () => {
-        after ??= { cpu: cpuSnapshot(redis, registry), conns: connections.count() };
+        after ??= { cpu: cpuSnapshot(redis, registry, regops.worker?.pid), conns: connections.count() };
       };
       const res = await fn(end);
       end();
-      const done = after ?? { cpu: cpuSnapshot(redis, registry), conns: connections.count() };
+      const done = after ?? { cpu: cpuSnapshot(redis, registry, regops.worker?.pid), conns: connections.count() };
       verify(measured[id].label, res.digests, expected, tags);
       const per = (k: keyof CpuSplit) => round((done.cpu[k] - before[k]) / tags.length, 2);
       measured[id].rounds.push({

@@ -78,7 +78,6 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   } else {
     const subscriber = connect(config, "api-sub");
     const events = new JobEvents(subscriber, store.keys.eventsChannel);
-    await events.start();
     app = await buildApp({
       logger,
       keys: new ApiKeys(config.apiKeys),

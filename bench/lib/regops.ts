@@ -1,7 +1,9 @@
 // regops as a contender: the service started in-process exactly as main.ts/test helpers do,
 // driven only through its REST API like any client: POST a refresh job per tag (pull: false,
 // so only the registry digest is checked), then read the jobs back.
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Pool } from "undici";
 import { stringify } from "yaml";
@@ -9,6 +11,7 @@ import { buildConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { startService, type Service } from "../../src/service.js";
 import { inParallel, type RoundResult } from "./peers.js";
+import { onCleanup } from "./procs.js";
 
 interface JobView {
   id: string;
@@ -44,8 +47,13 @@ export interface RegopsOptions {
   clientConcurrency: number;
   /** Extra `jobs:` settings for the config file (default: the shipped defaults). */
   jobs?: Record<string, unknown>;
-  /** Where the (unused) Docker host points. */
+  /** Where the (unused) Docker host points, and where the worker's config file goes. */
   scratchDir: string;
+  /**
+   * false: one process does both (REGOPS_ROLE=all). true: the API runs here and the worker as
+   * its own process (REGOPS_ROLE=worker), the way docker-compose.yml deploys them.
+   */
+  split?: boolean;
 }
 
 export class RegopsContender {
@@ -53,6 +61,8 @@ export class RegopsContender {
     readonly service: Service,
     readonly url: string,
     readonly prefix: string,
+    /** The worker process when split, for CPU accounting. */
+    readonly worker: ChildProcess | undefined,
     private readonly key: string,
     private readonly client: Pool,
     private readonly clientConcurrency: number,
@@ -70,17 +80,27 @@ export class RegopsContender {
       ...(opts.jobs ? { jobs: opts.jobs } : {}),
     });
     // Only what the bench sets: nothing from this shell's environment (REGOPS_CONFIG, ...) leaks in.
-    const config = buildConfig(
-      { REDIS_URL: opts.redisUrl, REGOPS_ROLE: "all", REGOPS_PREFIX: prefix, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent" },
-      yaml,
-    );
+    const env = { REDIS_URL: opts.redisUrl, REGOPS_PREFIX: prefix, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent" };
+    const config = buildConfig({ ...env, REGOPS_ROLE: opts.split ? "api" : "all" }, yaml);
+    let worker: ChildProcess | undefined;
+    if (opts.split) {
+      const configPath = join(opts.scratchDir, "regops.yaml");
+      writeFileSync(configPath, yaml);
+      worker = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+        cwd: new URL("../..", import.meta.url).pathname,
+        env: { PATH: process.env.PATH, ...env, REGOPS_ROLE: "worker", REGOPS_CONFIG: configPath },
+        stdio: ["ignore", "ignore", "inherit"],
+      });
+      const child = worker;
+      onCleanup(() => child.kill("SIGKILL"));
+    }
     const service = await startService(config, createLogger("silent"));
     await service.app.listen({ port: 0, host: "127.0.0.1" });
     const addr = service.app.server.address();
     if (typeof addr !== "object" || !addr) throw new Error("regops is not listening");
     const url = `http://127.0.0.1:${addr.port}`;
     const client = new Pool(url, { connections: opts.clientConcurrency, keepAliveTimeout: 30_000 });
-    return new RegopsContender(service, url, prefix, key, client, opts.clientConcurrency);
+    return new RegopsContender(service, url, prefix, worker, key, client, opts.clientConcurrency);
   }
 
   private async call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: T }> {
@@ -184,5 +204,6 @@ export class RegopsContender {
   async close(): Promise<void> {
     await this.client.close();
     await this.service.close();
+    this.worker?.kill("SIGTERM");
   }
 }

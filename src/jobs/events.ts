@@ -1,12 +1,14 @@
 // Job updates as a stream: the store publishes every record change on one Redis channel; one
 // subscriber connection per process fans them out to SSE clients and GraphQL subscriptions.
+// The process subscribes when the first follower arrives: one that serves none never spends
+// time receiving every job's changes.
 import { EventEmitter, on } from "node:events";
 import type { Redis } from "ioredis";
 import { decodeRecord, type JobRecord } from "../store/jobs.js";
 
 export class JobEvents {
   private readonly emitter = new EventEmitter();
-  private started = false;
+  private subscribed?: Promise<void>;
 
   constructor(
     private readonly subscriber: Redis,
@@ -16,9 +18,13 @@ export class JobEvents {
     this.emitter.setMaxListeners(0);
   }
 
-  async start(): Promise<void> {
-    if (this.started) return;
-    this.started = true;
+  /** Resolves once updates flow; call before reading the state a follower starts from. */
+  subscribe(): Promise<void> {
+    this.subscribed ??= this.startSubscription();
+    return this.subscribed;
+  }
+
+  private async startSubscription(): Promise<void> {
     this.subscriber.on("message", (channel: string, message: string) => {
       // Every job change is published; decode only when someone listens.
       if (channel !== this.channel || this.emitter.listenerCount("job") === 0) return;
@@ -32,13 +38,13 @@ export class JobEvents {
     await this.subscriber.subscribe(this.channel);
   }
 
-  /** Calls `listener` for every update of any job; returns the function that unsubscribes. */
+  /** Calls `listener` for every update of any job (after subscribe()); returns the function that stops it. */
   onJob(listener: (job: JobRecord) => void): () => void {
     this.emitter.on("job", listener);
     return () => this.emitter.off("job", listener);
   }
 
-  /** Updates of one job as an async iterable; ends when the consumer stops iterating. */
+  /** Updates of one job (after subscribe()) as an async iterable; ends when the consumer stops iterating. */
   async *updatesOf(id: string): AsyncGenerator<JobRecord> {
     const ac = new AbortController();
     try {
@@ -52,6 +58,6 @@ export class JobEvents {
 
   async stop(): Promise<void> {
     this.emitter.removeAllListeners();
-    if (this.started) await this.subscriber.unsubscribe(this.channel).catch(() => undefined);
+    if (this.subscribed) await this.subscriber.unsubscribe(this.channel).catch(() => undefined);
   }
 }

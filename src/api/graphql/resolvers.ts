@@ -90,6 +90,7 @@ export function resolvers(jobs: JobService, events: JobEvents, keys: ApiKeys) {
             requireScope(principalOf(ctx, keys), "read");
             return jobs.get(args.id);
           });
+          await events.subscribe();
           return followJob(first, events, () => jobs.get(args.id));
         },
       },

@@ -110,6 +110,7 @@ export const jobRoutes = (jobs: JobService, events: JobEvents): FastifyPluginAsy
       },
       async (request, reply) => {
         const first = await jobs.get(request.params.id);
+        await events.subscribe();
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
