@@ -32,13 +32,18 @@ export function admit(spec: JobSpec, config: Config): { image: string } {
 }
 
 /** The durable record of a job that has just been queued. */
-export function newRecord(id: string, spec: JobSpec, createdAt = new Date()): JobRecord {
+export function newRecord(
+  id: string,
+  spec: JobSpec,
+  createdAt = new Date(),
+  image = formatReference(withDefaultTag(parseReference(spec.image))),
+): JobRecord {
   return {
     id,
     type: spec.type,
     state: "queued",
     spec: spec as unknown as Record<string, unknown>,
-    image: formatReference(withDefaultTag(parseReference(spec.image))),
+    image,
     progress: null,
     attempts: 0,
     createdAt: createdAt.toISOString(),
@@ -76,13 +81,13 @@ export class JobService {
   ) {}
 
   async submit(spec: JobSpec, opts: SubmitOptions): Promise<{ job: JobRecord; created: boolean }> {
-    admit(spec, this.config);
+    const { image } = admit(spec, this.config);
     const id = uuidv7();
     if (opts.idempotencyKey !== undefined) {
       const existing = await this.claimIdempotencyKey(opts.idempotencyKey, opts.principal, canonical(spec), id);
       if (existing) return { job: existing, created: false };
     }
-    const record = newRecord(id, spec);
+    const record = newRecord(id, spec, new Date(), image);
     await this.store.create(record);
     await this.queues[spec.type].add(spec.type, spec, { ...jobOptions(spec.type, this.config), jobId: id });
     return { job: record, created: true };

@@ -88,7 +88,9 @@ if redis.call('EXISTS', KEYS[7]) == 1 then
 end
 local fields = {attempts = ARGV[2]}
 if not redis.call('HGET', KEYS[1], 'startedAt') then fields.startedAt = ARGV[3] end
-return {'active', move(ARGV[1], cur, 'active', fields, 0, ARGV[4])}
+move(ARGV[1], cur, 'active', fields, 0, ARGV[4])
+-- the worker needs nothing back to run the job: don't send the record
+return {'active', ''}
 `;
 
 // A new record and its indexes, in one round trip (a MULTI costs a client-side pipeline per
@@ -162,7 +164,7 @@ function encodeFields(fields: RecordFields): Record<string, string> {
   return out;
 }
 
-export type StartOutcome = { kind: "missing" } | { kind: "done" | "cancelled" | "active"; record: JobRecord };
+export type StartOutcome = { kind: "missing" | "active" } | { kind: "done" | "cancelled"; record: JobRecord };
 
 export interface ListQuery {
   type?: string;
@@ -231,9 +233,11 @@ export class JobStore {
       this.retentionSeconds,
       JSON.stringify(cancelError),
     );
-    const record = encoded ? decodeRecord(JSON.parse(encoded) as Record<string, string>) : undefined;
-    if (kind === "missing" || !record) return { kind: "missing" };
-    return { kind: kind as "done" | "cancelled" | "active", record };
+    if (kind === "missing") return { kind: "missing" };
+    if (kind === "active") return { kind: "active" };
+    const record = decodeRecord(JSON.parse(encoded) as Record<string, string>);
+    if (!record) return { kind: "missing" };
+    return { kind: kind as "done" | "cancelled", record };
   }
 
   async setProgress(id: string, progress: unknown): Promise<void> {
