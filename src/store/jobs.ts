@@ -5,6 +5,7 @@
 // retried job that already completed stays completed) and subscribers see every change.
 import type { Redis } from "ioredis";
 import type { ErrorCode } from "../errors.js";
+import { CREATE_SCRIPT, PROGRESS_SCRIPT, START_SCRIPT, TRANSITION_SCRIPT } from "./job-scripts.js";
 import { storeKeys, type JobState, type StoreKeys } from "./keys.js";
 
 export const JOB_STATES = ["queued", "active", "completed", "failed", "cancelled"] as const satisfies readonly JobState[];
@@ -34,87 +35,6 @@ export interface JobRecord {
 
 // Fields stored as JSON inside the hash; the rest are plain strings.
 const JSON_FIELDS = new Set(["spec", "progress", "result", "error"]);
-
-// Shared by the scripts below. KEYS[1] is the record, KEYS[2..6] the state indexes.
-const LUA_HELPERS = `
-local function record()
-  local flat = redis.call('HGETALL', KEYS[1])
-  local rec = {}
-  for i = 1, #flat, 2 do rec[flat[i]] = flat[i + 1] end
-  return rec
-end
--- Writes fields ('' deletes one), moves the state index, sets the TTL, publishes the record.
-local function move(id, cur, to, fields, ttl, channel)
-  local args = {'state', to}
-  for k, v in pairs(fields) do
-    if v == '' then
-      redis.call('HDEL', KEYS[1], k)
-    else
-      table.insert(args, k)
-      table.insert(args, v)
-    end
-  end
-  redis.call('HSET', KEYS[1], unpack(args))
-  local index = {queued = KEYS[2], active = KEYS[3], completed = KEYS[4], failed = KEYS[5], cancelled = KEYS[6]}
-  if cur ~= to then
-    redis.call('ZREM', index[cur], id)
-    redis.call('ZADD', index[to], 0, id)
-  end
-  if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
-  local encoded = cjson.encode(record())
-  redis.call('PUBLISH', channel, encoded)
-  return encoded
-end
-`;
-
-// ARGV: id, to, allowed-from (comma list), fields JSON, channel, ttl
-const TRANSITION_SCRIPT = `${LUA_HELPERS}
-local cur = redis.call('HGET', KEYS[1], 'state')
-if not cur then return false end
-if not string.find(',' .. ARGV[3] .. ',', ',' .. cur .. ',', 1, true) then return cur end
-move(ARGV[1], cur, ARGV[2], cjson.decode(ARGV[4]), tonumber(ARGV[6]), ARGV[5])
-return 'OK'
-`;
-
-// A worker picking a job up, in one round trip: a final record stays final ('done'), a
-// requested cancel wins ('cancelled'), otherwise the job becomes active ('active').
-// KEYS[7] is the cancel flag. ARGV: id, attempts, now, channel, ttl, cancel error JSON.
-const START_SCRIPT = `${LUA_HELPERS}
-local cur = redis.call('HGET', KEYS[1], 'state')
-if not cur then return {'missing', ''} end
-if cur == 'completed' or cur == 'failed' or cur == 'cancelled' then return {'done', cjson.encode(record())} end
-if redis.call('EXISTS', KEYS[7]) == 1 then
-  return {'cancelled', move(ARGV[1], cur, 'cancelled', {finishedAt = ARGV[3], error = ARGV[6]}, tonumber(ARGV[5]), ARGV[4])}
-end
-local fields = {attempts = ARGV[2]}
-if not redis.call('HGET', KEYS[1], 'startedAt') then fields.startedAt = ARGV[3] end
-move(ARGV[1], cur, 'active', fields, 0, ARGV[4])
--- the worker needs nothing back to run the job: don't send the record
-return {'active', ''}
-`;
-
-// A new record and its indexes, in one round trip (a MULTI costs a client-side pipeline per
-// job). KEYS: record, events channel, then the index sets. ARGV: id, fields JSON.
-const CREATE_SCRIPT = `
-local fields = cjson.decode(ARGV[2])
-local args = {}
-for k, v in pairs(fields) do
-  table.insert(args, k)
-  table.insert(args, v)
-end
-redis.call('HSET', KEYS[1], unpack(args))
-for i = 3, #KEYS do redis.call('ZADD', KEYS[i], 0, ARGV[1]) end
-redis.call('PUBLISH', KEYS[2], ARGV[2])
-return 'OK'
-`;
-
-const PROGRESS_SCRIPT = `${LUA_HELPERS}
-local cur = redis.call('HGET', KEYS[1], 'state')
-if cur ~= 'active' then return false end
-redis.call('HSET', KEYS[1], 'progress', ARGV[1])
-redis.call('PUBLISH', ARGV[2], cjson.encode(record()))
-return 'OK'
-`;
 
 type RedisWithScripts = Redis & {
   regopsTransition(...args: (string | number)[]): Promise<string | null>;
