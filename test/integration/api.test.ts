@@ -8,17 +8,25 @@ import { startRedis, type StartedRedis } from "../helpers/stack.js";
 let redis: StartedRedis;
 let svc: TestService;
 let open: TestService; // a service with no API keys configured
+let ghost: TestService; // runs jobs, with a Docker host that does not answer
 
 beforeAll(async () => {
   redis = await startRedis();
   const registries = [{ id: "local", url: "http://127.0.0.1:5999", kind: "distribution", insecure: true }];
   svc = await startTestService({ redisUrl: redis.url, registries, role: "api" });
   open = await startTestService({ redisUrl: redis.url, registries, role: "api", extra: { auth: { apiKeys: [] } } });
+  ghost = await startTestService({
+    redisUrl: redis.url,
+    registries,
+    role: "worker",
+    extra: { hosts: [{ id: "ghost", docker: "unix:///nonexistent/docker.sock" }] },
+  });
 });
 
 afterAll(async () => {
   await svc?.close();
   await open?.close();
+  await ghost?.close();
   await redis?.container.stop();
 });
 
@@ -136,6 +144,16 @@ describe("health, docs and metrics", () => {
     const res = await fetch(`${svc.url}/readyz`);
     expect(res.status).toBe(200);
     expect((await json(res)).checks).toEqual([{ name: "redis", ok: true }]);
+  });
+
+  it("when a Docker host does not answer, then a worker's /readyz is 503 naming it", async () => {
+    const res = await fetch(`${ghost.url}/readyz`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    const body = await json(res);
+    expect(body.detail).toMatch(/docker:ghost/);
+    expect(body.checks).toEqual([{ name: "redis", ok: true }, expect.objectContaining({ name: "docker:ghost", ok: false })]);
+    expect((await fetch(`${ghost.url}/v1/jobs`)).status).toBe(404); // a worker serves only health
   });
 
   it("when the served OpenAPI document is compared with openapi.yaml, then they are the same", async () => {
