@@ -14,6 +14,7 @@ const app = await buildApp({
   keys: new ApiKeys([]),
   jobs: unused as never,
   images: unused as never,
+  registries: unused as never,
   events: unused as never,
   metrics: new Registry(),
   readiness: async () => [],

@@ -29,7 +29,7 @@ export const ERROR_CODES = {
   HOST_NOT_CONFIGURED: { status: 422, retryable: false, hint: "use a Docker host id from `hosts` in the config file (GET /v1/hosts)" },
   JOB_FINISHED: { status: 409, retryable: false, hint: "the job has already finished; there is nothing to cancel" },
   MANIFEST_UNKNOWN: {
-    status: 422,
+    status: 404,
     retryable: false,
     hint: "check the tag exists: docker manifest inspect <image>",
   },

@@ -38,11 +38,12 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   const queues = createQueues(redis, config.prefix);
   const hosts = new DockerHosts(config.hosts);
   const images = new ImageStore(redis, config.prefix);
+  // One connection pool and token cache per registry, shared by the API's queries and the workers.
+  const registries = new Registries(config.registries);
   const closers: (() => Promise<unknown>)[] = [];
 
   let workers: WorkerPool | undefined;
   if (config.role !== "api") {
-    const registries = new Registries(config.registries);
     const subscriber = connect(config, "worker-sub");
     workers = await startWorkers({
       deps: { config, registries, hosts, images, logger },
@@ -51,7 +52,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       connection: redis,
       subscriber,
     });
-    closers.push(() => workers!.close(), () => registries.close(), async () => subscriber.disconnect());
+    closers.push(() => workers!.close(), async () => subscriber.disconnect());
   }
 
   // Ready when Redis answers and, where this process runs jobs, every Docker host does.
@@ -83,6 +84,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       keys: new ApiKeys(config.apiKeys),
       jobs: new JobService(redis, store, queues, config),
       images,
+      registries,
       events,
       metrics: createMetrics(queues),
       readiness,
@@ -97,6 +99,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     workers,
     async close() {
       for (const close of closers) await close().catch((err: unknown) => logger.warn({ err }, "error while closing"));
+      await registries.close();
       await closeQueues(queues);
       redis.disconnect();
     },

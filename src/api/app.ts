@@ -17,6 +17,8 @@ import { registerHttpMetrics } from "./metrics.js";
 import { healthRoutes, type Check } from "./rest/health.js";
 import { imageRoutes } from "./rest/images.js";
 import { jobRoutes } from "./rest/jobs.js";
+import { manifestRoutes } from "./rest/manifests.js";
+import type { Registries } from "../registry/remote.js";
 import type { ImageStore } from "../store/images.js";
 
 export interface AppDeps {
@@ -24,6 +26,7 @@ export interface AppDeps {
   keys: ApiKeys;
   jobs: JobService;
   images: ImageStore;
+  registries: Registries;
   events: JobEvents;
   metrics: Registry;
   readiness: () => Promise<Check[]>;
@@ -93,7 +96,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await rest.register(healthRoutes(deps.readiness));
     await rest.register(jobRoutes(deps.jobs, deps.events));
     await rest.register(imageRoutes(deps.images));
+    await rest.register(manifestRoutes(deps.registries));
   });
-  await registerGraphql(app, deps.jobs, deps.events, deps.keys);
+  await registerGraphql(app, deps);
   return app;
 }

@@ -6,6 +6,7 @@ import { GraphQLError } from "graphql";
 import mercurius from "mercurius";
 import type { JobEvents } from "../../jobs/events.js";
 import type { JobService } from "../../jobs/service.js";
+import type { Registries } from "../../registry/remote.js";
 import type { ApiKeys } from "../auth.js";
 import { RegopsError } from "../../errors.js";
 import { sendProblem } from "../errors.js";
@@ -23,10 +24,13 @@ export function loadSchema(): string {
   }
 }
 
-export async function registerGraphql(app: FastifyInstance, jobs: JobService, events: JobEvents, keys: ApiKeys): Promise<void> {
+export async function registerGraphql(
+  app: FastifyInstance,
+  deps: { jobs: JobService; events: JobEvents; keys: ApiKeys; registries: Registries },
+): Promise<void> {
   await app.register(mercurius, {
     schema: loadSchema(),
-    resolvers: resolvers(jobs, events, keys) as never,
+    resolvers: resolvers(deps) as never,
     graphiql: true,
     subscription: { keepAlive: 15_000 },
     context: (request) => ({ principal: request.principal, request }),

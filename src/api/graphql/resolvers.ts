@@ -8,7 +8,9 @@ import { jobSpec } from "../../jobs/specs.js";
 import { formatReference, parseReference, withDefaultTag } from "../../registry/reference.js";
 import { TERMINAL_STATES, type JobRecord } from "../../store/jobs.js";
 import type { JobState } from "../../store/keys.js";
+import type { Registries } from "../../registry/remote.js";
 import { requireScope, type ApiKeys, type Principal } from "../auth.js";
+import { inspectImage } from "../../registry/inspect.js";
 
 const { ErrorWithProps } = mercurius;
 
@@ -39,9 +41,14 @@ function principalOf(ctx: Context, keys: ApiKeys): Principal {
   return keys.authenticate(header);
 }
 
-export function resolvers(jobs: JobService, events: JobEvents, keys: ApiKeys) {
+export function resolvers({ jobs, events, keys, registries }: { jobs: JobService; events: JobEvents; keys: ApiKeys; registries: Registries }) {
   return {
     Query: {
+      manifest: (_: unknown, args: { ref: string }, ctx: Context) =>
+        guarded(() => {
+          requireScope(principalOf(ctx, keys), "read");
+          return inspectImage(registries, args.ref);
+        }),
       job: (_: unknown, args: { id: string }, ctx: Context) =>
         guarded(async () => {
           requireScope(principalOf(ctx, keys), "read");
