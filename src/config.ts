@@ -47,11 +47,13 @@ const fileSchema = z.object({
       // How long BullMQ keeps a finished job; the durable record outlives it (retentionDays).
       retentionDays: z.number().int().positive().default(30),
       refreshConcurrency: z.number().int().positive().default(32),
+      // Copies move blobs: fewer at once per worker process.
+      retagConcurrency: z.number().int().positive().default(4),
       attempts: z.number().int().positive().default(5),
       // A worker that dies holds its jobs for this long before another takes them over.
       lockMs: z.number().int().min(1000).default(30_000),
     })
-    .default({ retentionDays: 30, refreshConcurrency: 32, attempts: 5, lockMs: 30_000 }),
+    .default({ retentionDays: 30, refreshConcurrency: 32, retagConcurrency: 4, attempts: 5, lockMs: 30_000 }),
 });
 
 const envSchema = z.object({

@@ -27,6 +27,11 @@ export const ERROR_CODES = {
     hint: "add the registry to `registries` in the config file (regops only talks to registries an operator listed)",
   },
   HOST_NOT_CONFIGURED: { status: 422, retryable: false, hint: "use a Docker host id from `hosts` in the config file (GET /v1/hosts)" },
+  TAG_EXISTS: {
+    status: 409,
+    retryable: false,
+    hint: 'the target tag exists and overwrite is "refuse"; use "backup" or "allow", or another tag',
+  },
   JOB_FINISHED: { status: 409, retryable: false, hint: "the job has already finished; there is nothing to cancel" },
   MANIFEST_UNKNOWN: {
     status: 404,

@@ -16,6 +16,7 @@ export function jobOptions(type: JobType, config: Config): JobsOptions {
   };
   switch (type) {
     case "refresh":
+    case "retag":
       return common;
   }
 }
@@ -24,5 +25,7 @@ export function concurrency(type: JobType, config: Config): number {
   switch (type) {
     case "refresh":
       return config.jobs.refreshConcurrency;
+    case "retag":
+      return config.jobs.retagConcurrency;
   }
 }

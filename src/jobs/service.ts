@@ -12,23 +12,35 @@ import { formatReference, parseReference, withDefaultTag } from "../registry/ref
 import { TERMINAL_STATES, type JobRecord, type JobStore, type ListQuery } from "../store/jobs.js";
 import { jobOptions } from "./kinds.js";
 import type { Queues } from "./queues.js";
-import type { JobSpec } from "./specs.js";
+import { referencesOf, type JobSpec } from "./specs.js";
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const CANCEL_FLAG_TTL_SECONDS = 7 * 86_400;
 
-/** The normalized image a spec is about; throws 422 when the configuration refuses it. */
+const normalize = (image: string) => formatReference(withDefaultTag(parseReference(image)));
+
+/** The normalized image a spec is about (its first reference); throws 422 when the configuration refuses it. */
 export function admit(spec: JobSpec, config: Config): { image: string } {
-  const ref = withDefaultTag(parseReference(spec.image));
-  findRegistry(config.registries, ref);
-  for (const [i, host] of (spec.hosts ?? []).entries()) {
+  const refs = referencesOf(spec);
+  for (const { field, image } of refs) {
+    try {
+      findRegistry(config.registries, withDefaultTag(parseReference(image)));
+    } catch (err) {
+      if (err instanceof RegopsError) {
+        throw new RegopsError(err.code, err.message, { fields: [{ field, message: err.fields[0]?.message ?? err.message }] });
+      }
+      throw err;
+    }
+  }
+  const hosts = spec.type === "refresh" ? (spec.hosts ?? []) : [];
+  for (const [i, host] of hosts.entries()) {
     if (!config.hosts.some((h) => h.id === host)) {
       throw new RegopsError("HOST_NOT_CONFIGURED", `Docker host "${host}" is not configured`, {
         fields: [{ field: `hosts.${i}`, message: `unknown host "${host}"` }],
       });
     }
   }
-  return { image: formatReference(ref) };
+  return { image: normalize(refs[0]!.image) };
 }
 
 /** The durable record of a job that has just been queued. */
@@ -36,7 +48,7 @@ export function newRecord(
   id: string,
   spec: JobSpec,
   createdAt = new Date(),
-  image = formatReference(withDefaultTag(parseReference(spec.image))),
+  image = normalize(referencesOf(spec)[0]!.image),
 ): JobRecord {
   return {
     id,

@@ -38,10 +38,43 @@ export const refreshSpec = z
 
 export type RefreshSpec = z.infer<typeof refreshSpec>;
 
-export const JOB_TYPES = ["refresh"] as const;
+/** A reference with a tag: what a copy can be written to. */
+const taggedReference = imageReference.refine((value) => {
+  try {
+    const ref = parseReference(value);
+    return ref.tag !== undefined && ref.digest === undefined;
+  } catch {
+    return true; // imageReference has already reported it
+  }
+}, "a target needs a tag and no digest, e.g. registry.example.com/team/app:v1");
+
+const platform = z
+  .string()
+  .regex(/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/, "must be os/arch or os/arch/variant, e.g. linux/amd64 or linux/arm64/v8");
+
+export const retagSpec = z
+  .strictObject({
+    type: z.literal("retag"),
+    source: imageReference.meta({ description: "The image to copy, by tag or digest" }),
+    targets: z.array(taggedReference).min(1).max(20).meta({ description: "Where to copy it: one or more tagged references, in any configured registries" }),
+    platforms: z
+      .array(platform)
+      .min(1)
+      .optional()
+      .meta({ description: "Copy only these platforms of an index (a new, filtered index); default: the whole index, digests preserved" }),
+    overwrite: z
+      .enum(["allow", "backup", "refuse"])
+      .default("allow")
+      .meta({ description: "When a target tag exists: replace it; first keep its digest as <tag>-backup-<UTC time>; or fail with TAG_EXISTS" }),
+  })
+  .meta({ id: "RetagSpec" });
+
+export type RetagSpec = z.infer<typeof retagSpec>;
+
+export const JOB_TYPES = ["refresh", "retag"] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
-export const jobSpec = z.discriminatedUnion("type", [refreshSpec], {
+export const jobSpec = z.discriminatedUnion("type", [refreshSpec, retagSpec], {
   error: (issue) =>
     issue.code === "invalid_union" ? `type must be one of: ${JOB_TYPES.join(", ")}` : undefined,
 });
@@ -69,6 +102,28 @@ export const jobSchema = z
   .meta({ id: "Job" });
 
 export const jobListSchema = z.object({ items: z.array(jobSchema), nextCursor: z.string().nullable() }).meta({ id: "JobList" });
+
+/** Every image reference a spec names, with the field that names it (for admission and records). */
+export function referencesOf(spec: JobSpec): { field: string; image: string }[] {
+  switch (spec.type) {
+    case "refresh":
+      return [{ field: "image", image: spec.image }];
+    case "retag":
+      return [{ field: "source", image: spec.source }, ...spec.targets.map((image, i) => ({ field: `targets.${i}`, image }))];
+  }
+}
+
+/** The result a retag job stores. */
+export interface RetagResult {
+  source: string;
+  sourceDigest: string;
+  targets: { target: string; digest: string; mediaType: string; backup?: string; unchanged?: boolean }[];
+  manifests: number;
+  blobsSkipped: number;
+  blobsMounted: number;
+  blobsCopied: number;
+  bytesMoved: number;
+}
 
 /** The result a refresh job stores. */
 export interface RefreshResult {

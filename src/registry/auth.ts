@@ -70,7 +70,8 @@ export async function fetchToken(
   if (!realm) throw new RegopsError("REGISTRY_ERROR", "registry sent a Bearer challenge without a realm");
   const url = new URL(realm);
   if (challenge.params.service) url.searchParams.set("service", challenge.params.service);
-  url.searchParams.set("scope", scope);
+  // Several scopes (push to one repository, pull from another) are several scope parameters.
+  for (const one of scope.split(" ")) url.searchParams.append("scope", one);
   const headers: Record<string, string> = {};
   if (creds) headers.authorization = basicHeader(creds);
   let res: Dispatcher.ResponseData;

@@ -89,3 +89,25 @@ export async function getManifest(remote: Remote, ref: Reference, signal?: Abort
     String((json as { mediaType?: string }).mediaType ?? "");
   return { digest, mediaType, size: body.length, body, json };
 }
+
+/** PUTs manifest bytes as they are (so the digest is kept) under a tag or their digest. */
+export async function putManifest(
+  remote: Remote,
+  repository: string,
+  reference: string,
+  mediaType: string,
+  body: Buffer,
+  signal?: AbortSignal,
+): Promise<string> {
+  const res = await remote.send({
+    method: "PUT",
+    repository,
+    actions: "pull,push",
+    path: `/v2/${repository}/manifests/${encodeURIComponent(reference)}`,
+    headers: { "content-type": mediaType, "content-length": String(body.length) },
+    body,
+    signal,
+  });
+  await res.body.dump();
+  return `sha256:${createHash("sha256").update(body).digest("hex")}`;
+}

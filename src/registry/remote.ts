@@ -1,7 +1,7 @@
 // Talks HTTP to one configured registry: a keep-alive connection pool, plain http or TLS
 // (`insecure` skips certificate checks), authentication per repository scope, and registry
 // error responses turned into typed errors. Verbs (manifest.ts, ...) are built on `send`.
-import { Agent, request, type Dispatcher } from "undici";
+import { Agent, interceptors, request, type Dispatcher } from "undici";
 import type { RegistryConfig } from "../config.js";
 import { RegopsError } from "../errors.js";
 import { basicHeader, fetchToken, parseChallenge, TokenCache, type Challenge } from "./auth.js";
@@ -17,6 +17,11 @@ export interface SendOptions {
   path: string;
   headers?: Record<string, string>;
   actions?: "pull" | "pull,push";
+  /** Further repositories the token must cover, e.g. the source of a cross-repository mount. */
+  alsoPull?: string[];
+  body?: Dispatcher.DispatchOptions["body"];
+  /** Follow redirects (blob GETs: registries often redirect to object storage). */
+  followRedirects?: boolean;
   signal?: AbortSignal;
 }
 
@@ -28,6 +33,8 @@ export class Remote {
   readonly config: RegistryConfig;
   private readonly base: URL;
   private readonly dispatcher: Agent;
+  // Redirected blob downloads; undici drops Authorization when a redirect leaves the origin.
+  private readonly redirecting: Dispatcher;
   private readonly tokens = new TokenCache();
   // The last challenge seen: later requests authenticate up front instead of paying a 401 each.
   private challenge?: Challenge;
@@ -44,6 +51,7 @@ export class Remote {
       connectTimeout: Math.min(timeout, 10_000),
       connect: { rejectUnauthorized: !config.insecure },
     });
+    this.redirecting = this.dispatcher.compose(interceptors.redirect({ maxRedirections: 5 }));
   }
 
   get host(): string {
@@ -51,7 +59,7 @@ export class Remote {
   }
 
   async send(opts: SendOptions): Promise<Dispatcher.ResponseData> {
-    const scope = `repository:${opts.repository}:${opts.actions ?? "pull"}`;
+    const scope = [`repository:${opts.repository}:${opts.actions ?? "pull"}`, ...(opts.alsoPull ?? []).map((r) => `repository:${r}:pull`)].join(" ");
     let auth = await this.authorization(scope, opts.signal);
     for (let attempt = 0; ; attempt++) {
       const res = await this.raw(opts, auth);
@@ -80,7 +88,8 @@ export class Remote {
       // against servers that send a body with HEAD). Registries don't, and HEAD is the verb a
       // digest check uses: keep the connection, or every check pays a new TCP (and TLS) handshake.
       const reset = opts.method === "HEAD" ? false : undefined;
-      return await request(url, { method: opts.method, headers, dispatcher: this.dispatcher, signal: opts.signal, reset });
+      const dispatcher = opts.followRedirects ? this.redirecting : this.dispatcher;
+      return await request(url, { method: opts.method, headers, dispatcher, signal: opts.signal, reset, body: opts.body });
     } catch (err) {
       throw networkError(err, this.host);
     }

@@ -41,8 +41,9 @@ export async function pushPlatformImage(
   platform: { os: string; architecture: string; variant?: string },
   labels: Record<string, string> = {},
   headers: Record<string, string> = {},
+  layerBytes = 512,
 ): Promise<Pushed> {
-  const layer = randomBytes(512);
+  const layer = randomBytes(layerBytes);
   const layerDigest = await pushBlob(base, repo, layer, headers);
   const config = Buffer.from(
     JSON.stringify({ ...platform, created: new Date().toISOString(), config: { Labels: labels }, rootfs: { type: "layers", diff_ids: [layerDigest] } }),

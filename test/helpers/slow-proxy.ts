@@ -24,15 +24,19 @@ class Throttle extends Transform {
 
 export interface SlowProxy {
   host: string;
+  /** Bytes sent from the upstream to clients so far (what a client downloaded). */
+  bytesDown(): number;
   close(): Promise<void>;
 }
 
 export async function startSlowProxy(target: { host: string; port: number }, bytesPerSecond: number): Promise<SlowProxy> {
   const sockets = new Set<net.Socket>();
+  let down = 0;
   const server = net.createServer((client) => {
     const upstream = net.connect(target.port, target.host);
     sockets.add(client).add(upstream);
     client.pipe(upstream);
+    upstream.on("data", (chunk: Buffer) => (down += chunk.length));
     upstream.pipe(new Throttle(bytesPerSecond)).pipe(client);
     const end = () => {
       client.destroy();
@@ -47,6 +51,7 @@ export async function startSlowProxy(target: { host: string; port: number }, byt
   const port = (server.address() as net.AddressInfo).port;
   return {
     host: `127.0.0.1:${port}`,
+    bytesDown: () => down,
     close: () =>
       new Promise((resolve) => {
         for (const s of sockets) s.destroy();

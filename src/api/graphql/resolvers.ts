@@ -4,7 +4,7 @@ import mercurius from "mercurius";
 import { RegopsError, badRequest } from "../../errors.js";
 import type { JobEvents } from "../../jobs/events.js";
 import type { JobService } from "../../jobs/service.js";
-import { jobSpec } from "../../jobs/specs.js";
+import { jobSpec, type JobType } from "../../jobs/specs.js";
 import { formatReference, parseReference, withDefaultTag } from "../../registry/reference.js";
 import { TERMINAL_STATES, type JobRecord } from "../../store/jobs.js";
 import type { JobState } from "../../store/keys.js";
@@ -41,7 +41,27 @@ function principalOf(ctx: Context, keys: ApiKeys): Principal {
   return keys.authenticate(header);
 }
 
+interface JobArgs {
+  input: Record<string, unknown>;
+  idempotencyKey?: string;
+}
+
 export function resolvers({ jobs, events, keys, registries }: { jobs: JobService; events: JobEvents; keys: ApiKeys; registries: Registries }) {
+  /** One mutation per job type: the input is parsed by the same zod spec as POST /v1/jobs. */
+  const submit = (type: JobType, args: JobArgs, ctx: Context) =>
+    guarded(async () => {
+      const principal = principalOf(ctx, keys);
+      requireScope(principal, "write");
+      // GraphQL sends null for omitted optional fields; zod defaults want them absent.
+      const input = Object.fromEntries(Object.entries(args.input).filter(([, v]) => v !== null));
+      const parsed = jobSpec.safeParse({ ...input, type });
+      if (!parsed.success) {
+        throw badRequest(parsed.error.issues.map((i) => ({ field: `input.${i.path.join(".")}`, message: i.message })));
+      }
+      const { job } = await jobs.submit(parsed.data, { idempotencyKey: args.idempotencyKey, principal: principal.id });
+      return job;
+    });
+
   return {
     Query: {
       manifest: (_: unknown, args: { ref: string }, ctx: Context) =>
@@ -71,19 +91,8 @@ export function resolvers({ jobs, events, keys, registries }: { jobs: JobService
         }),
     },
     Mutation: {
-      refresh: (_: unknown, args: { input: Record<string, unknown>; idempotencyKey?: string }, ctx: Context) =>
-        guarded(async () => {
-          const principal = principalOf(ctx, keys);
-          requireScope(principal, "write");
-          // GraphQL sends null for omitted optional fields; zod defaults want them absent.
-          const input = Object.fromEntries(Object.entries(args.input).filter(([, v]) => v !== null));
-          const parsed = jobSpec.safeParse({ type: "refresh", ...input });
-          if (!parsed.success) {
-            throw badRequest(parsed.error.issues.map((i) => ({ field: `input.${i.path.join(".")}`, message: i.message })));
-          }
-          const { job } = await jobs.submit(parsed.data, { idempotencyKey: args.idempotencyKey, principal: principal.id });
-          return job;
-        }),
+      refresh: (_: unknown, args: JobArgs, ctx: Context) => submit("refresh", args, ctx),
+      retag: (_: unknown, args: JobArgs, ctx: Context) => submit("retag", args, ctx),
       cancelJob: (_: unknown, args: { id: string }, ctx: Context) =>
         guarded(() => {
           requireScope(principalOf(ctx, keys), "write");
