@@ -2,7 +2,7 @@
 // starts, completed (with the result) before it returns, failed only on the last attempt or
 // for errors that must not be retried, cancelled when asked. A job whose record is already
 // final (its worker died after writing it) returns that result instead of running twice.
-import { UnrecoverableError, type Job } from "bullmq";
+import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import { RegopsError } from "../src/errors.js";
 import { newRecord } from "../src/jobs/service.js";
 import { jobSpec, type JobSpec } from "../src/jobs/specs.js";
@@ -12,6 +12,8 @@ import type { JobContext, WorkerDeps } from "./context.js";
 export type Processor = (spec: JobSpec, ctx: JobContext, deps: WorkerDeps) => Promise<unknown>;
 
 const PROGRESS_INTERVAL_MS = 250;
+// How long after submission a job may keep waiting out registry rate limits.
+const MAX_DEFER_MS = 60 * 60 * 1000;
 // What a job cancelled before it started records (made once: an Error per job costs a stack trace).
 const CANCELLED_BEFORE_START = new RegopsError("CANCELLED", "cancelled before it ran").toJSON();
 
@@ -57,7 +59,7 @@ function progressReporter(write: (value: unknown) => Promise<void>) {
 }
 
 export function recordingProcessor(processor: Processor, deps: WorkerDeps, store: JobStore) {
-  return async (job: Job, _token?: string, signal?: AbortSignal): Promise<unknown> => {
+  return async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
     const id = job.id!;
     const log = deps.logger.child({ jobId: id, type: job.name });
     const now = () => new Date().toISOString();
@@ -85,6 +87,14 @@ export function recordingProcessor(processor: Processor, deps: WorkerDeps, store
       if (e.code === "CANCELLED") {
         await store.transition(id, ["active", "queued"], "cancelled", { progress: lastProgress, finishedAt: now(), error: e.toJSON() });
         throw new UnrecoverableError(e.message);
+      }
+      // A registry that says "retry after N seconds" is not a failure: the job waits that long
+      // (delayed, not failed, and without using up an attempt), up to MAX_DEFER_MS.
+      if (e.code === "RATE_LIMITED" && e.retryAfter !== undefined && token && Date.now() - job.timestamp < MAX_DEFER_MS) {
+        await store.transition(id, ["active"], "queued", { error: e.toJSON() });
+        await job.moveToDelayed(Date.now() + Math.max(1, e.retryAfter) * 1000, token);
+        log.info({ retryAfter: e.retryAfter }, "rate limited: job deferred");
+        throw new DelayedError();
       }
       const attempts = job.opts.attempts ?? 1;
       const last = !e.retryable || job.attemptsMade + 1 >= attempts;

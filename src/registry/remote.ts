@@ -127,6 +127,15 @@ export class Remote {
         const retryAfter = retryAfterSeconds(headerValue(res.headers["retry-after"]));
         throw new RegopsError("RATE_LIMITED", `${what}: rate limited, retry after ${retryAfter}s`, { retryAfter });
       }
+      case 503: {
+        // A 503 that says when to come back is a rate limit too (Docker Hub, some proxies).
+        const header = headerValue(res.headers["retry-after"]);
+        if (header) {
+          const retryAfter = retryAfterSeconds(header);
+          throw new RegopsError("RATE_LIMITED", `${what}: unavailable, retry after ${retryAfter}s`, { retryAfter });
+        }
+        throw new RegopsError("REGISTRY_ERROR", `${what}: registry answered 503${detail}`);
+      }
       default:
         throw new RegopsError(
           res.statusCode >= 500 ? "REGISTRY_ERROR" : "REGISTRY_REJECTED",

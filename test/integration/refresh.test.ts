@@ -3,11 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
+import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js";
 import { hostImageIdOf, pushRandomImage, removeLocalImages } from "../helpers/push.js";
 
 let redis: StartedRedis;
 let registry: StartedRegistry;
 let svc: TestService;
+let limited: FaultProxy; // the registry behind a rate limit: 429, Retry-After: 2, twice
 const repo = `refresh-${Date.now()}/app`;
 
 async function post(body: unknown, key = KEYS.write, headers: Record<string, string> = {}) {
@@ -29,18 +31,21 @@ async function registryDigest(ref: { repo: string; tag: string }): Promise<strin
 
 beforeAll(async () => {
   [redis, registry] = await Promise.all([startRedis(), startRegistry()]);
+  limited = await startFaultProxy(registry.url, { status: 429, headers: { "retry-after": "2" }, count: 2, match: /\/manifests\// });
   svc = await startTestService({
     redisUrl: redis.url,
     registries: [
       { id: "local", url: registry.url, kind: "distribution", insecure: true },
       { id: "nowhere", url: "http://regops-test.invalid:5000", kind: "distribution", insecure: true },
       { id: "closed", url: "http://127.0.0.1:1", kind: "distribution", insecure: true },
+      { id: "limited", url: `http://${limited.host}`, kind: "distribution", insecure: true },
     ],
   });
 });
 
 afterAll(async () => {
   await svc?.close();
+  await limited?.close();
   await removeLocalImages(`${registry?.host}/${repo}`);
   await Promise.all([redis?.container.stop(), registry?.container.stop()]);
 });
@@ -103,6 +108,17 @@ describe("refresh", () => {
     const conn = (await waitForJob(svc.url, (await post({ type: "refresh", image: "127.0.0.1:1/a/b:c", pull: false })).body.id)) as any;
     expect(conn.error.code).toBe("REGISTRY_UNREACHABLE");
     expect(conn.error.message).toMatch(/^connection/);
+  });
+
+  it("when the registry answers 429 with Retry-After, then the job waits it out and completes without using an attempt", async () => {
+    const img = await pushRandomImage(registry.host, repo, "limited");
+    const started = Date.now();
+    const job = (await waitForJob(svc.url, (await post({ type: "refresh", image: `${limited.host}/${repo}:limited`, pull: false })).body.id)) as any;
+    expect(job.state).toBe("completed");
+    expect(job.result.digest).toBe(img.digest);
+    expect(limited.faults()).toBe(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4000); // two waits of 2 s
+    expect(job.attempts).toBe(1); // deferred, not retried: config allows 3 attempts
   });
 
   it("when the registry is not configured, then 422 REGISTRY_NOT_CONFIGURED and nothing is queued", async () => {
