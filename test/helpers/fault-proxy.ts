@@ -13,6 +13,7 @@ export interface FaultProxy {
 
 export async function startFaultProxy(
   target: string,
+  // status 0: drop the connection instead of answering (a reset)
   fault: { status: number; headers?: Record<string, string>; count: number; match?: RegExp },
 ): Promise<FaultProxy> {
   let faults = 0;
@@ -20,6 +21,10 @@ export async function startFaultProxy(
   const server = http.createServer((req, res) => {
     if (faults < fault.count && (!fault.match || fault.match.test(req.url ?? ""))) {
       faults++;
+      if (fault.status === 0) {
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(fault.status, { "content-type": "application/json", ...fault.headers });
       res.end(JSON.stringify({ errors: [{ code: "TOOMANYREQUESTS", message: "injected by the test" }] }));
       return;

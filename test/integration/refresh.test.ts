@@ -121,6 +121,33 @@ describe("refresh", () => {
     expect(job.attempts).toBe(1); // deferred, not retried: config allows 3 attempts
   });
 
+  it.each([
+    ["answers 500", 500],
+    ["drops the connection", 0],
+  ])("when the registry %s twice, then the job is retried with backoff and completes", async (_what, status) => {
+    const img = await pushRandomImage(registry.host, repo, `flaky${status}`);
+    const flaky = await startFaultProxy(registry.url, { status, count: 2, match: /\/manifests\// });
+    const flakySvc = await startTestService({
+      redisUrl: redis.url,
+      registries: [{ id: "flaky", url: `http://${flaky.host}`, kind: "distribution", insecure: true }],
+    });
+    try {
+      const res = await fetch(`${flakySvc.url}/v1/jobs`, {
+        method: "POST",
+        headers: { ...auth(KEYS.write), "content-type": "application/json" },
+        body: JSON.stringify({ type: "refresh", image: `${flaky.host}/${repo}:flaky${status}`, pull: false }),
+      });
+      const job = (await waitForJob(flakySvc.url, (await json(res)).id)) as any;
+      expect(job.state).toBe("completed");
+      expect(job.result.digest).toBe(img.digest);
+      expect(job.attempts).toBe(3); // two failures, then success: config allows 3
+      expect(flaky.faults()).toBe(2);
+    } finally {
+      await flakySvc.close();
+      await flaky.close();
+    }
+  });
+
   it("when the registry is not configured, then 422 REGISTRY_NOT_CONFIGURED and nothing is queued", async () => {
     const { res, body } = await post({ type: "refresh", image: "ghcr.io/someone/app:1" });
     expect(res.status).toBe(422);
