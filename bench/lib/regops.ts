@@ -13,11 +13,11 @@ import { startService, type Service } from "../../src/service.js";
 import { inParallel, type RoundResult } from "./peers.js";
 import { onCleanup } from "./procs.js";
 
-interface JobView {
+export interface JobView {
   id: string;
   state: string;
   image?: string;
-  result?: { digest?: string };
+  result?: { digest?: string; [field: string]: unknown };
   error?: { code: string; message: string };
   createdAt: string;
   startedAt?: string;
@@ -43,6 +43,8 @@ export interface RegopsRound extends RoundResult {
 export interface RegopsOptions {
   redisUrl: string;
   registryBase: string;
+  /** Further registries jobs may use (ids bench-2, bench-3, ...), e.g. a copy's target. */
+  extraRegistryBases?: string[];
   /** How many POSTs the client keeps in flight. */
   clientConcurrency: number;
   /** Extra `jobs:` settings for the config file (default: the shipped defaults). */
@@ -72,7 +74,10 @@ export class RegopsContender {
     const key = `bench-${randomBytes(16).toString("hex")}`;
     const prefix = `bench${randomBytes(4).toString("hex")}`;
     const yaml = stringify({
-      registries: [{ id: "bench", url: opts.registryBase, kind: "distribution", insecure: true }],
+      registries: [
+        { id: "bench", url: opts.registryBase, kind: "distribution", insecure: true },
+        ...(opts.extraRegistryBases ?? []).map((url, i) => ({ id: `bench-${i + 2}`, url, kind: "distribution", insecure: true })),
+      ],
       // pull: false never talks to a Docker engine. The host points at a socket that does not
       // exist, so the bench cannot touch the machine's shared dockerd even by mistake.
       hosts: [{ id: "default", docker: `unix://${join(opts.scratchDir, "no-docker.sock")}` }],
@@ -120,6 +125,31 @@ export class RegopsContender {
     const { status, json } = await this.call<JobView>("GET", `/v1/jobs/${id}`);
     if (status !== 200) throw new Error(`GET /v1/jobs/${id} answered ${status}: ${JSON.stringify(json)}`);
     return json;
+  }
+
+  /**
+   * Submits one job of any type and waits until it is final (one GET every `pollMs`). `ms` is
+   * POST sent -> the record's finishedAt (same process, same clock, ms resolution), so the poll
+   * interval changes the load, not the measurement. Throws unless the job completed.
+   */
+  async runJob(spec: Record<string, unknown>, opts: { pollMs?: number; timeoutMs?: number } = {}): Promise<{ job: JobView; ms: number }> {
+    const { pollMs = 20, timeoutMs = 300_000 } = opts;
+    const t0 = Date.now();
+    const { status, json } = await this.call<JobView>("POST", "/v1/jobs", spec);
+    if (status !== 202) throw new Error(`POST /v1/jobs answered ${status}: ${JSON.stringify(json)}`);
+    const deadline = t0 + timeoutMs;
+    let job = json;
+    while (!["completed", "failed", "cancelled"].includes(job.state)) {
+      if (Date.now() > deadline) throw new Error(`job ${job.id} still ${job.state} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, pollMs));
+      job = await this.getJob(json.id);
+    }
+    if (job.state !== "completed") {
+      throw new Error(`${String(spec.type)} job ${job.id} ${job.state}: ${job.error?.code ?? ""} ${job.error?.message ?? ""}`);
+    }
+    const finished = Date.parse(job.finishedAt ?? "");
+    if (!Number.isFinite(finished)) throw new Error(`job ${job.id} completed without finishedAt`);
+    return { job, ms: Math.max(finished - t0, 0) };
   }
 
   /**
