@@ -15,6 +15,7 @@ const app = await buildApp({
   jobs: unused as never,
   images: unused as never,
   registries: unused as never,
+  catalog: unused as never,
   events: unused as never,
   metrics: new Registry(),
   readiness: async () => [],

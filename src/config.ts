@@ -4,8 +4,12 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { registryAuthSchema } from "./registry/credentials/index.js";
+import { registryDomain } from "./registry/registries.js";
+import { parseSecretKey } from "./store/sealed.js";
+import { DEFAULT_TAG_POLICY, tagPolicySchema } from "./registry/tag-policy.js";
 
-const REGISTRY_KINDS = [
+export const REGISTRY_KINDS = [
   "dockerhub", "harbor", "distribution", "gitlab", "quay", "ghcr", "acr", "ecr", "gar", "jfrog", "nexus", "generic",
 ] as const;
 
@@ -14,15 +18,47 @@ export type Scope = (typeof SCOPES)[number];
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be lowercase letters, digits, - or _ (at most 63)");
 
-const registrySchema = z.object({
-  id,
-  url: z.url({ protocol: /^https?$/ }),
+// Registries whose address is well known: `url` may be left out.
+const WELL_KNOWN_URLS: Partial<Record<(typeof REGISTRY_KINDS)[number], string>> = {
+  dockerhub: "https://registry-1.docker.io",
+  ghcr: "https://ghcr.io",
+  quay: "https://quay.io",
+};
+
+/** One registry, as the config file and POST /v1/registries describe it. */
+export const registryFields = {
+  url: z.url({ protocol: /^https?$/ }).optional().meta({ description: "https://host[:port] (http:// for a plain-http registry); optional for dockerhub, ghcr and quay" }),
   kind: z.enum(REGISTRY_KINDS).default("generic"),
-  insecure: z.boolean().default(false),
-  auth: z
-    .object({ username: z.string().min(1), password: z.string().min(1) })
-    .optional(),
-});
+  insecure: z.boolean().default(false).meta({ description: "Skip TLS certificate verification" }),
+  auth: registryAuthSchema.optional(),
+  proxy: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .meta({ description: "HTTP(S) proxy for this registry's traffic, e.g. http://proxy.corp:3128" }),
+  ca: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: "Extra CA certificate(s) to trust: PEM text, or the path of a PEM file" }),
+  limits: z
+    .strictObject({
+      maxConcurrency: z.number().int().positive().optional().meta({ description: "Requests in flight to this registry, per regops process" }),
+      requestsPerSecond: z.number().positive().optional().meta({ description: "Requests started per second to this registry, per regops process" }),
+    })
+    .default({}),
+  tagPolicy: tagPolicySchema.default(DEFAULT_TAG_POLICY),
+};
+
+export const registryObject = z.strictObject({ id, ...registryFields });
+
+export const registrySchema = registryObject.transform((r, ctx) => {
+    const url = r.url ?? WELL_KNOWN_URLS[r.kind];
+    if (!url) {
+      ctx.addIssue({ code: "custom", path: ["url"], message: `is required for kind ${r.kind}` });
+      return z.NEVER;
+    }
+    return { ...r, url };
+  });
 
 const hostSchema = z.object({
   id,
@@ -40,6 +76,8 @@ const apiKeySchema = z.object({
 
 const fileSchema = z.object({
   registries: z.array(registrySchema).default([]),
+  // `docker login`'s config.json: credentials for every registry that names no `auth` of its own.
+  dockerConfig: z.string().min(1).optional(),
   hosts: z.array(hostSchema).default([]),
   auth: z.object({ apiKeys: z.array(apiKeySchema).default([]) }).default({ apiKeys: [] }),
   jobs: z
@@ -65,6 +103,18 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DOCKER_HOST: z.string().optional(),
   REGOPS_CONFIG: z.string().optional(),
+  // Seals registry credentials saved through the API (AES-256-GCM); never logged.
+  REGOPS_SECRET_KEY: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      if (value === undefined) return;
+      try {
+        parseSecretKey(value);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+      }
+    }),
 });
 
 export type RegistryConfig = z.infer<typeof registrySchema>;
@@ -83,6 +133,8 @@ export interface Config {
   hosts: HostConfig[];
   apiKeys: ApiKeyConfig[];
   jobs: z.infer<typeof fileSchema>["jobs"];
+  /** REGOPS_SECRET_KEY: seals credentials saved through /v1/registries. */
+  secretKey?: Buffer;
 }
 
 export class ConfigError extends Error {
@@ -154,7 +206,16 @@ export function buildConfig(env: NodeJS.ProcessEnv, fileText?: string): Config {
     ...uniqueIds(hosts, "hosts"),
     ...uniqueIds(file.auth.apiKeys, "auth.apiKeys"),
   ];
+  const domains = new Map<string, string>();
+  for (const [i, r] of file.registries.entries()) {
+    const domain = registryDomain(r.url);
+    const other = domains.get(domain);
+    if (other) dupes.push(`registries.${i}.url: ${domain} is already registry "${other}"`);
+    domains.set(domain, r.id);
+  }
   if (dupes.length) throw new ConfigError(dupes);
+  const dockerConfig = file.dockerConfig;
+  const registries = dockerConfig ? file.registries.map((r) => ({ ...r, auth: r.auth ?? { dockerConfig } })) : file.registries;
 
   const e = envResult.data;
   return {
@@ -164,10 +225,11 @@ export function buildConfig(env: NodeJS.ProcessEnv, fileText?: string): Config {
     role: e.REGOPS_ROLE,
     prefix: e.REGOPS_PREFIX,
     logLevel: e.LOG_LEVEL,
-    registries: file.registries,
+    registries,
     hosts,
     apiKeys: file.auth.apiKeys,
     jobs: file.jobs,
+    secretKey: e.REGOPS_SECRET_KEY === undefined ? undefined : parseSecretKey(e.REGOPS_SECRET_KEY),
   };
 }
 

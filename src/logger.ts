@@ -16,6 +16,12 @@ export const REDACT_PATHS = [
   "*.apiKey",
   "*.auth",
   "*.authconfig",
+  "*.identityToken",
+  "*.identitytoken",
+  "*.secretAccessKey",
+  "*.sessionToken",
+  "*.proxy",
+  "*.sealedAuth",
 ];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

@@ -13,7 +13,10 @@ import { JobEvents } from "./jobs/events.js";
 import { closeQueues, createQueues } from "./jobs/queues.js";
 import { JobService } from "./jobs/service.js";
 import type { Logger } from "./logger.js";
+import { RegistryCatalog } from "./registry/catalog.js";
 import { Registries } from "./registry/remote.js";
+import { RegistryStore } from "./store/registries.js";
+import { SecretBox } from "./store/sealed.js";
 import { ImageStore } from "./store/images.js";
 import { JobStore } from "./store/jobs.js";
 import { startWorkers, type WorkerPool } from "../workers/index.js";
@@ -38,9 +41,16 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   const queues = createQueues(redis, config.prefix);
   const hosts = new DockerHosts(config.hosts);
   const images = new ImageStore(redis, config.prefix);
+  // The registries of the config file plus those added through the API, reloaded on change.
+  const catalog = new RegistryCatalog(
+    config.registries,
+    new RegistryStore(redis, store.keys, config.secretKey ? new SecretBox(config.secretKey) : undefined),
+  );
+  const catalogSubscriber = connect(config, "registries-sub");
+  await catalog.watch(catalogSubscriber, store.keys.registriesChannel, (err) => logger.warn({ msg: err.message }, "registry catalog reload failed"));
   // One connection pool and token cache per registry, shared by the API's queries and the workers.
-  const registries = new Registries(config.registries);
-  const closers: (() => Promise<unknown>)[] = [];
+  const registries = new Registries(catalog);
+  const closers: (() => Promise<unknown>)[] = [async () => catalogSubscriber.disconnect()];
 
   let workers: WorkerPool | undefined;
   if (config.role !== "api") {
@@ -82,7 +92,8 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     app = await buildApp({
       logger,
       keys: new ApiKeys(config.apiKeys),
-      jobs: new JobService(redis, store, queues, config),
+      jobs: new JobService(redis, store, queues, config, catalog),
+      catalog,
       images,
       registries,
       events,

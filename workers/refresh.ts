@@ -4,6 +4,7 @@
 import type Docker from "dockerode";
 import { dockerError } from "../src/docker/errors.js";
 import { localImageId, pullByDigest, type PullProgress } from "../src/docker/pull.js";
+import { serverAddress } from "../src/docker/registry-auth.js";
 import type { RefreshResult, RefreshSpec } from "../src/jobs/specs.js";
 import { headManifest } from "../src/registry/manifest.js";
 import { formatReference, parseReference, repositoryName, withDefaultTag, type Reference } from "../src/registry/reference.js";
@@ -19,12 +20,13 @@ export async function processRefresh(spec: RefreshSpec, ctx: JobContext, deps: W
   const changed = previousDigest !== manifest.digest;
 
   const hostIds = spec.pull ? (spec.hosts ?? deps.hosts.ids()) : [];
+  const credentials = hostIds.length ? await remote.credentials(ctx.signal) : undefined;
   const progress: Record<string, PullProgress> = {};
   const hosts = await Promise.all(
     hostIds.map((hostId) =>
       refreshHost(deps.hosts.get(hostId), hostId, ref, manifest.digest, {
         mustPull: changed || spec.force,
-        credentials: remote.config.auth,
+        credentials,
         signal: ctx.signal,
         onProgress: (p) => {
           progress[hostId] = p;
@@ -74,7 +76,7 @@ async function refreshHost(docker: Docker, hostId: string, ref: Reference, diges
     digest,
     tag: ref.tag,
     credentials: opts.credentials,
-    serverAddress: ref.domain === "docker.io" ? "https://index.docker.io/v1/" : ref.domain,
+    serverAddress: serverAddress(ref.domain),
     signal: opts.signal,
     onProgress: opts.onProgress,
     hostId,

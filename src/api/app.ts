@@ -18,7 +18,9 @@ import { healthRoutes, type Check } from "./rest/health.js";
 import { imageRoutes } from "./rest/images.js";
 import { jobRoutes } from "./rest/jobs.js";
 import { manifestRoutes } from "./rest/manifests.js";
+import type { RegistryCatalog } from "../registry/catalog.js";
 import type { Registries } from "../registry/remote.js";
+import { registryRoutes } from "./rest/registries.js";
 import type { ImageStore } from "../store/images.js";
 
 export interface AppDeps {
@@ -27,6 +29,7 @@ export interface AppDeps {
   jobs: JobService;
   images: ImageStore;
   registries: Registries;
+  catalog: RegistryCatalog;
   events: JobEvents;
   metrics: Registry;
   readiness: () => Promise<Check[]>;
@@ -97,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await rest.register(jobRoutes(deps.jobs, deps.events));
     await rest.register(imageRoutes(deps.images));
     await rest.register(manifestRoutes(deps.registries));
+    await rest.register(registryRoutes(deps.catalog, (id) => deps.registries.rateLimit(id)));
   });
   await registerGraphql(app, deps);
   return app;

@@ -4,6 +4,7 @@
 import type Docker from "dockerode";
 import type { Credentials } from "../registry/auth.js";
 import { dockerError } from "./errors.js";
+import { daemonAuth } from "./registry-auth.js";
 
 export interface PullProgress {
   layers: number;
@@ -70,9 +71,7 @@ export class PullProgressTracker {
 
 export async function pullByDigest(docker: Docker, opts: PullOptions): Promise<{ imageId: string; progress: PullProgress }> {
   const tracker = new PullProgressTracker();
-  const auth = opts.credentials
-    ? { username: opts.credentials.username, password: opts.credentials.password, serveraddress: opts.serverAddress }
-    : undefined;
+  const auth = daemonAuth(opts.credentials, opts.serverAddress);
   try {
     const stream = (await docker.createImage(auth as never, {
       fromImage: opts.repository,

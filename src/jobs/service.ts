@@ -5,7 +5,8 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { v7 as uuidv7 } from "uuid";
-import type { Config } from "../config.js";
+import type { Config, RegistryConfig } from "../config.js";
+import type { RegistryCatalog } from "../registry/catalog.js";
 import { RegopsError } from "../errors.js";
 import { findRegistry } from "../registry/registries.js";
 import { formatReference, parseReference, withDefaultTag } from "../registry/reference.js";
@@ -20,7 +21,10 @@ const CANCEL_FLAG_TTL_SECONDS = 7 * 86_400;
 const normalize = (image: string) => formatReference(withDefaultTag(parseReference(image)));
 
 /** The normalized image a spec is about (its first reference); throws 422 when the configuration refuses it. */
-export function admit(spec: JobSpec, config: Config): { image: string } {
+export function admit(
+  spec: JobSpec,
+  config: { registries: readonly RegistryConfig[]; hosts: readonly { id: string }[] },
+): { image: string } {
   const refs = referencesOf(spec);
   for (const { field, image } of refs) {
     try {
@@ -32,11 +36,16 @@ export function admit(spec: JobSpec, config: Config): { image: string } {
       throw err;
     }
   }
-  const hosts = spec.type === "refresh" ? (spec.hosts ?? []) : [];
-  for (const [i, host] of hosts.entries()) {
+  const hosts =
+    spec.type === "refresh"
+      ? (spec.hosts ?? []).map((host, i) => ({ host, field: `hosts.${i}` }))
+      : spec.host !== undefined
+        ? [{ host: spec.host, field: "host" }]
+        : [];
+  for (const { host, field } of hosts) {
     if (!config.hosts.some((h) => h.id === host)) {
       throw new RegopsError("HOST_NOT_CONFIGURED", `Docker host "${host}" is not configured`, {
-        fields: [{ field: `hosts.${i}`, message: `unknown host "${host}"` }],
+        fields: [{ field, message: `unknown host "${host}"` }],
       });
     }
   }
@@ -90,10 +99,11 @@ export class JobService {
     private readonly store: JobStore,
     private readonly queues: Queues,
     private readonly config: Config,
+    private readonly catalog: RegistryCatalog,
   ) {}
 
   async submit(spec: JobSpec, opts: SubmitOptions): Promise<{ job: JobRecord; created: boolean }> {
-    const { image } = admit(spec, this.config);
+    const { image } = admit(spec, { registries: this.catalog.configs(), hosts: this.config.hosts });
     const id = uuidv7();
     if (opts.idempotencyKey !== undefined) {
       const existing = await this.claimIdempotencyKey(opts.idempotencyKey, opts.principal, canonical(spec), id);

@@ -66,6 +66,20 @@ export const retagSpec = z
       .enum(["allow", "backup", "refuse"])
       .default("allow")
       .meta({ description: "When a target tag exists: replace it; first keep its digest as <tag>-backup-<UTC time>; or fail with TAG_EXISTS" }),
+    mode: z
+      .enum(["registry", "daemon"])
+      .default("registry")
+      .meta({ description: "registry: copy registry to registry, digests kept; daemon: docker pull, tag and push on a Docker host, which keeps the image" }),
+    host: hostId.optional().meta({ description: "daemon mode: the Docker host id to pull, tag and push on; default: the first configured host" }),
+  })
+  // A refinement keeps the object a ZodObject in zod 4, so it can stay a member of the discriminated union.
+  .superRefine((spec, ctx) => {
+    if (spec.mode === "daemon" && spec.platforms) {
+      ctx.addIssue({ code: "custom", path: ["platforms"], message: 'not supported with mode "daemon": a Docker host pulls one platform' });
+    }
+    if (spec.mode !== "daemon" && spec.host !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["host"], message: 'only with mode "daemon"' });
+    }
   })
   .meta({ id: "RetagSpec" });
 
@@ -123,6 +137,10 @@ export interface RetagResult {
   blobsMounted: number;
   blobsCopied: number;
   bytesMoved: number;
+  /** Tag-policy warnings (e.g. writing `latest` where the registry warns on it). */
+  warnings?: string[];
+  /** Daemon mode: the Docker host that pulled, tagged and pushed (and keeps the image). */
+  host?: string;
 }
 
 /** The result a refresh job stores. */

@@ -28,6 +28,8 @@ export function parseChallenge(header: string | undefined): Challenge | undefine
 export interface Credentials {
   username: string;
   password: string;
+  /** An OAuth2 refresh token (`docker login` to some registries stores one as `identitytoken`). */
+  identityToken?: string;
 }
 
 export function basicHeader(creds: Credentials): string {
@@ -73,10 +75,24 @@ export async function fetchToken(
   // Several scopes (push to one repository, pull from another) are several scope parameters.
   for (const one of scope.split(" ")) url.searchParams.append("scope", one);
   const headers: Record<string, string> = {};
-  if (creds) headers.authorization = basicHeader(creds);
+  let method: "GET" | "POST" = "GET";
+  let form: string | undefined;
+  if (creds?.identityToken) {
+    // An identity token is exchanged with the OAuth2 refresh-token grant, as the docker CLI does
+    // (distribution's token spec, "OAuth2 token"): a form POST to the realm.
+    method = "POST";
+    headers["content-type"] = "application/x-www-form-urlencoded";
+    const params = new URLSearchParams({ grant_type: "refresh_token", refresh_token: creds.identityToken, client_id: "regops" });
+    if (challenge.params.service) params.set("service", challenge.params.service);
+    params.set("scope", scope);
+    form = params.toString();
+    url.search = "";
+  } else if (creds) {
+    headers.authorization = basicHeader(creds);
+  }
   let res: Dispatcher.ResponseData;
   try {
-    res = await request(url, { method: "GET", headers, dispatcher, signal });
+    res = await request(url, { method, headers, body: form, dispatcher, signal });
   } catch (err) {
     throw networkError(err, url.host);
   }

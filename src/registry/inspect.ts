@@ -6,6 +6,7 @@ import { getSmallBlob } from "./blob.js";
 import { getManifest, MEDIA_TYPES } from "./manifest.js";
 import { formatReference, parseReference, withDefaultTag, type Reference } from "./reference.js";
 import type { Registries, Remote } from "./remote.js";
+import { tagKind, type TagKind } from "./tag-policy.js";
 
 interface Descriptor {
   mediaType?: string;
@@ -43,6 +44,8 @@ export interface ImageConfigSummary {
 
 export interface ManifestInspection {
   ref: string;
+  /** What the tag looks like (semver, commit-sha, latest, other); absent for a digest reference. */
+  tagKind?: TagKind;
   digest: string;
   mediaType: string;
   size: number;
@@ -62,7 +65,7 @@ function isAttestation(d: Descriptor): boolean {
 export async function inspectManifest(remote: Remote, ref: Reference, name: string, signal?: AbortSignal): Promise<ManifestInspection> {
   const m = await getManifest(remote, ref, signal);
   const json = m.json as { mediaType?: string; manifests?: Descriptor[]; layers?: Descriptor[]; config?: Descriptor };
-  const base = { ref: name, digest: m.digest, mediaType: m.mediaType, size: m.size };
+  const base = { ref: name, ...(ref.tag ? { tagKind: tagKind(ref.tag) } : {}), digest: m.digest, mediaType: m.mediaType, size: m.size };
   if (INDEX_TYPES.has(m.mediaType) || Array.isArray(json.manifests)) {
     const entries = json.manifests ?? [];
     return {

@@ -1,12 +1,18 @@
 // Talks HTTP to one configured registry: a keep-alive connection pool, plain http or TLS
 // (`insecure` skips certificate checks), authentication per repository scope, and registry
 // error responses turned into typed errors. Verbs (manifest.ts, ...) are built on `send`.
-import { Agent, interceptors, request, type Dispatcher } from "undici";
+import { readFileSync } from "node:fs";
+import { rootCertificates } from "node:tls";
+import { Agent, interceptors, ProxyAgent, request, type Dispatcher } from "undici";
 import type { RegistryConfig } from "../config.js";
 import { RegopsError } from "../errors.js";
 import { basicHeader, fetchToken, parseChallenge, TokenCache, type Challenge } from "./auth.js";
+import { credentialSourceFor, CredentialsError } from "./credentials/index.js";
+import type { CredentialSource, RegistryCredentials } from "./credentials/source.js";
+import { RequestLimiter } from "./limiter.js";
+import { parseRateLimitHeader, type RateLimitState } from "./rate-limit.js";
 import { networkError } from "./network-errors.js";
-import { findRegistry } from "./registries.js";
+import type { RegistryCatalog } from "./catalog.js";
 import type { Reference } from "./reference.js";
 
 export interface SendOptions {
@@ -32,25 +38,40 @@ interface DistributionErrorBody {
 export class Remote {
   readonly config: RegistryConfig;
   private readonly base: URL;
-  private readonly dispatcher: Agent;
+  private readonly dispatcher: Dispatcher;
+  private readonly credentialSource?: CredentialSource;
+  private readonly limiter: RequestLimiter;
+  /** Rate-limit budget the registry last announced, and until when it asked us to stay away. */
+  readonly rateLimit: RateLimitState = {};
   // Redirected blob downloads; undici drops Authorization when a redirect leaves the origin.
   private readonly redirecting: Dispatcher;
   private readonly tokens = new TokenCache();
+  private readonly onRateLimit?: (id: string, state: RateLimitState) => void;
   // The last challenge seen: later requests authenticate up front instead of paying a 401 each.
   private challenge?: Challenge;
 
-  constructor(config: RegistryConfig, opts: { timeoutMs?: number; connections?: number } = {}) {
+  constructor(
+    config: RegistryConfig,
+    opts: { timeoutMs?: number; connections?: number; onRateLimit?: (id: string, state: RateLimitState) => void } = {},
+  ) {
     this.config = config;
     this.base = new URL(config.url);
+    this.credentialSource = config.auth ? credentialSourceFor(config.auth, config.url) : undefined;
+    this.limiter = new RequestLimiter(config.limits);
+    this.onRateLimit = opts.onRateLimit;
     const timeout = opts.timeoutMs ?? 30_000;
-    this.dispatcher = new Agent({
+    // A private CA is trusted in addition to the public ones, as `docker` does with certs.d.
+    const tls = { rejectUnauthorized: !config.insecure, ...(config.ca ? { ca: [...rootCertificates, readCa(config.ca)] } : {}) };
+    const agentOptions = {
       connections: opts.connections ?? 64,
       keepAliveTimeout: 30_000,
       headersTimeout: timeout,
       bodyTimeout: timeout,
       connectTimeout: Math.min(timeout, 10_000),
-      connect: { rejectUnauthorized: !config.insecure },
-    });
+    };
+    this.dispatcher = config.proxy
+      ? new ProxyAgent({ ...agentOptions, uri: config.proxy, requestTls: tls })
+      : new Agent({ ...agentOptions, connect: tls });
     this.redirecting = this.dispatcher.compose(interceptors.redirect({ maxRedirections: 5 }));
   }
 
@@ -59,6 +80,7 @@ export class Remote {
   }
 
   async send(opts: SendOptions): Promise<Dispatcher.ResponseData> {
+    this.checkCoolDown(opts);
     const scope = [`repository:${opts.repository}:${opts.actions ?? "pull"}`, ...(opts.alsoPull ?? []).map((r) => `repository:${r}:pull`)].join(" ");
     let auth = await this.authorization(scope, opts.signal);
     for (let attempt = 0; ; attempt++) {
@@ -75,6 +97,19 @@ export class Remote {
     }
   }
 
+  /** The credentials this registry is used with (also handed to a Docker daemon pulling or pushing on regops' behalf). */
+  async credentials(signal?: AbortSignal): Promise<RegistryCredentials | undefined> {
+    if (!this.credentialSource) return undefined;
+    try {
+      return await this.credentialSource.get(signal);
+    } catch (err) {
+      if (err instanceof RegopsError) throw err;
+      // The sources word their errors without secrets; keep the message, type the error.
+      const retryable = err instanceof CredentialsError && err.retryable;
+      throw new RegopsError(retryable ? "CREDENTIALS_UNAVAILABLE" : "UNAUTHORIZED", `registry "${this.config.id}": ${(err as Error).message}`);
+    }
+  }
+
   async close(): Promise<void> {
     await this.dispatcher.close();
   }
@@ -83,22 +118,58 @@ export class Remote {
     const url = new URL(opts.path, this.base);
     const headers: Record<string, string> = { "user-agent": "regops", ...opts.headers };
     if (auth) headers.authorization = auth;
+    const release = await this.limiter.acquire(opts.signal);
     try {
       // undici closes the connection after every HEAD unless told otherwise (nodejs/undici#258,
       // against servers that send a body with HEAD). Registries don't, and HEAD is the verb a
       // digest check uses: keep the connection, or every check pays a new TCP (and TLS) handshake.
       const reset = opts.method === "HEAD" ? false : undefined;
       const dispatcher = opts.followRedirects ? this.redirecting : this.dispatcher;
-      return await request(url, { method: opts.method, headers, dispatcher, signal: opts.signal, reset, body: opts.body });
+      const res = await request(url, { method: opts.method, headers, dispatcher, signal: opts.signal, reset, body: opts.body });
+      this.observeRateLimit(res.headers);
+      return res;
     } catch (err) {
       throw networkError(err, this.host);
+    } finally {
+      release();
     }
+  }
+
+  /** Docker Hub announces its pull budget on every manifest response: `ratelimit-remaining: 76;w=21600`. */
+  private observeRateLimit(headers: Dispatcher.ResponseData["headers"]): void {
+    const remaining = parseRateLimitHeader(headerValue(headers["ratelimit-remaining"]));
+    if (!remaining) return;
+    const limit = parseRateLimitHeader(headerValue(headers["ratelimit-limit"]));
+    const changed = remaining.value !== this.rateLimit.remaining;
+    this.rateLimit.limit = limit?.value;
+    this.rateLimit.remaining = remaining.value;
+    this.rateLimit.windowSeconds = remaining.window ?? limit?.window;
+    this.rateLimit.observedAt = new Date().toISOString();
+    if (changed) this.onRateLimit?.(this.config.id, this.rateLimit);
+  }
+
+  /**
+   * After a 429 (or a 503 with Retry-After) every job kind in this process waits the registry's
+   * time out, instead of each spending requests to learn the same thing.
+   */
+  private checkCoolDown(opts: SendOptions): void {
+    const until = this.rateLimit.limitedUntil ? Date.parse(this.rateLimit.limitedUntil) : 0;
+    const wait = Math.ceil((until - Date.now()) / 1000);
+    if (wait > 0) {
+      throw new RegopsError("RATE_LIMITED", `${opts.method} ${this.host}/${opts.repository}: rate limited, retry after ${wait}s`, { retryAfter: wait });
+    }
+  }
+
+  private coolDown(retryAfter: number): void {
+    this.rateLimit.limitedUntil = new Date(Date.now() + retryAfter * 1000).toISOString();
+    this.rateLimit.limitedCount = (this.rateLimit.limitedCount ?? 0) + 1;
+    this.onRateLimit?.(this.config.id, this.rateLimit);
   }
 
   private async authorization(scope: string, signal?: AbortSignal, fresh = false): Promise<string | undefined> {
     const c = this.challenge;
     if (!c) return undefined;
-    const creds = this.config.auth;
+    const creds = await this.credentials(signal);
     if (c.scheme === "basic") return creds ? basicHeader(creds) : undefined;
     if (!fresh) {
       const cached = this.tokens.get(scope);
@@ -125,6 +196,7 @@ export class Remote {
         throw new RegopsError("MANIFEST_UNKNOWN", `${what}: not found${detail}`);
       case 429: {
         const retryAfter = retryAfterSeconds(headerValue(res.headers["retry-after"]));
+        this.coolDown(retryAfter);
         throw new RegopsError("RATE_LIMITED", `${what}: rate limited, retry after ${retryAfter}s`, { retryAfter });
       }
       case 503: {
@@ -132,6 +204,7 @@ export class Remote {
         const header = headerValue(res.headers["retry-after"]);
         if (header) {
           const retryAfter = retryAfterSeconds(header);
+          this.coolDown(retryAfter);
           throw new RegopsError("RATE_LIMITED", `${what}: unavailable, retry after ${retryAfter}s`, { retryAfter });
         }
         throw new RegopsError("REGISTRY_ERROR", `${what}: registry answered 503${detail}`);
@@ -169,23 +242,45 @@ export function retryAfterSeconds(value: string | undefined, now = Date.now()): 
   return Number.isFinite(date) ? Math.max(0, Math.ceil((date - now) / 1000)) : 60;
 }
 
-/** One Remote per configured registry, created on first use and kept for its pool and tokens. */
+function readCa(ca: string): string {
+  if (ca.includes("-----BEGIN")) return ca;
+  try {
+    return readFileSync(ca, "utf8");
+  } catch (err) {
+    throw new RegopsError("REGISTRY_UNREACHABLE", `cannot read the CA file ${ca}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+}
+
+/**
+ * One Remote per registry in the catalog, created on first use and kept for its connection
+ * pool, tokens and rate-limit state; replaced when the registry is changed through the API.
+ */
 export class Registries {
-  private readonly remotes = new Map<string, Remote>();
-  constructor(readonly configs: readonly RegistryConfig[]) {}
+  private readonly remotes = new Map<string, { remote: Remote; revision: string }>();
+  constructor(
+    readonly catalog: RegistryCatalog,
+    private readonly opts: { onRateLimit?: (id: string, state: RateLimitState) => void } = {},
+  ) {}
 
   forReference(ref: Reference): Remote {
-    const cfg = findRegistry(this.configs, ref);
-    let remote = this.remotes.get(cfg.id);
-    if (!remote) {
-      remote = new Remote(cfg);
-      this.remotes.set(cfg.id, remote);
-    }
+    const entry = this.catalog.find(ref);
+    const id = entry.config.id;
+    const cached = this.remotes.get(id);
+    if (cached?.revision === entry.revision) return cached.remote;
+    // Requests already running on the old pool finish; close() waits for them.
+    if (cached) void cached.remote.close().catch(() => undefined);
+    const remote = new Remote(entry.config, { onRateLimit: this.opts.onRateLimit });
+    this.remotes.set(id, { remote, revision: entry.revision });
     return remote;
   }
 
+  /** What this process has seen of a registry's rate limit, if it has talked to it. */
+  rateLimit(id: string): RateLimitState | undefined {
+    return this.remotes.get(id)?.remote.rateLimit;
+  }
+
   async close(): Promise<void> {
-    await Promise.all([...this.remotes.values()].map((r) => r.close()));
+    await Promise.all([...this.remotes.values()].map((r) => r.remote.close()));
     this.remotes.clear();
   }
 }

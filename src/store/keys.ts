@@ -17,6 +17,10 @@ export function storeKeys(prefix: string) {
     imageHosts: (ref: string) => `${p}:image:${ref}:hosts`,
     /** Pub/sub channel of job updates (state and progress). */
     eventsChannel: `${p}:events`,
+    /** Registries added through the API: id → JSON, credentials sealed. */
+    registries: `${p}:registries`,
+    /** Pub/sub channel: a registry was added, changed or removed; every process reloads. */
+    registriesChannel: `${p}:registries:changed`,
     /** Pub/sub channel asking whichever worker runs a job to abort it. */
     cancelChannel: `${p}:cancel`,
   };

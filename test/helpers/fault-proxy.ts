@@ -15,6 +15,8 @@ export async function startFaultProxy(
   target: string,
   // status 0: drop the connection instead of answering (a reset)
   fault: { status: number; headers?: Record<string, string>; count: number; match?: RegExp },
+  // headers added to every forwarded answer, e.g. Docker Hub's ratelimit-remaining
+  upstreamHeaders: Record<string, string> = {},
 ): Promise<FaultProxy> {
   let faults = 0;
   const upstream = new URL(target);
@@ -32,7 +34,7 @@ export async function startFaultProxy(
     const out = http.request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
       (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
+        res.writeHead(up.statusCode ?? 502, { ...up.headers, ...upstreamHeaders });
         up.pipe(res);
       },
     );

@@ -42,6 +42,8 @@ export async function pushPlatformImage(
   labels: Record<string, string> = {},
   headers: Record<string, string> = {},
   layerBytes = 512,
+  /** Also put the manifest under this tag. */
+  tag?: string,
 ): Promise<Pushed> {
   const layer = randomBytes(layerBytes);
   const layerDigest = await pushBlob(base, repo, layer, headers);
@@ -56,7 +58,7 @@ export async function pushPlatformImage(
     layers: [{ mediaType: OCI_LAYER, digest: layerDigest, size: layer.length }],
   };
   const body = Buffer.from(JSON.stringify(manifest));
-  return putManifest(base, repo, sha256(body), OCI_MANIFEST, manifest, headers);
+  return putManifest(base, repo, tag ?? sha256(body), OCI_MANIFEST, manifest, headers);
 }
 
 /** An index of linux/amd64 and linux/arm64/v8 images plus an attestation entry, under `tag`. */

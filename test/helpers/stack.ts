@@ -29,13 +29,27 @@ export interface StartedRegistry {
  * challenges for that token service (test/helpers/token-server.ts).
  */
 export async function startRegistry(
-  opts: { htpasswd?: string; token?: { realm: string; service: string; issuer: string; certPem: string } } = {},
+  opts: {
+    htpasswd?: string;
+    token?: { realm: string; service: string; issuer: string; certPem: string };
+    /** Serve HTTPS with this certificate (test/helpers/tls.ts makes one). */
+    tls?: { certPem: string; keyPem: string };
+  } = {},
 ): Promise<StartedRegistry> {
+  const wait = Wait.forHttp("/v2/", 5000).forStatusCode(opts.htpasswd || opts.token ? 401 : 200);
   let builder = new GenericContainer(IMAGES.registry)
     .withExposedPorts(5000)
     .withEnvironment({ REGISTRY_STORAGE_DELETE_ENABLED: "true" })
-    .withWaitStrategy(Wait.forHttp("/v2/", 5000).forStatusCode(opts.htpasswd || opts.token ? 401 : 200))
+    .withWaitStrategy(opts.tls ? wait.usingTls().allowInsecure() : wait)
     .withStartupTimeout(60_000);
+  if (opts.tls) {
+    builder = builder
+      .withCopyContentToContainer([
+        { content: opts.tls.certPem, target: "/certs/registry.crt" },
+        { content: opts.tls.keyPem, target: "/certs/registry.key" },
+      ])
+      .withEnvironment({ REGISTRY_HTTP_TLS_CERTIFICATE: "/certs/registry.crt", REGISTRY_HTTP_TLS_KEY: "/certs/registry.key" });
+  }
   if (opts.htpasswd) {
     builder = builder
       .withCopyContentToContainer([{ content: opts.htpasswd, target: "/etc/docker/registry/htpasswd" }])
@@ -60,5 +74,5 @@ export async function startRegistry(
   }
   const container = await builder.start();
   const host = `127.0.0.1:${container.getMappedPort(5000)}`;
-  return { host, url: `http://${host}`, container };
+  return { host, url: `${opts.tls ? "https" : "http"}://${host}`, container };
 }

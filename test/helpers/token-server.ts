@@ -23,7 +23,7 @@ export interface TokenServer {
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString("base64url");
 
-export async function startTokenServer(creds: { username: string; password: string }): Promise<TokenServer> {
+export async function startTokenServer(creds: { username: string; password: string; identityToken?: string }): Promise<TokenServer> {
   const dir = mkdtempSync(join(tmpdir(), "regops-token-"));
   execFileSync("openssl", [
     "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=regops-test-token",
@@ -37,13 +37,24 @@ export async function startTokenServer(creds: { username: string; password: stri
   let issued = 0;
 
   const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    req.on("end", () => answer(req, res, body));
+  });
+  // GET with basic credentials, or (OAuth2, what `docker login` identity tokens use) a form POST
+  // with grant_type=refresh_token.
+  const answer = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => {
     const url = new URL(req.url ?? "/", "http://x");
+    const form = new URLSearchParams(body);
     const expected = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString("base64")}`;
-    if (req.headers.authorization !== expected) {
+    const byRefreshToken =
+      req.method === "POST" && form.get("grant_type") === "refresh_token" && !!creds.identityToken && form.get("refresh_token") === creds.identityToken;
+    if (req.headers.authorization !== expected && !byRefreshToken) {
       res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ details: "bad credentials" }));
       return;
     }
-    const access = url.searchParams.getAll("scope").flatMap((scope) => {
+    const scopes = req.method === "POST" ? (form.get("scope") ?? "").split(" ").filter(Boolean) : url.searchParams.getAll("scope");
+    const access = scopes.flatMap((scope) => {
       const [type, name, actions] = [scope.split(":")[0], scope.split(":").slice(1, -1).join(":"), scope.split(":").at(-1)];
       return type && name && actions ? [{ type, name, actions: actions.split(",") }] : [];
     });
@@ -54,7 +65,7 @@ export async function startTokenServer(creds: { username: string; password: stri
     const token = `${input}.${b64url(sign("sha256", Buffer.from(input), key))}`;
     issued++;
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
-  });
+  };
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as AddressInfo).port;
   return {

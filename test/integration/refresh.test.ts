@@ -31,7 +31,11 @@ async function registryDigest(ref: { repo: string; tag: string }): Promise<strin
 
 beforeAll(async () => {
   [redis, registry] = await Promise.all([startRedis(), startRegistry()]);
-  limited = await startFaultProxy(registry.url, { status: 429, headers: { "retry-after": "2" }, count: 2, match: /\/manifests\// });
+  limited = await startFaultProxy(
+    registry.url,
+    { status: 429, headers: { "retry-after": "2" }, count: 2, match: /\/manifests\// },
+    { "ratelimit-limit": "100;w=21600", "ratelimit-remaining": "42;w=21600" },
+  );
   svc = await startTestService({
     redisUrl: redis.url,
     registries: [
@@ -119,6 +123,9 @@ describe("refresh", () => {
     expect(limited.faults()).toBe(2);
     expect(Date.now() - started).toBeGreaterThanOrEqual(4000); // two waits of 2 s
     expect(job.attempts).toBe(1); // deferred, not retried: config allows 3 attempts
+    // counted, and Docker Hub-style budget headers read from the answers that got through
+    const reg = await json(fetch(`${svc.url}/v1/registries/limited`, { headers: auth(KEYS.admin) }));
+    expect(reg.rateLimit).toMatchObject({ limit: 100, remaining: 42, windowSeconds: 21600, limitedCount: 2 });
   });
 
   it.each([

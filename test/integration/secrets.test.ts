@@ -2,8 +2,8 @@
 // Redis values. The registry requires basic auth for real, so the refresh only succeeds if
 // the password was used.
 import bcrypt from "bcryptjs";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { redisDump } from "../helpers/redis-dump.js";
 import { pushRandomImage, removeLocalImages } from "../helpers/push.js";
 import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
@@ -30,23 +30,6 @@ afterAll(async () => {
   await removeLocalImages(`${registry?.host}/${repo}`);
   await Promise.all([redis?.container.stop(), registry?.container.stop()]);
 });
-
-async function redisDump(url: string): Promise<string> {
-  const client = new Redis(url);
-  const parts: string[] = [];
-  for (const key of await client.keys("*")) {
-    const type = await client.type(key);
-    parts.push(key);
-    if (type === "string") parts.push((await client.get(key)) ?? "");
-    else if (type === "hash") parts.push(JSON.stringify(await client.hgetall(key)));
-    else if (type === "list") parts.push(JSON.stringify(await client.lrange(key, 0, -1)));
-    else if (type === "set") parts.push(JSON.stringify(await client.smembers(key)));
-    else if (type === "zset") parts.push(JSON.stringify(await client.zrange(key, 0, -1, "WITHSCORES")));
-    else if (type === "stream") parts.push(JSON.stringify(await client.xrange(key, "-", "+")));
-  }
-  client.disconnect();
-  return parts.join("\n");
-}
 
 describe("secrets", () => {
   it("when a job uses registry credentials, then the password is in no log line, response or Redis value", async () => {

@@ -58,4 +58,47 @@ describe("config", () => {
   it("when the file is not YAML, then that is said", () => {
     expect(issues({}, "registries: [")[0]).toMatch(/^file: not valid YAML/);
   });
+
+  it("when a registry is Docker Hub, GHCR or Quay, then its url may be left out; others must name one", () => {
+    const c = buildConfig({}, `registries:\n  - { id: hub, kind: dockerhub }\n  - { id: gh, kind: ghcr }\n`);
+    expect(c.registries.map((r) => r.url)).toEqual(["https://registry-1.docker.io", "https://ghcr.io"]);
+    expect(c.registries[0]!.tagPolicy).toEqual({ latest: "allow", immutable: [] });
+    expect(issues({}, `registries:\n  - { id: corp, kind: harbor }\n`)).toEqual(["registries.0.url: is required for kind harbor"]);
+  });
+
+  it("when two registries have the same address, then the second is named", () => {
+    const yaml = `registries:\n  - { id: hub, kind: dockerhub }\n  - { id: hub2, url: "https://index.docker.io" }\n`;
+    expect(issues({}, yaml)).toEqual(['registries.1.url: docker.io is already registry "hub"']);
+  });
+
+  it("when auth is ECR keys, a docker config.json, or a top-level dockerConfig, then each is accepted", () => {
+    const c = buildConfig(
+      { AK: "AKIAEXAMPLE", SK: "secret" },
+      `dockerConfig: /root/.docker/config.json
+registries:
+  - { id: ecr, kind: ecr, url: "https://123456789012.dkr.ecr.eu-west-1.amazonaws.com", auth: { ecr: { accessKeyId: env:AK, secretAccessKey: env:SK } } }
+  - { id: corp, url: "https://harbor.corp", auth: { dockerConfig: /etc/regops/docker.json } }
+  - { id: gh, kind: ghcr }
+`,
+    );
+    expect(c.registries.map((r) => r.auth)).toEqual([
+      { ecr: { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret" } },
+      { dockerConfig: "/etc/regops/docker.json" },
+      { dockerConfig: "/root/.docker/config.json" },
+    ]);
+    expect(issues({}, `registries:\n  - { id: x, url: "https://x", auth: { token: abc } }\n`)[0]).toMatch(/^registries\.0\.auth/);
+  });
+
+  it("when proxy, limits or tagPolicy are wrong, then the field is named", () => {
+    const paths = issues(
+      {},
+      `registries:\n  - { id: x, url: "https://x", proxy: "socks5://p", limits: { maxConcurrency: 0 }, tagPolicy: { latest: never } }\n`,
+    ).map((i) => i.split(":")[0]);
+    expect(paths).toEqual(["registries.0.proxy", "registries.0.limits.maxConcurrency", "registries.0.tagPolicy.latest"]);
+  });
+
+  it("when REGOPS_SECRET_KEY is not 32 bytes, then it is refused; a good one is read", () => {
+    expect(issues({ REGOPS_SECRET_KEY: "too-short" })[0]).toMatch(/^env REGOPS_SECRET_KEY: must be 32 bytes/);
+    expect(buildConfig({ REGOPS_SECRET_KEY: "ab".repeat(32) }).secretKey).toEqual(Buffer.alloc(32, 0xab));
+  });
 });

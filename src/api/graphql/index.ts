@@ -4,13 +4,9 @@ import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import { GraphQLError } from "graphql";
 import mercurius from "mercurius";
-import type { JobEvents } from "../../jobs/events.js";
-import type { JobService } from "../../jobs/service.js";
-import type { Registries } from "../../registry/remote.js";
-import type { ApiKeys } from "../auth.js";
 import { RegopsError } from "../../errors.js";
 import { sendProblem } from "../errors.js";
-import { resolvers } from "./resolvers.js";
+import { resolvers, type GraphqlDeps } from "./resolvers.js";
 
 const SCHEMA_URL = new URL("../../../../schema/regops.graphql", import.meta.url);
 const SCHEMA_URL_SRC = new URL("../../../schema/regops.graphql", import.meta.url);
@@ -26,7 +22,7 @@ export function loadSchema(): string {
 
 export async function registerGraphql(
   app: FastifyInstance,
-  deps: { jobs: JobService; events: JobEvents; keys: ApiKeys; registries: Registries },
+  deps: GraphqlDeps,
 ): Promise<void> {
   await app.register(mercurius, {
     schema: loadSchema(),

@@ -11,6 +11,8 @@ import type { JobState } from "../../store/keys.js";
 import type { Registries } from "../../registry/remote.js";
 import { requireScope, type ApiKeys, type Principal } from "../auth.js";
 import { inspectImage } from "../../registry/inspect.js";
+import type { RegistryCatalog } from "../../registry/catalog.js";
+import { registryResolvers } from "./registry-resolvers.js";
 
 const { ErrorWithProps } = mercurius;
 
@@ -46,7 +48,16 @@ interface JobArgs {
   idempotencyKey?: string;
 }
 
-export function resolvers({ jobs, events, keys, registries }: { jobs: JobService; events: JobEvents; keys: ApiKeys; registries: Registries }) {
+export interface GraphqlDeps {
+  jobs: JobService;
+  events: JobEvents;
+  keys: ApiKeys;
+  registries: Registries;
+  catalog: RegistryCatalog;
+}
+
+export function resolvers({ jobs, events, keys, registries, catalog }: GraphqlDeps) {
+  const registryOps = registryResolvers(catalog, (id) => registries.rateLimit(id), (ctx) => principalOf(ctx as Context, keys), guarded);
   /** One mutation per job type: the input is parsed by the same zod spec as POST /v1/jobs. */
   const submit = (type: JobType, args: JobArgs, ctx: Context) =>
     guarded(async () => {
@@ -64,6 +75,7 @@ export function resolvers({ jobs, events, keys, registries }: { jobs: JobService
 
   return {
     Query: {
+      ...registryOps.Query,
       manifest: (_: unknown, args: { ref: string }, ctx: Context) =>
         guarded(() => {
           requireScope(principalOf(ctx, keys), "read");
@@ -91,6 +103,7 @@ export function resolvers({ jobs, events, keys, registries }: { jobs: JobService
         }),
     },
     Mutation: {
+      ...registryOps.Mutation,
       refresh: (_: unknown, args: JobArgs, ctx: Context) => submit("refresh", args, ctx),
       retag: (_: unknown, args: JobArgs, ctx: Context) => submit("retag", args, ctx),
       cancelJob: (_: unknown, args: { id: string }, ctx: Context) =>

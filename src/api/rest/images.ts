@@ -5,12 +5,14 @@ import { z } from "zod";
 import { RegopsError } from "../../errors.js";
 import { imageReference } from "../../jobs/specs.js";
 import { formatReference, parseReference, withDefaultTag } from "../../registry/reference.js";
+import { TAG_KINDS, tagKind } from "../../registry/tag-policy.js";
 import type { ImageStore } from "../../store/images.js";
 import { problemSchema } from "../problem.js";
 
 const imageSchema = z
   .object({
     ref: z.string(),
+    tagKind: z.enum(TAG_KINDS).nullable().meta({ description: "What the tag looks like: semver, commit-sha, latest or other (null for a digest)" }),
     digest: z.string().nullable(),
     mediaType: z.string().nullable(),
     checkedAt: z.string().nullable(),
@@ -32,10 +34,11 @@ export const imageRoutes = (images: ImageStore): FastifyPluginAsyncZod =>
         },
       },
       async (request) => {
-        const ref = formatReference(withDefaultTag(parseReference(request.query.ref)));
+        const parsed = withDefaultTag(parseReference(request.query.ref));
+        const ref = formatReference(parsed);
         const state = await images.get(ref);
         if (!state) throw new RegopsError("NOT_FOUND", `regops has not seen ${ref} yet`, { hint: "refresh it first: POST /v1/jobs" });
-        return state;
+        return { ...state, tagKind: parsed.tag ? tagKind(parsed.tag) : null };
       },
     );
   };

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { imageReference } from "../../jobs/specs.js";
 import { inspectImage } from "../../registry/inspect.js";
 import type { Registries } from "../../registry/remote.js";
+import { TAG_KINDS } from "../../registry/tag-policy.js";
 import { problemSchema } from "../problem.js";
 
 const descriptor = { digest: z.string(), size: z.number().int(), mediaType: z.string() };
@@ -11,6 +12,7 @@ const descriptor = { digest: z.string(), size: z.number().int(), mediaType: z.st
 export const manifestSchema = z
   .object({
     ref: z.string(),
+    tagKind: z.enum(TAG_KINDS).optional().meta({ description: "What the tag looks like: semver, commit-sha, latest or other" }),
     kind: z.enum(["index", "image"]),
     ...descriptor,
     platforms: z

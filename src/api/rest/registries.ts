@@ -1,0 +1,201 @@
+// /v1/registries: the registries regops may talk to. Those of the config file are listed
+// read-only; those added here live in Redis with their credentials sealed (AES-256-GCM under
+// REGOPS_SECRET_KEY). Credentials go in, never out: a view says only whether they are set.
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { REGISTRY_KINDS, registryFields, registryObject, registrySchema, type RegistryConfig } from "../../config.js";
+import { badRequest, RegopsError } from "../../errors.js";
+import type { RegistryCatalog, RegistryEntry } from "../../registry/catalog.js";
+import type { RateLimitState } from "../../registry/rate-limit.js";
+import { problemSchema } from "../problem.js";
+
+export const registryViewSchema = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    kind: z.enum(REGISTRY_KINDS),
+    insecure: z.boolean(),
+    proxy: z.string().optional().meta({ description: "The proxy, with any password in it masked" }),
+    customCa: z.boolean(),
+    limits: z.object({ maxConcurrency: z.number().optional(), requestsPerSecond: z.number().optional() }),
+    tagPolicy: z.object({ latest: z.enum(["allow", "warn", "refuse"]), immutable: z.array(z.string()) }),
+    source: z.enum(["config", "api"]).meta({ description: "config: from the config file (read-only here); api: added through this API" }),
+    auth: z
+      .object({
+        type: z.enum(["basic", "dockerConfig", "ecr"]).nullable(),
+        set: z.boolean(),
+        error: z.string().optional().meta({ description: "Why stored credentials cannot be used" }),
+      })
+      .meta({ description: "Whether credentials are set; they are never returned" }),
+    rateLimit: z
+      .object({
+        limit: z.number().optional(),
+        remaining: z.number().optional(),
+        windowSeconds: z.number().optional(),
+        observedAt: z.string().optional(),
+        limitedUntil: z.string().optional(),
+        limitedCount: z.number().optional(),
+      })
+      .optional()
+      .meta({ description: "What this process last saw of the registry's rate limit (ratelimit-* headers, 429s)" }),
+    createdAt: z.string().optional(),
+    updatedAt: z.string().optional(),
+  })
+  .meta({ id: "Registry" });
+
+export type RegistryView = z.infer<typeof registryViewSchema>;
+
+function authType(auth: RegistryConfig["auth"]): RegistryView["auth"]["type"] {
+  if (!auth) return null;
+  if ("ecr" in auth) return "ecr";
+  if ("dockerConfig" in auth) return "dockerConfig";
+  return "basic";
+}
+
+function maskProxy(proxy: string | undefined): string | undefined {
+  if (!proxy) return undefined;
+  const u = new URL(proxy);
+  if (u.password) u.password = "***";
+  return u.toString();
+}
+
+export function registryView(entry: RegistryEntry, rateLimit?: RateLimitState): RegistryView {
+  const c = entry.config;
+  return {
+    id: c.id,
+    url: c.url,
+    kind: c.kind,
+    insecure: c.insecure,
+    proxy: maskProxy(c.proxy),
+    customCa: c.ca !== undefined,
+    limits: c.limits,
+    tagPolicy: c.tagPolicy,
+    source: entry.source,
+    auth: { type: authType(c.auth), set: c.auth !== undefined || entry.authError !== undefined, error: entry.authError },
+    rateLimit: rateLimit && Object.keys(rateLimit).length ? { ...rateLimit } : undefined,
+    createdAt: entry.createdAt,
+    updatedAt: entry.updatedAt,
+  };
+}
+
+// The API takes credentials as a password or AWS keys; a path to a config.json on the
+// server's disk is for the config file only (an API caller should not point regops at files).
+function refuseDockerConfig(auth: unknown): void {
+  if (auth && typeof auth === "object" && "dockerConfig" in auth) {
+    throw new RegopsError("BAD_REQUEST", "auth.dockerConfig is accepted in the config file only", {
+      fields: [{ field: "auth", message: "dockerConfig is accepted in the config file only; send username/password or ecr keys" }],
+    });
+  }
+}
+
+export const registryInputSchema = registryObject.meta({ id: "NewRegistry" });
+/** PUT: everything but the id (taken from the path). `auth` left out keeps the stored credentials; `auth: null` removes them. */
+export const registryUpdateSchema = z
+  .strictObject({ ...registryFields, auth: registryFields.auth.nullable() })
+  .meta({ id: "RegistryUpdate" });
+
+/** A validated body as a registry: registrySchema's url defaults (dockerhub, ghcr, quay) apply. */
+export function registryFromInput(input: z.infer<typeof registryObject>, fieldPrefix = ""): RegistryConfig {
+  const parsed = registrySchema.safeParse(input);
+  if (!parsed.success) {
+    throw badRequest(parsed.error.issues.map((i) => ({ field: `${fieldPrefix}${i.path.join(".") || "body"}`, message: i.message })));
+  }
+  return parsed.data;
+}
+
+/** Turns a PUT body into the full registry; `keepAuth` when the body left `auth` out. */
+export function registryFromUpdate(id: string, body: z.infer<typeof registryUpdateSchema>, fieldPrefix = ""): { config: RegistryConfig; keepAuth: boolean } {
+  const { auth, ...rest } = body;
+  return { config: registryFromInput({ id, ...rest, ...(auth ? { auth } : {}) }, fieldPrefix), keepAuth: auth === undefined };
+}
+
+const idParams = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be a registry id") });
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema } as const;
+
+export const registryRoutes = (catalog: RegistryCatalog, rateLimit: (id: string) => RateLimitState | undefined): FastifyPluginAsyncZod =>
+  async (app) => {
+    const view = (e: RegistryEntry) => registryView(e, rateLimit(e.config.id));
+    const found = (id: string) => {
+      const entry = catalog.get(id);
+      if (!entry) throw new RegopsError("NOT_FOUND", `no registry "${id}"`, { hint: "GET /v1/registries lists them" });
+      return entry;
+    };
+
+    app.get(
+      "/v1/registries",
+      {
+        config: { scope: "admin" },
+        schema: {
+          tags: ["registries"],
+          summary: "List registries (config file and API), without credentials",
+          response: { 200: z.object({ items: z.array(registryViewSchema) }).meta({ id: "RegistryList" }), ...errors },
+        },
+      },
+      async () => ({ items: catalog.list().map(view) }),
+    );
+
+    app.get(
+      "/v1/registries/:id",
+      {
+        config: { scope: "admin" },
+        schema: { tags: ["registries"], summary: "Get a registry", params: idParams, response: { 200: registryViewSchema, ...errors, 404: problemSchema } },
+      },
+      async (request) => view(found(request.params.id)),
+    );
+
+    app.post(
+      "/v1/registries",
+      {
+        config: { scope: "admin" },
+        schema: {
+          tags: ["registries"],
+          summary: "Add a registry",
+          description: "Credentials are sealed with REGOPS_SECRET_KEY before they are stored, and never returned.",
+          body: registryInputSchema,
+          response: { 201: registryViewSchema, ...errors, 409: problemSchema, 422: problemSchema },
+        },
+      },
+      async (request, reply) => {
+        refuseDockerConfig(request.body.auth);
+        const entry = await catalog.create(registryFromInput(request.body));
+        return reply.code(201).header("location", `/v1/registries/${entry.config.id}`).send(view(entry));
+      },
+    );
+
+    app.put(
+      "/v1/registries/:id",
+      {
+        config: { scope: "admin" },
+        schema: {
+          tags: ["registries"],
+          summary: "Replace a registry added through the API",
+          description: "Leave `auth` out to keep the stored credentials; send `auth: null` to remove them.",
+          params: idParams,
+          body: registryUpdateSchema,
+          response: { 200: registryViewSchema, ...errors, 404: problemSchema, 409: problemSchema, 422: problemSchema },
+        },
+      },
+      async (request) => {
+        refuseDockerConfig(request.body.auth);
+        const { config, keepAuth } = registryFromUpdate(request.params.id, request.body);
+        return view(await catalog.update(config, keepAuth));
+      },
+    );
+
+    app.delete(
+      "/v1/registries/:id",
+      {
+        config: { scope: "admin" },
+        schema: {
+          tags: ["registries"],
+          summary: "Remove a registry added through the API",
+          params: idParams,
+          response: { 204: z.null().meta({ description: "Removed" }), ...errors, 404: problemSchema, 409: problemSchema },
+        },
+      },
+      async (request, reply) => {
+        await catalog.remove(request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+  };

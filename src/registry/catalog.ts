@@ -1,0 +1,136 @@
+// The registries regops may talk to: those in the config file, plus those an admin added with
+// /v1/registries (kept in Redis by store/registries.ts). Lookups are synchronous against an
+// in-memory snapshot; every process reloads it when a change is published, so an API process
+// and its workers agree within a pub/sub round trip.
+import type { Redis } from "ioredis";
+import type { RegistryConfig } from "../config.js";
+import { RegopsError } from "../errors.js";
+import type { RegistryStore } from "../store/registries.js";
+import type { Reference } from "./reference.js";
+import { findRegistry, registryDomain } from "./registries.js";
+
+export interface RegistryEntry {
+  config: RegistryConfig;
+  source: "config" | "api";
+  /** Changes whenever the entry does: a connection pool built for an older revision is replaced. */
+  revision: string;
+  createdAt?: string;
+  updatedAt?: string;
+  /** Why stored credentials cannot be used (the registry is then used anonymously). */
+  authError?: string;
+}
+
+export class RegistryCatalog {
+  private readonly fromFile: RegistryEntry[];
+  private entries: RegistryEntry[];
+
+  constructor(
+    fileRegistries: readonly RegistryConfig[],
+    private readonly store?: RegistryStore,
+  ) {
+    this.fromFile = fileRegistries.map((config) => ({ config, source: "config", revision: "config" }));
+    this.entries = this.fromFile;
+  }
+
+  list(): readonly RegistryEntry[] {
+    return this.entries;
+  }
+
+  configs(): RegistryConfig[] {
+    return this.entries.map((e) => e.config);
+  }
+
+  get(id: string): RegistryEntry | undefined {
+    return this.entries.find((e) => e.config.id === id);
+  }
+
+  /** The registry a reference lives in; REGISTRY_NOT_CONFIGURED when none is listed. */
+  find(ref: Reference): RegistryEntry {
+    const config = findRegistry(this.configs(), ref);
+    return this.entries.find((e) => e.config === config)!;
+  }
+
+  async reload(): Promise<void> {
+    if (!this.store) return;
+    const saved = await this.store.list();
+    const fileIds = new Set(this.fromFile.map((e) => e.config.id));
+    // The file wins a clash (an id added by the API before the file named it): the operator's word.
+    const fromApi: RegistryEntry[] = saved
+      .filter((s) => !fileIds.has(s.registry.id))
+      .map((s) => ({
+        config: s.registry,
+        source: "api",
+        revision: s.updatedAt,
+        createdAt: s.createdAt,
+        updatedAt: s.updatedAt,
+        authError: s.authError,
+      }));
+    this.entries = [...this.fromFile, ...fromApi];
+  }
+
+  /** Loads the stored registries and reloads whenever one changes. */
+  async watch(subscriber: Redis, channel: string, onError: (err: Error) => void): Promise<void> {
+    subscriber.on("message", (ch: string) => {
+      if (ch === channel) this.reload().catch(onError);
+    });
+    await subscriber.subscribe(channel);
+    await this.reload();
+  }
+
+  async create(config: RegistryConfig): Promise<RegistryEntry> {
+    const store = this.writable(config);
+    if (this.get(config.id)) {
+      throw new RegopsError("REGISTRY_EXISTS", `registry "${config.id}" exists`, { fields: [{ field: "id", message: "is taken" }] });
+    }
+    this.checkDomainFree(config);
+    if (!(await store.save(config, { create: true }))) {
+      throw new RegopsError("REGISTRY_EXISTS", `registry "${config.id}" exists`, { fields: [{ field: "id", message: "is taken" }] });
+    }
+    await this.reload();
+    return this.get(config.id)!;
+  }
+
+  /** Replaces a registry the API created. `keepAuth`: the request left `auth` out, so the stored credentials stay. */
+  async update(config: RegistryConfig, keepAuth: boolean): Promise<RegistryEntry> {
+    const store = this.writable(config);
+    const current = this.get(config.id);
+    if (!current) throw new RegopsError("NOT_FOUND", `no registry "${config.id}"`);
+    if (current.source === "config") throw readOnly(config.id);
+    this.checkDomainFree(config);
+    const next = keepAuth ? { ...config, auth: current.config.auth } : config;
+    await store.save(next, { create: false, createdAt: current.createdAt });
+    await this.reload();
+    return this.get(config.id)!;
+  }
+
+  async remove(id: string): Promise<void> {
+    const current = this.get(id);
+    if (current?.source === "config") throw readOnly(id);
+    if (!this.store || !(await this.store.remove(id))) throw new RegopsError("NOT_FOUND", `no registry "${id}"`);
+    await this.reload();
+  }
+
+  private writable(config: RegistryConfig): RegistryStore {
+    if (!this.store) throw new RegopsError("REGISTRY_READ_ONLY", "this process has no registry store");
+    if (config.auth && !this.store.canSealCredentials) {
+      throw new RegopsError("SECRET_KEY_MISSING", "credentials cannot be stored: REGOPS_SECRET_KEY is not set", {
+        fields: [{ field: "auth", message: "cannot be stored without REGOPS_SECRET_KEY" }],
+      });
+    }
+    return this.store;
+  }
+
+  private checkDomainFree(config: RegistryConfig): void {
+    const domain = registryDomain(config.url);
+    const other = this.entries.find((e) => e.config.id !== config.id && registryDomain(e.config.url) === domain);
+    if (other) {
+      throw new RegopsError("REGISTRY_EXISTS", `${domain} is already registry "${other.config.id}"`, {
+        fields: [{ field: "url", message: `${domain} is already registry "${other.config.id}"` }],
+      });
+    }
+  }
+}
+
+function readOnly(id: string): RegopsError {
+  return new RegopsError("REGISTRY_READ_ONLY", `registry "${id}" is defined in the config file`);
+}

@@ -1,0 +1,40 @@
+// Secrets at rest: registry credentials saved through the API are sealed with AES-256-GCM under
+// REGOPS_SECRET_KEY before they reach Redis. Node's crypto does this in a few lines; the record's
+// id is the additional authenticated data, so a sealed blob copied onto another registry fails
+// to open instead of lending it its credentials.
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+
+const VERSION = "v1";
+
+/** Reads a 32-byte key written as 64 hex characters or base64; anything else is an error. */
+export function parseSecretKey(text: string): Buffer {
+  const trimmed = text.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, "hex") : Buffer.from(trimmed, "base64");
+  if (key.length !== 32) throw new Error("must be 32 bytes, as 64 hex characters or base64 (openssl rand -base64 32)");
+  return key;
+}
+
+export class SecretBox {
+  constructor(private readonly key: Buffer) {
+    if (key.length !== 32) throw new Error("AES-256-GCM needs a 32-byte key");
+  }
+
+  /** `v1.<iv>.<tag>.<ciphertext>`, each base64url. */
+  seal(plaintext: string, context: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", this.key, iv);
+    cipher.setAAD(Buffer.from(context));
+    const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+    return [VERSION, iv, cipher.getAuthTag(), body].map((p) => (typeof p === "string" ? p : p.toString("base64url"))).join(".");
+  }
+
+  /** Throws when the blob was sealed under another key or context, or was altered. */
+  open(sealed: string, context: string): string {
+    const [version, iv, tag, body] = sealed.split(".");
+    if (version !== VERSION || !iv || !tag || body === undefined) throw new Error("not a sealed secret");
+    const decipher = createDecipheriv("aes-256-gcm", this.key, Buffer.from(iv, "base64url"));
+    decipher.setAAD(Buffer.from(context));
+    decipher.setAuthTag(Buffer.from(tag, "base64url"));
+    return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
+  }
+}
