@@ -107,6 +107,8 @@ const envSchema = z.object({
   REGOPS_SECRET_KEY: z
     .string()
     .optional()
+    // Compose passes an unset variable through as empty: that is "no key", not a bad key.
+    .transform((v) => (v === "" ? undefined : v))
     .superRefine((value, ctx) => {
       if (value === undefined) return;
       try {
@@ -229,7 +231,7 @@ export function buildConfig(env: NodeJS.ProcessEnv, fileText?: string): Config {
     hosts,
     apiKeys: file.auth.apiKeys,
     jobs: file.jobs,
-    secretKey: e.REGOPS_SECRET_KEY === undefined ? undefined : parseSecretKey(e.REGOPS_SECRET_KEY),
+    secretKey: e.REGOPS_SECRET_KEY ? parseSecretKey(e.REGOPS_SECRET_KEY) : undefined,
   };
 }
 

@@ -2,6 +2,7 @@
 // starts, completed (with the result) before it returns, failed only on the last attempt or
 // for errors that must not be retried, cancelled when asked. A job whose record is already
 // final (its worker died after writing it) returns that result instead of running twice.
+import { setMaxListeners } from "node:events";
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import { RegopsError } from "../src/errors.js";
 import { newRecord } from "../src/jobs/service.js";
@@ -75,6 +76,9 @@ export function recordingProcessor(processor: Processor, deps: WorkerDeps, store
 
     const progress = progressReporter((value) => store.setProgress(id, value));
     const abort = signal ?? new AbortController().signal;
+    // A copy runs many requests on this one signal at once (blobs, children, limiter waits):
+    // each listens for the abort, which is not the leak Node warns about past 10.
+    setMaxListeners(256, abort);
     try {
       const spec = jobSpec.parse(job.data);
       const result = await processor(spec, { id, signal: abort, progress: progress.report, log }, deps);

@@ -37,6 +37,10 @@ export interface CopyOptions {
   parallel?: number;
 }
 
+// Bounds per copy; a worker runs jobs.retagConcurrency copies at once.
+const BLOBS_AT_ONCE = 8;
+const CHILDREN_AT_ONCE = 4;
+
 const INDEX_TYPES = new Set<string>([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerManifestList]);
 
 /** "linux/arm64" matches linux/arm64 with any variant; "linux/arm64/v8" only v8. */
@@ -103,7 +107,8 @@ export class ImageCopier {
       const attestations = entries.filter((d) => digests.has(d.annotations?.["vnd.docker.reference.digest"] ?? ""));
       entries = [...chosen, ...attestations];
     }
-    for (const child of entries) await this.copyChild(child);
+    // Children are independent manifests: copy a few at once (their blobs are parallel too).
+    await mapLimit(entries, CHILDREN_AT_ONCE, (child) => this.copyChild(child));
     if (!filters?.length) return body;
     return Buffer.from(JSON.stringify({ ...json, manifests: entries }));
   }
@@ -120,8 +125,10 @@ export class ImageCopier {
   private async copyBlobs(json: ManifestJson): Promise<void> {
     // Same repository: every blob is already there; a retag is only a manifest PUT.
     if (this.sameRepository) return;
-    const blobs = [...(json.config ? [json.config] : []), ...(json.layers ?? [])];
-    await mapLimit(blobs, this.opts.parallel ?? 4, async (blob) => {
+    // Largest first, every layer at once up to a bound: the copy takes as long as its biggest
+    // layer, not as long as the last one to get a slot; the tiny config blob goes last.
+    const blobs = [...(json.layers ?? []), ...(json.config ? [json.config] : [])].sort((a, b) => b.size - a.size);
+    await mapLimit(blobs, this.opts.parallel ?? BLOBS_AT_ONCE, async (blob) => {
       const r = await transferBlob(this.source, this.src.path, this.target, this.dst.path, blob, this.opts.signal);
       if (r.outcome === "skipped") this.stats.blobsSkipped++;
       else if (r.outcome === "mounted") this.stats.blobsMounted++;

@@ -53,10 +53,20 @@ async function mount(remote: Remote, to: string, from: string, digest: string, s
 
 /** Streams a blob from `source` into `target` with a monolithic upload; returns the bytes moved. */
 async function stream(source: Remote, sourceRepo: string, target: Remote, targetRepo: string, blob: BlobDescriptor, signal?: AbortSignal): Promise<number> {
-  const start = await target.send({ method: "POST", repository: targetRepo, actions: "pull,push", path: `/v2/${targetRepo}/blobs/uploads/`, signal });
+  // Open the upload and the download at once: each is a round trip (more on a busy registry)
+  // that the other need not wait for.
+  const [started, fetched] = await Promise.allSettled([
+    target.send({ method: "POST", repository: targetRepo, actions: "pull,push", path: `/v2/${targetRepo}/blobs/uploads/`, signal }),
+    source.send({ method: "GET", repository: sourceRepo, path: `/v2/${sourceRepo}/blobs/${blob.digest}`, followRedirects: true, signal }),
+  ]);
+  if (started.status === "rejected" || fetched.status === "rejected") {
+    if (fetched.status === "fulfilled") fetched.value.body.destroy();
+    if (started.status === "fulfilled") await started.value.body.dump();
+    throw started.status === "rejected" ? started.reason : (fetched as PromiseRejectedResult).reason;
+  }
+  const [start, src] = [started.value, fetched.value];
   await start.body.dump();
   const put = uploadUrl(headerValue(start.headers.location), blob.digest, target.config.url);
-  const src = await source.send({ method: "GET", repository: sourceRepo, path: `/v2/${sourceRepo}/blobs/${blob.digest}`, followRedirects: true, signal });
   const res = await target.send({
     method: "PUT",
     repository: targetRepo,
