@@ -1,0 +1,60 @@
+// Authenticity, for the two kinds of sender:
+// - signers (GitHub, Nexus, JFrog with "use secret for signing") send an HMAC of the exact
+//   bytes; for them the signature is required and ?secret= is not enough, since the secret
+//   in a URL ends up in proxy and access logs while a signature also protects the body;
+// - the rest can only echo the secret: as a header (Harbor's "Auth Header", a distribution
+//   endpoint's `headers`, ACR custom headers, an EventBridge API destination's API key), or,
+//   for senders configured with nothing but a URL (Docker Hub, Quay, Pub/Sub push), ?secret=.
+// Every comparison goes through safeEqual: both sides are hashed to 32 bytes first, so
+// timingSafeEqual always compares equal lengths and its time says nothing about the secret,
+// not even its length.
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import type { WebhookRequest } from "./types.js";
+
+const NO_SECRET = "no webhook secret is configured for this registry";
+
+export function safeEqual(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given, "utf8").digest();
+  const b = createHash("sha256").update(expected, "utf8").digest();
+  return timingSafeEqual(a, b);
+}
+
+export function hmacHex(algorithm: "sha1" | "sha256", key: string, body: Buffer): string {
+  return createHmac(algorithm, key).update(body).digest("hex");
+}
+
+/** `Authorization: Bearer <secret>`, `Authorization: <secret>` or `?secret=<secret>`. */
+export function verifySharedSecret(req: WebhookRequest, secret: string): string | undefined {
+  if (secret === "") return NO_SECRET;
+  const header = req.headers.authorization;
+  const query = req.query.secret;
+  if (header === undefined && query === undefined) return "no Authorization header and no ?secret= parameter";
+  // Harbor sends its Auth Header exactly as typed, so both forms occur; a secret that itself
+  // starts with "Bearer " still matches the whole header.
+  const headerMatches =
+    header !== undefined && (safeEqual(header, secret) || safeEqual(header.replace(/^Bearer\s+/i, ""), secret));
+  const queryMatches = query !== undefined && safeEqual(query, secret);
+  if (headerMatches || queryMatches) return undefined;
+  const sent = [header !== undefined ? "the Authorization header" : "", query !== undefined ? "?secret=" : ""];
+  return `${sent.filter(Boolean).join(" and ")} did not match the webhook secret`;
+}
+
+export interface HmacHeader {
+  /** Lower-case header name, e.g. "x-hub-signature-256". */
+  header: string;
+  algorithm: "sha1" | "sha256";
+  /** What precedes the hex, e.g. "sha256=". */
+  prefix?: string;
+}
+
+/** A hex HMAC of the raw body in `header` (hex compared case-insensitively). */
+export function verifyHmacHeader(req: WebhookRequest, secret: string, spec: HmacHeader): string | undefined {
+  if (secret === "") return NO_SECRET;
+  const prefix = spec.prefix ?? "";
+  const given = req.headers[spec.header];
+  if (given === undefined) return `missing ${spec.header} header`;
+  if (!given.startsWith(prefix)) return `${spec.header} does not start with "${prefix}"`;
+  const expected = hmacHex(spec.algorithm, secret, req.rawBody);
+  if (safeEqual(given.slice(prefix.length).toLowerCase(), expected)) return undefined;
+  return `${spec.header} does not match the HMAC-${spec.algorithm.toUpperCase()} of the body`;
+}
