@@ -16,6 +16,7 @@ const app = await buildApp({
   images: unused as never,
   registries: unused as never,
   catalog: unused as never,
+  webhooks: { ingest: unused as never, log: unused as never },
   events: unused as never,
   metrics: new Registry(),
   readiness: async () => [],

@@ -5,7 +5,9 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { registryAuthSchema } from "./registry/credentials/index.js";
+import { notificationSchema, type NotificationConfig } from "./notify/schema.js";
 import { registryDomain } from "./registry/registries.js";
+import { checkWatch, watchFields } from "./watches/schema.js";
 import { parseSecretKey } from "./store/sealed.js";
 import { DEFAULT_TAG_POLICY, tagPolicySchema } from "./registry/tag-policy.js";
 
@@ -47,6 +49,13 @@ export const registryFields = {
     })
     .default({}),
   tagPolicy: tagPolicySchema.default(DEFAULT_TAG_POLICY),
+  webhook: z
+    .strictObject({
+      secret: z.string().min(16, "must be at least 16 characters").meta({
+        description: "Shared secret of POST /v1/webhooks/{id}: HMAC key where the registry signs, else expected in Authorization or ?secret=",
+      }),
+    })
+    .optional(),
 };
 
 export const registryObject = z.strictObject({ id, ...registryFields });
@@ -68,6 +77,8 @@ const hostSchema = z.object({
   tls: z.object({ ca: z.string(), cert: z.string(), key: z.string() }).optional(),
 });
 
+const watchSchema = z.strictObject({ id, ...watchFields }).superRefine(checkWatch);
+
 const apiKeySchema = z.object({
   id,
   key: z.string().min(16, "must be at least 16 characters"),
@@ -79,6 +90,16 @@ const fileSchema = z.object({
   // `docker login`'s config.json: credentials for every registry that names no `auth` of its own.
   dockerConfig: z.string().min(1).optional(),
   hosts: z.array(hostSchema).default([]),
+  watches: z.array(watchSchema).default([]),
+  notifications: z.array(notificationSchema).default([]),
+  webhooks: z
+    .strictObject({
+      // One refresh per (image, digest) within this window, however many deliveries announce it.
+      dedupSeconds: z.number().int().min(1).default(600),
+      // Deliveries kept for GET /v1/webhooks/deliveries.
+      logSize: z.number().int().min(100).default(10_000),
+    })
+    .default({ dedupSeconds: 600, logSize: 10_000 }),
   auth: z.object({ apiKeys: z.array(apiKeySchema).default([]) }).default({ apiKeys: [] }),
   jobs: z
     .object({
@@ -122,6 +143,7 @@ const envSchema = z.object({
 export type RegistryConfig = z.infer<typeof registrySchema>;
 export type HostConfig = z.infer<typeof hostSchema>;
 export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
+export type WatchConfig = z.infer<typeof watchSchema>;
 
 export interface Config {
   port: number;
@@ -135,6 +157,9 @@ export interface Config {
   hosts: HostConfig[];
   apiKeys: ApiKeyConfig[];
   jobs: z.infer<typeof fileSchema>["jobs"];
+  watches: WatchConfig[];
+  notifications: NotificationConfig[];
+  webhooks: z.infer<typeof fileSchema>["webhooks"];
   /** REGOPS_SECRET_KEY: seals credentials saved through /v1/registries. */
   secretKey?: Buffer;
 }
@@ -207,6 +232,8 @@ export function buildConfig(env: NodeJS.ProcessEnv, fileText?: string): Config {
     ...uniqueIds(file.registries, "registries"),
     ...uniqueIds(hosts, "hosts"),
     ...uniqueIds(file.auth.apiKeys, "auth.apiKeys"),
+    ...uniqueIds(file.watches, "watches"),
+    ...uniqueIds(file.notifications, "notifications"),
   ];
   const domains = new Map<string, string>();
   for (const [i, r] of file.registries.entries()) {
@@ -231,6 +258,9 @@ export function buildConfig(env: NodeJS.ProcessEnv, fileText?: string): Config {
     hosts,
     apiKeys: file.auth.apiKeys,
     jobs: file.jobs,
+    watches: file.watches,
+    notifications: file.notifications,
+    webhooks: file.webhooks,
     secretKey: e.REGOPS_SECRET_KEY ? parseSecretKey(e.REGOPS_SECRET_KEY) : undefined,
   };
 }

@@ -12,6 +12,11 @@ export const ERROR_CODES = {
     hint: "use a docker reference such as nginx:1.27 or registry.example.com:5000/team/app@sha256:<64 hex>",
   },
   UNAUTHENTICATED: { status: 401, retryable: false, hint: "send `Authorization: Bearer <api key>`" },
+  WEBHOOK_UNAUTHORIZED: {
+    status: 401,
+    retryable: false,
+    hint: "send the registry's webhook.secret as the sender signs it (HMAC header), as Authorization, or as ?secret=",
+  },
   FORBIDDEN: { status: 403, retryable: false, hint: "use an API key with the scope this route needs" },
   NOT_FOUND: { status: 404, retryable: false, hint: "check the id" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, hint: "send the body as application/json" },
@@ -43,6 +48,8 @@ export const ERROR_CODES = {
     retryable: false,
     hint: "this registry is defined in the config file; change it there (the API manages only registries it created)",
   },
+  WATCH_EXISTS: { status: 409, retryable: false, hint: "a watch with this id exists; PUT /v1/watches/{id} replaces it" },
+  WATCH_READ_ONLY: { status: 409, retryable: false, hint: "this watch is defined in the config file; change it there" },
   SECRET_KEY_MISSING: {
     status: 422,
     retryable: false,

@@ -24,12 +24,39 @@ export const REDACT_PATHS = [
   "*.sealedAuth",
 ];
 
+// Query parameters that carry secrets: webhooks from senders that can only be given a URL
+// (Docker Hub, Quay) authenticate with ?secret=.
+const SECRET_QUERY = /([?&](?:secret|token|key|password)=)[^&]*/gi;
+
+/** A request URL as it may be logged. */
+export function scrubUrl(url: string | undefined): string | undefined {
+  return url?.replace(SECRET_QUERY, "$1[redacted]");
+}
+
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
       name: "regops",
       level,
       redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      serializers: {
+        // Fastify's request serializer, with secrets cut out of the query string.
+        req: (req: LoggedRequest) => ({
+          method: req.method,
+          url: scrubUrl(req.url),
+          host: req.host,
+          remoteAddress: req.ip,
+          remotePort: req.socket?.remotePort,
+        }),
+      },
     },
     destination,
   );

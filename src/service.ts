@@ -17,9 +17,17 @@ import { RegistryCatalog } from "./registry/catalog.js";
 import { Registries } from "./registry/remote.js";
 import { RegistryStore } from "./store/registries.js";
 import { SecretBox } from "./store/sealed.js";
+import { DeliveryLog } from "./webhooks/deliveries.js";
+import { WebhookIngest } from "./webhooks/ingest.js";
 import { ImageStore } from "./store/images.js";
 import { JobStore } from "./store/jobs.js";
+import { WatchStore } from "./store/watches.js";
+import { WatchService } from "./watches/service.js";
+import { startWatchWorker } from "../workers/watch.js";
 import { startWorkers, type WorkerPool } from "../workers/index.js";
+import type { WorkerDeps } from "../workers/context.js";
+import { startNotifier } from "../workers/notify.js";
+import { NotificationLog } from "./notify/log.js";
 
 export interface Service {
   /** The full API, or only the health routes for REGOPS_ROLE=worker. */
@@ -28,10 +36,15 @@ export interface Service {
   close(): Promise<void>;
 }
 
-function connect(config: Config, name: string): Redis {
+function connect(config: Config, name: string, opts: { autoPipelining?: boolean } = {}): Redis {
   // maxRetriesPerRequest null: BullMQ's blocking connections require it, and a command
   // waiting out a Redis restart is better than a lost job.
-  return new Redis(config.redisUrl, { maxRetriesPerRequest: null, connectionName: `regops-${name}`, lazyConnect: false });
+  return new Redis(config.redisUrl, {
+    maxRetriesPerRequest: null,
+    connectionName: `regops-${name}`,
+    lazyConnect: false,
+    enableAutoPipelining: opts.autoPipelining ?? false,
+  });
 }
 
 export async function startService(config: Config, logger: Logger): Promise<Service> {
@@ -51,18 +64,30 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   // One connection pool and token cache per registry, shared by the API's queries and the workers.
   const registries = new Registries(catalog);
   const closers: (() => Promise<unknown>)[] = [async () => catalogSubscriber.disconnect()];
+  // Watches: one job scheduler each on the `watch` queue; their ticks run where workers run.
+  const watchStore = new WatchStore(redis, store.keys);
+  const watches = new WatchService(redis, config, catalog, watchStore);
 
+  const notificationLog = new NotificationLog(redis, store.keys);
   let workers: WorkerPool | undefined;
   if (config.role !== "api") {
     const subscriber = connect(config, "worker-sub");
+    // Outgoing notifications: queued by the workers where events happen, sent by the notify worker.
+    const notifier = startNotifier({ config, connection: redis, store, log: notificationLog, logger });
+    const deps: WorkerDeps = { config, registries, hosts, images, logger, notifier: notifier?.emitter };
     workers = await startWorkers({
-      deps: { config, registries, hosts, images, logger },
+      deps,
       store,
       queues,
       connection: redis,
       subscriber,
     });
     closers.push(() => workers!.close(), async () => subscriber.disconnect());
+    if (notifier) closers.push(() => notifier.close()); // after the workers: they may still emit
+    const watchJobs = new JobService(redis, store, queues, config, catalog);
+    const watchWorker = startWatchWorker({ connection: redis, prefix: config.prefix, watches, store: watchStore, deps: { registries, images, jobs: watchJobs, logger } });
+    closers.push(() => watchWorker.close());
+    await watches.sync().catch((err: unknown) => logger.error({ err }, "scheduling watches failed"));
   }
 
   // Ready when Redis answers and, where this process runs jobs, every Docker host does.
@@ -89,19 +114,30 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   } else {
     const subscriber = connect(config, "api-sub");
     const events = new JobEvents(subscriber, store.keys.eventsChannel);
+    const jobs = new JobService(redis, store, queues, config, catalog);
+    // Webhooks come in bursts (a multi-arch push, a registry's retries): their many small
+    // commands share round trips on a connection of their own that pipelines them.
+    const webhookRedis = connect(config, "webhooks", { autoPipelining: true });
+    closers.push(async () => webhookRedis.disconnect());
+    const deliveries = new DeliveryLog(webhookRedis, store.keys, config.webhooks.logSize);
+    const webhookIngest = new WebhookIngest({ redis: webhookRedis, keys: store.keys, catalog, registries, jobs, log: deliveries, dedupSeconds: config.webhooks.dedupSeconds });
     app = await buildApp({
       logger,
       keys: new ApiKeys(config.apiKeys),
-      jobs: new JobService(redis, store, queues, config, catalog),
+      jobs,
       catalog,
+      webhooks: { ingest: webhookIngest, log: deliveries },
       images,
       registries,
       events,
       metrics: createMetrics(queues),
       readiness,
+      notifications: notificationLog,
+      watches,
     });
     closers.unshift(() => events.stop(), async () => subscriber.disconnect());
   }
+  closers.push(() => watches.close()); // after the watch worker
   const built = app;
   closers.unshift(() => built.close());
 

@@ -3,6 +3,7 @@
 import type { Config } from "../src/config.js";
 import type { DockerHosts } from "../src/docker/hosts.js";
 import type { Logger } from "../src/logger.js";
+import type { NotificationEmitter } from "../src/notify/emitter.js";
 import type { Registries } from "../src/registry/remote.js";
 import type { ImageStore } from "../src/store/images.js";
 
@@ -19,4 +20,6 @@ export interface WorkerDeps {
   hosts: DockerHosts;
   images: ImageStore;
   logger: Logger;
+  /** Queues notifications out (job.completed, job.failed, image.updated); absent when none are configured. */
+  notifier?: NotificationEmitter;
 }

@@ -18,6 +18,10 @@ export async function processRefresh(spec: RefreshSpec, ctx: JobContext, deps: W
   const manifest = await headManifest(remote, ref, ctx.signal);
   const { previous: previousDigest } = await deps.images.recordDigest(image, manifest.digest, manifest.mediaType, ctx.id);
   const changed = previousDigest !== manifest.digest;
+  // image.updated: the tag moved from a digest regops had seen. A first sighting is no update.
+  if (changed && previousDigest) {
+    await deps.notifier?.imageUpdated({ ref: image, digest: manifest.digest, previousDigest, mediaType: manifest.mediaType, jobId: ctx.id });
+  }
 
   const hostIds = spec.pull ? (spec.hosts ?? deps.hosts.ids()) : [];
   const credentials = hostIds.length ? await remote.credentials(ctx.signal) : undefined;

@@ -71,7 +71,12 @@ export function recordingProcessor(processor: Processor, deps: WorkerDeps, store
       await store.create(newRecord(id, jobSpec.parse(job.data), new Date(job.timestamp)));
       start = await store.start(id, job.attemptsMade + 1, CANCELLED_BEFORE_START);
     }
-    if (start.kind === "done") return start.record.result ?? null;
+    // Final already: its worker died after writing it, perhaps before queueing the notifications
+    // (queueing the same event twice is a no-op).
+    if (start.kind === "done") {
+      await deps.notifier?.jobFinished(id);
+      return start.record.result ?? null;
+    }
     if (start.kind === "cancelled") throw new UnrecoverableError("cancelled");
 
     const progress = progressReporter((value) => store.setProgress(id, value));
@@ -82,7 +87,8 @@ export function recordingProcessor(processor: Processor, deps: WorkerDeps, store
     try {
       const spec = jobSpec.parse(job.data);
       const result = await processor(spec, { id, signal: abort, progress: progress.report, log }, deps);
-      await store.transition(id, ["active", "queued"], "completed", { result, progress: progress.last(), finishedAt: now(), error: null });
+      const final = await store.transition(id, ["active", "queued"], "completed", { result, progress: progress.last(), finishedAt: now(), error: null });
+      if (final) await deps.notifier?.jobFinished(id); // job.completed
       log.info({ ms: Date.now() - job.timestamp }, "job completed");
       return result;
     } catch (err) {
@@ -105,7 +111,8 @@ export function recordingProcessor(processor: Processor, deps: WorkerDeps, store
       if (e.code === "INTERNAL") log.error({ err: e.cause }, "job failed with an internal error");
       else log.warn({ code: e.code, msg: e.message, last }, "job attempt failed");
       if (last) {
-        await store.transition(id, ["active", "queued"], "failed", { progress: lastProgress, finishedAt: now(), error: e.toJSON() });
+        const final = await store.transition(id, ["active", "queued"], "failed", { progress: lastProgress, finishedAt: now(), error: e.toJSON() });
+        if (final) await deps.notifier?.jobFinished(id); // job.failed
         throw new UnrecoverableError(e.message);
       }
       // Back to queued until BullMQ's backoff runs it again; the last error stays visible.

@@ -21,6 +21,13 @@ import { manifestRoutes } from "./rest/manifests.js";
 import type { RegistryCatalog } from "../registry/catalog.js";
 import type { Registries } from "../registry/remote.js";
 import { registryRoutes } from "./rest/registries.js";
+import { watchRoutes } from "./rest/watches.js";
+import type { WatchService } from "../watches/service.js";
+import { notificationRoutes } from "./rest/notifications.js";
+import type { NotificationLog } from "../notify/log.js";
+import { webhookRoutes } from "./rest/webhooks.js";
+import type { DeliveryLog } from "../webhooks/deliveries.js";
+import type { WebhookIngest } from "../webhooks/ingest.js";
 import type { ImageStore } from "../store/images.js";
 
 export interface AppDeps {
@@ -30,9 +37,14 @@ export interface AppDeps {
   images: ImageStore;
   registries: Registries;
   catalog: RegistryCatalog;
+  webhooks: { ingest: WebhookIngest; log: DeliveryLog };
   events: JobEvents;
   metrics: Registry;
   readiness: () => Promise<Check[]>;
+  /** Watches (/v1/watches); absent only while the OpenAPI document is generated. */
+  watches?: WatchService;
+  /** The outgoing-notification delivery log (GET /v1/notifications/deliveries). */
+  notifications?: NotificationLog;
 }
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -101,6 +113,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await rest.register(imageRoutes(deps.images));
     await rest.register(manifestRoutes(deps.registries));
     await rest.register(registryRoutes(deps.catalog, (id) => deps.registries.rateLimit(id)));
+    await rest.register(watchRoutes(deps.watches));
+    await rest.register(notificationRoutes(deps.notifications));
+    await rest.register(webhookRoutes(deps.webhooks.ingest, deps.webhooks.log));
   });
   await registerGraphql(app, deps);
   return app;

@@ -45,11 +45,16 @@ export class JobEvents {
   }
 
   /** Updates of one job (after subscribe()) as an async iterable; ends when the consumer stops iterating. */
-  async *updatesOf(id: string): AsyncGenerator<JobRecord> {
+  updatesOf(id: string): AsyncGenerator<JobRecord> {
+    return this.updates((job) => job.id === id);
+  }
+
+  /** Updates of every job that passes `filter` (after subscribe()); ends when the consumer stops iterating. */
+  async *updates(filter: (job: JobRecord) => boolean): AsyncGenerator<JobRecord> {
     const ac = new AbortController();
     try {
       for await (const [job] of on(this.emitter, "job", { signal: ac.signal }) as AsyncIterable<[JobRecord]>) {
-        if (job.id === id) yield job;
+        if (filter(job)) yield job;
       }
     } finally {
       ac.abort();

@@ -91,6 +91,8 @@ export interface SubmitOptions {
   idempotencyKey?: string;
   /** Who submits (API key id): idempotency keys are per caller. */
   principal: string;
+  /** A job id (uuid v7) the caller made in advance, e.g. to name the job in a log first. */
+  id?: string;
 }
 
 export class JobService {
@@ -104,7 +106,7 @@ export class JobService {
 
   async submit(spec: JobSpec, opts: SubmitOptions): Promise<{ job: JobRecord; created: boolean }> {
     const { image } = admit(spec, { registries: this.catalog.configs(), hosts: this.config.hosts });
-    const id = uuidv7();
+    const id = opts.id ?? uuidv7();
     if (opts.idempotencyKey !== undefined) {
       const existing = await this.claimIdempotencyKey(opts.idempotencyKey, opts.principal, canonical(spec), id);
       if (existing) return { job: existing, created: false };

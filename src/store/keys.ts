@@ -17,12 +17,24 @@ export function storeKeys(prefix: string) {
     imageHosts: (ref: string) => `${p}:image:${ref}:hosts`,
     /** Pub/sub channel of job updates (state and progress). */
     eventsChannel: `${p}:events`,
+    /** Webhook deliveries, a capped stream (webhooks/deliveries.ts). */
+    webhookDeliveries: `${p}:webhooks:deliveries`,
+    /** Set while a refresh for this (image, digest) made by a webhook is within the de-dup window. */
+    webhookSeen: (image: string, digest: string) => `${p}:webhooks:seen:${image}@${digest}`,
+    /** The last refresh job a webhook made for an image (tag): a newer one supersedes it while queued. */
+    webhookLatest: (image: string) => `${p}:webhooks:latest:${image}`,
+    /** Notification delivery attempts, a capped stream (notify/log.ts). */
+    notifyDeliveries: `${p}:notify:deliveries`,
     /** Registries added through the API: id → JSON, credentials sealed. */
     registries: `${p}:registries`,
     /** Pub/sub channel: a registry was added, changed or removed; every process reloads. */
     registriesChannel: `${p}:registries:changed`,
     /** Pub/sub channel asking whichever worker runs a job to abort it. */
     cancelChannel: `${p}:cancel`,
+    /** Watches added through /v1/watches: id → JSON. */
+    watches: `${p}:watches`,
+    /** A watch's counters and its last tick (hash). */
+    watchStatus: (id: string) => `${p}:watch:${id}:status`,
   };
 }
 

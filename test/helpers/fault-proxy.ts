@@ -2,7 +2,7 @@
 // itself (e.g. 429 with Retry-After) and forwards everything else: a registry's rate limit,
 // on demand, with the registry behind it real.
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { forward, listenLocal } from "./forward.js";
 
 export interface FaultProxy {
   host: string;
@@ -31,20 +31,11 @@ export async function startFaultProxy(
       res.end(JSON.stringify({ errors: [{ code: "TOOMANYREQUESTS", message: "injected by the test" }] }));
       return;
     }
-    const out = http.request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, { ...up.headers, ...upstreamHeaders });
-        up.pipe(res);
-      },
-    );
-    out.on("error", () => res.destroy());
-    req.pipe(out);
+    forward(req, res, upstream, upstreamHeaders);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as AddressInfo).port;
+  const host = await listenLocal(server);
   return {
-    host: `127.0.0.1:${port}`,
+    host,
     faults: () => faults,
     close: () => new Promise((r) => server.close(() => r())),
   };

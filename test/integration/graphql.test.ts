@@ -69,7 +69,69 @@ function followJob(id: string, key: string): Promise<any[]> {
   });
 }
 
+/** Subscribes to jobEvents(filter) and collects updates until `until` says stop. */
+function collectJobEvents(filter: Record<string, unknown>, until: (updates: any[]) => boolean, onReady: () => Promise<void>): Promise<any[]> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${svc.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
+    const updates: any[] = [];
+    const timer = setTimeout(() => reject(new Error(`stopped early; got ${JSON.stringify(updates)}`)), 60_000);
+    ws.on("open", () => ws.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${KEYS.read}` } })));
+    ws.on("message", (raw) => {
+      const msg = JSON.parse(raw.toString());
+      if (msg.type === "connection_ack") {
+        ws.send(
+          JSON.stringify({
+            id: "1",
+            type: "subscribe",
+            payload: { query: `subscription($f: JobEventFilter) { jobEvents(filter: $f) { id type image state } }`, variables: { f: filter } },
+          }),
+        );
+        // the subscription is registered once the server has processed this message
+        setTimeout(() => void onReady().catch(reject), 300);
+      } else if (msg.type === "next") {
+        if (msg.payload.errors) return reject(new Error(JSON.stringify(msg.payload.errors)));
+        updates.push(msg.payload.data.jobEvents);
+        if (until(updates)) {
+          clearTimeout(timer);
+          ws.close();
+          resolve(updates);
+        }
+      } else if (msg.type === "error" || msg.type === "connection_error") {
+        clearTimeout(timer);
+        reject(new Error(JSON.stringify(msg)));
+      }
+    });
+    ws.on("error", reject);
+  });
+}
+
 describe("graphql", () => {
+  it("when jobEvents is filtered by image and state, then only those jobs' changes arrive", async () => {
+    const watched = `${registry.host}/${repo}:watched`;
+    const other = `${registry.host}/${repo}:other`;
+    await pushRandomImage(registry.host, repo, "watched");
+    await pushRandomImage(registry.host, repo, "other");
+    let watchedId = "";
+    const updates = await collectJobEvents(
+      { image: watched, states: ["completed"] },
+      (u) => u.some((j) => j.id === watchedId),
+      async () => {
+        await gql(`mutation { refresh(input: {image: "${other}", pull: false}) { id } }`);
+        watchedId = (await gql(`mutation { refresh(input: {image: "${watched}", pull: false}) { id } }`)).data.refresh.id;
+      },
+    );
+    expect(updates.every((u) => u.image === watched && u.state === "completed")).toBe(true);
+    expect(updates.map((u) => u.id)).toEqual([watchedId]);
+  });
+
+  it("when webhookDeliveries is queried, then the delivery log answers with its page shape", async () => {
+    const res = await gql(`{ webhookDeliveries(limit: 5) { items { id status reason events { outcome } } nextCursor } }`, {}, KEYS.read);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.webhookDeliveries).toEqual({ items: [], nextCursor: null });
+    const bad = await gql(`{ webhookDeliveries(limit: 0) { nextCursor } }`, {}, KEYS.read);
+    expect(bad.errors?.[0].extensions.errors[0].field).toBe("limit");
+  });
+
   it("when refresh is called as a mutation, then the job completes and the subscription shows its progress", async () => {
     const img = await pushRandomImage(registry.host, repo, "v1", 48 * 1024 * 1024);
     const created = await gql(`mutation($input: RefreshInput!) { refresh(input: $input) { id state spec } }`, {

@@ -13,6 +13,7 @@ import { requireScope, type ApiKeys, type Principal } from "../auth.js";
 import { inspectImage } from "../../registry/inspect.js";
 import type { RegistryCatalog } from "../../registry/catalog.js";
 import { registryResolvers } from "./registry-resolvers.js";
+import type { DeliveryLog, DeliveryStatus } from "../../webhooks/deliveries.js";
 
 const { ErrorWithProps } = mercurius;
 
@@ -43,6 +44,13 @@ function principalOf(ctx: Context, keys: ApiKeys): Principal {
   return keys.authenticate(header);
 }
 
+/** A page size as REST's `limit` takes it: 1 to 500, default 50. */
+function pageLimit(limit: number | null | undefined): number {
+  const n = limit ?? 50;
+  if (n < 1 || n > 500) throw badRequest([{ field: "limit", message: "must be between 1 and 500" }]);
+  return n;
+}
+
 interface JobArgs {
   input: Record<string, unknown>;
   idempotencyKey?: string;
@@ -54,9 +62,10 @@ export interface GraphqlDeps {
   keys: ApiKeys;
   registries: Registries;
   catalog: RegistryCatalog;
+  webhooks: { log: DeliveryLog };
 }
 
-export function resolvers({ jobs, events, keys, registries, catalog }: GraphqlDeps) {
+export function resolvers({ jobs, events, keys, registries, catalog, webhooks }: GraphqlDeps) {
   const registryOps = registryResolvers(catalog, (id) => registries.rateLimit(id), (ctx) => principalOf(ctx as Context, keys), guarded);
   /** One mutation per job type: the input is parsed by the same zod spec as POST /v1/jobs. */
   const submit = (type: JobType, args: JobArgs, ctx: Context) =>
@@ -76,6 +85,15 @@ export function resolvers({ jobs, events, keys, registries, catalog }: GraphqlDe
   return {
     Query: {
       ...registryOps.Query,
+      webhookDeliveries: (
+        _: unknown,
+        args: { registry?: string; status?: DeliveryStatus; limit?: number; cursor?: string },
+        ctx: Context,
+      ) =>
+        guarded(() => {
+          requireScope(principalOf(ctx, keys), "read");
+          return webhooks.log.list({ registry: args.registry ?? undefined, status: args.status ?? undefined, limit: pageLimit(args.limit), cursor: args.cursor ?? undefined });
+        }),
       manifest: (_: unknown, args: { ref: string }, ctx: Context) =>
         guarded(() => {
           requireScope(principalOf(ctx, keys), "read");
@@ -96,8 +114,7 @@ export function resolvers({ jobs, events, keys, registries, catalog }: GraphqlDe
       ) =>
         guarded(() => {
           requireScope(principalOf(ctx, keys), "read");
-          const limit = args.limit ?? 50;
-          if (limit < 1 || limit > 500) throw badRequest([{ field: "limit", message: "must be between 1 and 500" }]);
+          const limit = pageLimit(args.limit);
           const image = args.image ? formatReference(withDefaultTag(parseReference(args.image))) : undefined;
           return jobs.list({ type: args.type, state: args.state, image, limit, cursor: args.cursor });
         }),
@@ -113,6 +130,16 @@ export function resolvers({ jobs, events, keys, registries, catalog }: GraphqlDe
         }),
     },
     Subscription: {
+      jobEvents: {
+        subscribe: async (_: unknown, args: { filter?: JobEventFilter | null }, ctx: Context) => {
+          await guarded(() => requireScope(principalOf(ctx, keys), "read"));
+          const matches = jobFilter(args.filter ?? {});
+          await events.subscribe();
+          return (async function* () {
+            for await (const job of events.updates(matches)) yield { jobEvents: job };
+          })();
+        },
+      },
       jobUpdated: {
         subscribe: async (_: unknown, args: { id: string }, ctx: Context) => {
           const first = await guarded(async () => {
@@ -125,6 +152,25 @@ export function resolvers({ jobs, events, keys, registries, catalog }: GraphqlDe
       },
     },
   };
+}
+
+interface JobEventFilter {
+  types?: string[] | null;
+  states?: string[] | null;
+  image?: string | null;
+}
+
+function jobFilter(filter: JobEventFilter): (job: JobRecord) => boolean {
+  let image: string | undefined;
+  try {
+    image = filter.image ? formatReference(withDefaultTag(parseReference(filter.image))) : undefined;
+  } catch (err) {
+    throw graphqlError(err);
+  }
+  return (job) =>
+    (!filter.types?.length || filter.types.includes(job.type)) &&
+    (!filter.states?.length || filter.states.includes(job.state)) &&
+    (!image || job.image === image);
 }
 
 /** The job now, then every change, ending after a final state. */

@@ -1,0 +1,172 @@
+// bench/webhooks: how fast regops ingests registry webhook deliveries, against a bare Fastify
+// route that only parses the same JSON bodies and answers, on the same machine, with the same
+// client. Goal from the issue: regops >= 50 % of the bare route's rate.
+//
+// regops runs as REGOPS_ROLE=api (what receives webhooks in a deployment; workers elsewhere)
+// against its own redis-server, with its default logging (info, to /dev/null here). The client
+// runs on a thread of its own, so the servers get this process's main thread to themselves.
+// Scenarios:
+//   harbor-new        Harbor 2.x PUSH_ARTIFACT, a new (image, digest) every delivery: a refresh job each
+//   harbor-dup        the same delivery again and again: de-duplicated, no job (a registry's retries,
+//                     a multi-arch push's repeats)
+//   distribution-new  a distribution envelope (manifest push + 2 layer pushes), a new digest each
+//
+//   npm run bench:webhooks      env: BENCH_SECONDS=5 BENCH_ROUNDS=3 BENCH_INFLIGHT=64 BENCH_ONLY=<scenario>
+//                               BENCH_PROFILE_REGOPS=1 (regops only, no bare route: for node --cpu-prof)
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { Writable } from "node:stream";
+import { availableParallelism, cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Fastify from "fastify";
+import { stringify } from "yaml";
+import { buildConfig } from "../src/config.js";
+import { createLogger } from "../src/logger.js";
+import { startService } from "../src/service.js";
+import { runLoad } from "./lib/load.js";
+import { cleanupNow, startRedis } from "./lib/procs.js";
+import { median, round, table } from "./lib/stats.js";
+
+const RESULTS = join(dirname(fileURLToPath(import.meta.url)), "results");
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback) || fallback;
+const SECONDS = num("BENCH_SECONDS", 5);
+const ROUNDS = num("BENCH_ROUNDS", 3);
+const INFLIGHT = num("BENCH_INFLIGHT", 64);
+const SECRET = randomBytes(16).toString("hex");
+
+const digest = () => `sha256:${randomBytes(32).toString("hex")}`;
+
+function harbor(tag: string, d: string): string {
+  return JSON.stringify({
+    type: "PUSH_ARTIFACT",
+    occur_at: 1737446601,
+    operator: "admin",
+    event_data: {
+      resources: [{ digest: d, tag, resource_url: `harbor.example.com/library/app:${tag}` }],
+      repository: { date_created: 1737446600, name: "app", namespace: "library", repo_full_name: "library/app", repo_type: "private" },
+    },
+  });
+}
+
+function distribution(tag: string, d: string): string {
+  const event = (mediaType: string, dg: string, withTag: boolean) => ({
+    id: randomBytes(8).toString("hex"),
+    timestamp: new Date().toISOString(),
+    action: "push",
+    target: { mediaType, digest: dg, size: 1234, length: 1234, repository: "team/app", url: `http://registry.local/v2/team/app/manifests/${dg}`, ...(withTag ? { tag } : {}) },
+    request: { id: "r", addr: "10.0.0.1", host: "registry.local", method: "PUT", useragent: "docker/20.10" },
+    actor: { name: "ci" },
+    source: { addr: "registry-0:5000" },
+  });
+  return JSON.stringify({
+    events: [
+      event("application/vnd.docker.image.rootfs.diff.tar.gzip", digest(), false),
+      event("application/vnd.docker.image.rootfs.diff.tar.gzip", digest(), false),
+      event("application/vnd.docker.distribution.manifest.v2+json", d, true),
+    ],
+  });
+}
+
+interface Scenario {
+  name: string;
+  path: string;
+  contentType: string;
+  headers: Record<string, string>;
+  body: (i: number) => string;
+}
+
+const dupBody = harbor("v1", digest());
+const SCENARIOS: Scenario[] = [
+  { name: "harbor-new", path: "/v1/webhooks/harbor", contentType: "application/json", headers: { authorization: SECRET }, body: (i) => harbor(`t${i}`, digest()) },
+  { name: "harbor-dup", path: "/v1/webhooks/harbor", contentType: "application/json", headers: { authorization: SECRET }, body: () => dupBody },
+  {
+    name: "distribution-new",
+    path: "/v1/webhooks/dist",
+    contentType: "application/vnd.docker.distribution.events.v1+json",
+    headers: { authorization: `Bearer ${SECRET}` },
+    body: (i) => distribution(`t${i}`, digest()),
+  },
+];
+
+/** Sends deliveries with INFLIGHT in flight for SECONDS from another thread; returns deliveries/s (all must be 2xx). */
+async function drive(base: string, path: string, s: Scenario, offset: number): Promise<number> {
+  // Bodies are made before the clock starts: the client's JSON work is not the servers'.
+  const bodies = Array.from({ length: 4096 }, (_, i) => s.body(offset + i));
+  const r = await runLoad({ base, path, headers: { "content-type": s.contentType, ...s.headers }, bodies, seconds: SECONDS, inflight: INFLIGHT });
+  if (r.failed) throw new Error(`${s.name}: ${r.failed} of ${r.done} deliveries failed, e.g. ${r.firstFailure}`);
+  return r.perSecond;
+}
+
+async function main(): Promise<void> {
+  const redis = await startRedis();
+  const config = buildConfig(
+    { REDIS_URL: redis.url, REGOPS_ROLE: "api", REGOPS_PREFIX: "benchwh", PORT: "0" },
+    stringify({
+      registries: [
+        { id: "harbor", url: "https://harbor.example.com", kind: "harbor", webhook: { secret: SECRET } },
+        { id: "dist", url: "https://registry.local", kind: "distribution", webhook: { secret: SECRET } },
+      ],
+      auth: { apiKeys: [{ id: "bench", key: randomBytes(16).toString("hex"), scopes: ["read"] }] },
+    }),
+  );
+  const devNull = new Writable({ write: (_c, _e, cb) => cb() });
+  const regops = await startService(config, createLogger("info", devNull));
+  await regops.app.listen({ port: 0, host: "127.0.0.1" });
+  const regopsBase = `http://127.0.0.1:${(regops.app.server.address() as { port: number }).port}`;
+
+  // The peer: Fastify's default JSON parser and nothing else.
+  const bare = Fastify({ bodyLimit: 1024 * 1024 });
+  bare.addContentTypeParser(["application/vnd.docker.distribution.events.v1+json"], { parseAs: "string" }, (_r, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+  bare.post("/hook", async () => ({ ok: true }));
+  await bare.listen({ port: 0, host: "127.0.0.1" });
+  const bareBase = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}`;
+
+  const rates: Record<string, { regops: number[]; bare: number[] }> = {};
+  let offset = 0;
+  try {
+    for (const s of SCENARIOS.filter((x) => !process.env.BENCH_ONLY || x.name === process.env.BENCH_ONLY)) {
+      rates[s.name] = { regops: [], bare: [] };
+      await drive(regopsBase, s.path, s, (offset += 100_000)); // warm-up
+      for (let r = 0; r < ROUNDS; r++) {
+        // Alternate who goes first, so neither always runs on a warmer machine.
+        const order = r % 2 ? (["bare", "regops"] as const) : (["regops", "bare"] as const);
+        for (const who of order.filter((w) => !(process.env.BENCH_PROFILE_REGOPS === "1" && w === "bare"))) {
+          const rate = who === "regops" ? await drive(regopsBase, s.path, s, (offset += 100_000)) : await drive(bareBase, "/hook", s, (offset += 100_000));
+          rates[s.name]![who].push(rate);
+          console.log(`${s.name} round ${r + 1}: ${who} ${Math.round(rate)}/s`);
+        }
+      }
+    }
+  } finally {
+    await regops.close();
+    await bare.close();
+    cleanupNow();
+  }
+
+  const rows = [["scenario", "regops /s", "bare Fastify /s", "ratio", "goal >= 0.5"]];
+  const summary: Record<string, unknown> = {};
+  for (const [name, r] of Object.entries(rates)) {
+    const ratio = median(r.regops) / median(r.bare);
+    rows.push([name, String(Math.round(median(r.regops))), String(Math.round(median(r.bare))), `${round(ratio, 2)}x`, ratio >= 0.5 ? "met" : "MISSED"]);
+    summary[name] = { regops: r.regops.map(Math.round), bare: r.bare.map(Math.round), ratio: round(ratio, 3) };
+  }
+  console.log(`\n${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model}); ${SECONDS} s x ${ROUNDS} rounds, ${INFLIGHT} in flight; medians\n`);
+  console.log(table(rows));
+  mkdirSync(RESULTS, { recursive: true });
+  const file = join(RESULTS, `webhooks-${new Date().toISOString().replace(/[:.]/g, "").slice(0, 15)}Z.json`);
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, seconds: SECONDS, rounds: ROUNDS, inflight: INFLIGHT, summary }, null, 2));
+  console.log(`\nwrote ${file}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  cleanupNow();
+  process.exit(1);
+});

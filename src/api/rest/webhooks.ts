@@ -1,0 +1,133 @@
+// Webhooks in: POST /v1/webhooks/{registryId}, called by registries on push, and the delivery
+// log users debug them with. The body is taken raw (signatures are over the exact bytes) and
+// parsed by the ingest pipeline; the route needs no API key: the registry's webhook secret
+// authenticates the sender.
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { RegopsError } from "../../errors.js";
+import type { WebhookIngest } from "../../webhooks/ingest.js";
+import type { DeliveryLog } from "../../webhooks/deliveries.js";
+import { sendProblem, toRegopsError } from "../errors.js";
+import { problemSchema } from "../problem.js";
+
+const BODY_LIMIT = 1024 * 1024;
+
+const eventOutcomeSchema = z.object({
+  action: z.string(),
+  repository: z.string().optional(),
+  tag: z.string().optional(),
+  digest: z.string().optional(),
+  outcome: z.enum(["queued", "duplicate", "ignored"]),
+  image: z.string().optional(),
+  jobId: z.string().optional(),
+  reason: z.string().optional(),
+});
+
+export const deliverySchema = z
+  .object({
+    id: z.string(),
+    registry: z.string(),
+    format: z.string().optional(),
+    receivedAt: z.string(),
+    status: z.enum(["accepted", "ignored", "rejected"]),
+    reason: z.string(),
+    httpStatus: z.number().int(),
+    contentType: z.string().optional(),
+    bytes: z.number().int(),
+    events: z.array(eventOutcomeSchema),
+  })
+  .meta({ id: "WebhookDelivery" });
+
+const registryParams = z.object({ registryId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be a registry id") });
+
+export const webhookRoutes = (ingest: WebhookIngest, log: DeliveryLog): FastifyPluginAsyncZod =>
+  async (app) => {
+    // Every sender's content type (application/json, cloudevents+json, the distribution
+    // events types, GitHub's form encoding) arrives as bytes; the pipeline decides.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
+
+    // A body too large never reaches the handler: log it as a rejected delivery all the same.
+    app.setErrorHandler(async (error, request, reply) => {
+      const known = toRegopsError(error) ?? new RegopsError("INTERNAL", "internal error");
+      if (known.code === "INTERNAL") request.log.error({ err: error }, "webhook delivery failed");
+      const registry = (request.params as { registryId?: string } | undefined)?.registryId ?? "?";
+      await log
+        .record({
+          registry,
+          receivedAt: new Date().toISOString(),
+          status: "rejected",
+          reason: known.message,
+          httpStatus: known.status,
+          contentType: request.headers["content-type"],
+          bytes: Number(request.headers["content-length"] ?? 0),
+          events: [],
+        })
+        .catch(() => undefined);
+      return sendProblem(reply, known, request);
+    });
+
+    app.post(
+      "/v1/webhooks/:registryId",
+      {
+        config: { scope: "public" },
+        bodyLimit: BODY_LIMIT,
+        // Registries send deliveries in bursts; each one is in the delivery log already, so
+        // the two request log lines per delivery would only cost (warnings still show).
+        logLevel: "warn",
+        schema: {
+          tags: ["webhooks"],
+          summary: "Receive a registry's push notification",
+          description:
+            "Point the registry's webhook here. The registry's kind picks the format (Docker Hub, Harbor 1.x/2.x and CloudEvents, distribution/GitLab notifications, Quay, GitHub/GHCR, ACR, ECR via EventBridge, GCR/GAR Pub/Sub push, JFrog, Nexus). Authenticated by the registry's webhook.secret: the sender's HMAC signature, `Authorization: [Bearer ]<secret>`, or `?secret=`. Tagged image pushes become refresh jobs (one per image and digest within the de-dup window); everything else is ignored with a reason.",
+          params: registryParams,
+          querystring: z.looseObject({ secret: z.string().optional() }),
+          response: {
+            202: deliverySchema,
+            400: problemSchema,
+            401: problemSchema,
+            404: problemSchema,
+            413: problemSchema,
+          },
+        },
+      },
+      async (request, reply) => {
+        const headers = Object.fromEntries(
+          Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v[0] : v]),
+        );
+        const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const result = await ingest.ingest(request.params.registryId, {
+          rawBody,
+          headers,
+          query: request.query as Record<string, string | undefined>,
+          contentType: headers["content-type"],
+        });
+        if (result.error) return sendProblem(reply, result.error, request);
+        return reply.code(202).send(result.delivery);
+      },
+    );
+
+    app.get(
+      "/v1/webhooks/deliveries",
+      {
+        schema: {
+          tags: ["webhooks"],
+          summary: "The webhook delivery log, newest first",
+          description: "Every delivery, accepted, ignored or rejected, with its reason and what became of each event.",
+          querystring: z.object({
+            registry: z.string().optional(),
+            status: z.enum(["accepted", "ignored", "rejected"]).optional(),
+            limit: z.coerce.number().int().min(1).max(500).default(50),
+            cursor: z.string().regex(/^\d+-\d+$/, "must be a nextCursor from an earlier page").optional(),
+          }),
+          response: {
+            200: z.object({ items: z.array(deliverySchema), nextCursor: z.string().nullable() }).meta({ id: "WebhookDeliveryList" }),
+            400: problemSchema,
+            401: problemSchema,
+            403: problemSchema,
+          },
+        },
+      },
+      async (request) => log.list(request.query),
+    );
+  };

@@ -1,0 +1,121 @@
+// Tag globs of repository watches: `v1.*`, `release-?`, `{latest,stable}`, `[0-9]*`. Tag names
+// have no "/", so a glob here is one path segment: `*` matches any run of characters
+// (including none), `?` one character, `[a-z]` / `[!a-z]` one character of (not of) a class,
+// `{a,b}` one of the alternatives (which may hold globs and nest), `\x` the character x.
+// Compiled once per tick to an anchored RegExp; a malformed glob is an error that says why.
+
+export class GlobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "GlobError";
+  }
+}
+
+const MAX_GLOB_LENGTH = 256;
+
+function escapeRegExp(c: string): string {
+  return /[\\^$.*+?()[\]{}|/-]/.test(c) ? `\\${c}` : c;
+}
+
+/** Compiles a tag glob to an anchored RegExp; throws GlobError naming what is wrong. */
+export function compileGlob(glob: string): RegExp {
+  if (glob === "") throw new GlobError("is empty");
+  if (glob.length > MAX_GLOB_LENGTH) throw new GlobError(`is longer than ${MAX_GLOB_LENGTH} characters`);
+  let out = "";
+  let depth = 0; // open `{` groups
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    switch (c) {
+      case "\\": {
+        const next = glob[i + 1];
+        if (next === undefined) throw new GlobError("ends with a lone '\\'");
+        out += escapeRegExp(next);
+        i++;
+        break;
+      }
+      case "*":
+        // `**` is the same as `*`: tags have no segments.
+        while (glob[i + 1] === "*") i++;
+        out += ".*";
+        break;
+      case "?":
+        out += ".";
+        break;
+      case "[": {
+        const close = classEnd(glob, i);
+        if (close === -1) throw new GlobError(`has an unclosed '[' at position ${i + 1}`);
+        let body = glob.slice(i + 1, close);
+        let negate = false;
+        if (body.startsWith("!") || body.startsWith("^")) {
+          negate = true;
+          body = body.slice(1);
+        }
+        if (body === "") throw new GlobError(`has an empty character class at position ${i + 1}`);
+        out += `[${negate ? "^" : ""}${classBody(body, i)}]`;
+        i = close;
+        break;
+      }
+      case "{":
+        depth++;
+        out += "(?:";
+        break;
+      case "}":
+        if (depth === 0) throw new GlobError(`has a '}' without '{' at position ${i + 1}`);
+        depth--;
+        out += ")";
+        break;
+      case ",":
+        out += depth > 0 ? "|" : ",";
+        break;
+      default:
+        out += escapeRegExp(c);
+    }
+  }
+  if (depth > 0) throw new GlobError("has an unclosed '{'");
+  return new RegExp(`^${out}$`);
+}
+
+/** Index of the `]` closing the class opened at `open` (a `]` right after `[` or `[!` is literal), or -1. */
+function classEnd(glob: string, open: number): number {
+  let i = open + 1;
+  if (glob[i] === "!" || glob[i] === "^") i++;
+  if (glob[i] === "]") i++;
+  for (; i < glob.length; i++) {
+    if (glob[i] === "\\") i++;
+    else if (glob[i] === "]") return i;
+  }
+  return -1;
+}
+
+function classBody(body: string, at: number): string {
+  let out = "";
+  for (let i = 0; i < body.length; i++) {
+    let c = body[i]!;
+    if (c === "\\" && i + 1 < body.length) c = body[++i]!;
+    if (body[i + 1] === "-" && i + 2 < body.length) {
+      let end = body[i + 2]!;
+      let skip = 2;
+      if (end === "\\" && i + 3 < body.length) {
+        end = body[i + 3]!;
+        skip = 3;
+      }
+      if (end < c) throw new GlobError(`has a reversed range '${c}-${end}' in the class at position ${at + 1}`);
+      out += `${escapeClass(c)}-${escapeClass(end)}`;
+      i += skip;
+    } else {
+      out += escapeClass(c);
+    }
+  }
+  return out;
+}
+
+function escapeClass(c: string): string {
+  return /[\\\]^-]/.test(c) ? `\\${c}` : c;
+}
+
+/** A matcher for a tag glob; no glob matches every tag. */
+export function tagMatcher(glob: string | undefined): (tag: string) => boolean {
+  if (glob === undefined) return () => true;
+  const re = compileGlob(glob);
+  return (tag) => re.test(tag);
+}

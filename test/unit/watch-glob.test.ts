@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { compileGlob, GlobError, tagMatcher } from "../../src/watches/glob.js";
+
+const matches = (glob: string, tag: string) => compileGlob(glob).test(tag);
+
+describe("tag globs", () => {
+  it.each([
+    ["v1.*", "v1.2.3", true],
+    ["v1.*", "v1", false],
+    ["v1.*", "v10.0", false], // the dot is literal
+    ["*", "anything-at_all.1", true],
+    ["release-?", "release-7", true],
+    ["release-?", "release-17", false],
+    ["{latest,stable}", "stable", true],
+    ["{latest,stable}", "stable2", false],
+    ["v{1,2}.{0,1}.*", "v2.1.9", true],
+    ["v{1,2}.{0,1}.*", "v3.1.9", false],
+    ["{v1.*,nightly-{a,b}}", "nightly-b", true],
+    ["[0-9]*", "2024.01", true],
+    ["[0-9]*", "v2024", false],
+    ["[!a-c]x", "dx", true],
+    ["[!a-c]x", "bx", false],
+    ["[]a]", "]", true],
+    ["a\\*b", "a*b", true],
+    ["a\\*b", "axb", false],
+    ["x,y", "x,y", true], // a comma outside braces is literal
+    ["1.27-*-alpine", "1.27-3-alpine", true],
+    ["1.27-*-alpine", "1.27-3-bookworm", false],
+  ])("%s against %s is %s", (glob, tag, expected) => {
+    expect(matches(glob, tag)).toBe(expected);
+  });
+
+  it("when a glob has regex syntax in it, then it is matched literally", () => {
+    expect(matches("a+b(c)|d$", "a+b(c)|d$")).toBe(true);
+    expect(matches("a+b", "aab")).toBe(false);
+  });
+
+  it.each([
+    ["", "is empty"],
+    ["v1.[0-9", "unclosed '['"],
+    ["{a,b", "unclosed '{'"],
+    ["a}", "'}' without '{'"],
+    ["[z-a]", "reversed range"],
+    ["ab\\", "lone '\\'"],
+  ])("when the glob is %j, then it is refused: %s", (glob, message) => {
+    expect(() => compileGlob(glob)).toThrow(GlobError);
+    expect(() => compileGlob(glob)).toThrow(message);
+  });
+
+  it("when no glob is given, then every tag matches", () => {
+    expect(tagMatcher(undefined)("whatever")).toBe(true);
+    expect(tagMatcher("v*")("latest")).toBe(false);
+  });
+});
