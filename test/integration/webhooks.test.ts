@@ -14,7 +14,7 @@ import { auth, json, KEYS, startTestService, waitForJob, type TestService } from
 import { startRedis, type StartedRedis } from "../helpers/stack.js";
 
 const SECRET = `hook-${randomBytes(12).toString("hex")}`;
-const CORPUS = new URL("../../../shared/corpus/webhooks/", import.meta.url);
+const CORPUS = new URL("../fixtures/webhooks/", import.meta.url);
 const prefix = `wh${randomBytes(4).toString("hex")}`;
 let redis: StartedRedis;
 let registry: StartedTestContainer;

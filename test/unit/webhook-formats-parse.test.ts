@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { formatFor, WEBHOOK_FORMATS, WebhookFormatError, type WebhookRequest } from "../../src/webhooks/formats/index.js";
 
-const CORPUS = new URL("../../../shared/corpus/webhooks/", import.meta.url);
+const CORPUS = new URL("../fixtures/webhooks/", import.meta.url);
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 
 function json(body: unknown, headers: Record<string, string> = {}): WebhookRequest {

@@ -103,7 +103,7 @@ describe("nexus verify (X-Nexus-Webhook-Signature, HMAC-SHA1)", () => {
   // signature its sources_test.go expects for nexus_payload, which is the corpus file byte for byte.
   const FLUX_RECV_KEY = "gk0qp4u98xy0vntojv81i8zcjr4zw7xd6c4ugzad";
   const REAL_SIGNATURE = "d06eea380d4631e8c1180b689d10d9ba83ab68f6";
-  const realBody = readFileSync(new URL("../../../shared/corpus/webhooks/nexus-component_created-1.json", import.meta.url));
+  const realBody = readFileSync(new URL("../fixtures/webhooks/nexus-component_created-1.json", import.meta.url));
 
   it("when the real Nexus delivery is checked with flux-recv's key, then its real signature is accepted", () => {
     expect(realBody.length).toBe(349);
