@@ -17,6 +17,9 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime ------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE}
+# the notary CLI signs for the sign jobs (Docker Content Trust); Debian's package, no Hub image needed
+RUN apt-get update && apt-get install -y --no-install-recommends notary ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
 WORKDIR /app
 # files stay root-owned: the service (user node) reads them and cannot change them

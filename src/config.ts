@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { registryAuthSchema } from "./registry/credentials/index.js";
+import { notarySchema, type NotaryConfig } from "./notary/schema.js";
 import { notificationSchema, type NotificationConfig } from "./notify/schema.js";
 import { registryDomain } from "./registry/registries.js";
 import { checkWatch, watchFields } from "./watches/schema.js";
@@ -91,6 +92,7 @@ const fileSchema = z.object({
   dockerConfig: z.string().min(1).optional(),
   hosts: z.array(hostSchema).default([]),
   watches: z.array(watchSchema).default([]),
+  notary: notarySchema.optional(),
   notifications: z.array(notificationSchema).default([]),
   webhooks: z
     .strictObject({
@@ -158,6 +160,7 @@ export interface Config {
   apiKeys: ApiKeyConfig[];
   jobs: z.infer<typeof fileSchema>["jobs"];
   watches: WatchConfig[];
+  notary?: NotaryConfig;
   notifications: NotificationConfig[];
   webhooks: z.infer<typeof fileSchema>["webhooks"];
   /** REGOPS_SECRET_KEY: seals credentials saved through /v1/registries. */
@@ -259,6 +262,7 @@ export function buildConfig(env: NodeJS.ProcessEnv, fileText?: string): Config {
     apiKeys: file.auth.apiKeys,
     jobs: file.jobs,
     watches: file.watches,
+    notary: file.notary,
     notifications: file.notifications,
     webhooks: file.webhooks,
     secretKey: e.REGOPS_SECRET_KEY ? parseSecretKey(e.REGOPS_SECRET_KEY) : undefined,

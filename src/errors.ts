@@ -72,6 +72,27 @@ export const ERROR_CODES = {
   REGISTRY_UNREACHABLE: { status: 502, retryable: true, hint: "check DNS, the proxy and TLS settings for this registry" },
   REGISTRY_ERROR: { status: 502, retryable: true, hint: "the registry answered with an unexpected error; see its logs" },
   REGISTRY_REJECTED: { status: 502, retryable: false, hint: "the registry refused the request; see the message for its error code" },
+  NOTARY_FAILED: {
+    status: 502,
+    retryable: false,
+    hint: "notary refused the operation: check the passphrases (notary.passphrases) and the keys in notary.trustDir; the message has notary's error",
+  },
+  NOTARY_UNREACHABLE: {
+    status: 502,
+    retryable: true,
+    hint: "check notary.server and notary.rootCa (the server's TLS CA); the operation is retried",
+  },
+  NOTARY_NOT_CONFIGURED: { status: 422, retryable: false, hint: "add `notary` (server, trustDir, passphrases) to the config file" },
+  SIGNATURE_MISSING: {
+    status: 409,
+    retryable: false,
+    hint: "the tag has no signature in Notary: sign it (POST /v1/jobs {type: sign}) or refresh without requireSignature",
+  },
+  SIGNATURE_MISMATCH: {
+    status: 409,
+    retryable: false,
+    hint: "the registry's digest differs from the signed one: the tag was overwritten after signing; sign the new digest if it is trusted",
+  },
   DOCKER_UNAVAILABLE: { status: 503, retryable: true, hint: "check the Docker host is running and DOCKER_HOST / `hosts[].docker` points at it" },
   DOCKER_FAILED: { status: 502, retryable: false, hint: "the Docker engine refused the operation; see its message" },
   DISK_FULL: {

@@ -27,6 +27,7 @@ import { startWatchWorker } from "../workers/watch.js";
 import { startWorkers, type WorkerPool } from "../workers/index.js";
 import type { WorkerDeps } from "../workers/context.js";
 import { startNotifier } from "../workers/notify.js";
+import { Notary } from "./notary/notary.js";
 import { NotificationLog } from "./notify/log.js";
 
 export interface Service {
@@ -69,12 +70,15 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   const watches = new WatchService(redis, config, catalog, watchStore);
 
   const notificationLog = new NotificationLog(redis, store.keys);
+  // One JobService: the API submits with it, and so do workers (a retag's `then` steps, watches).
+  const jobs = new JobService(redis, store, queues, config, catalog);
+  const notary = config.notary ? new Notary(config.notary, { redis, lockPrefix: store.keys.notaryLock }) : undefined;
   let workers: WorkerPool | undefined;
   if (config.role !== "api") {
     const subscriber = connect(config, "worker-sub");
     // Outgoing notifications: queued by the workers where events happen, sent by the notify worker.
     const notifier = startNotifier({ config, connection: redis, store, log: notificationLog, logger });
-    const deps: WorkerDeps = { config, registries, hosts, images, logger, notifier: notifier?.emitter };
+    const deps: WorkerDeps = { config, registries, hosts, images, logger, notifier: notifier?.emitter, notary, jobs };
     workers = await startWorkers({
       deps,
       store,
@@ -84,8 +88,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     });
     closers.push(() => workers!.close(), async () => subscriber.disconnect());
     if (notifier) closers.push(() => notifier.close()); // after the workers: they may still emit
-    const watchJobs = new JobService(redis, store, queues, config, catalog);
-    const watchWorker = startWatchWorker({ connection: redis, prefix: config.prefix, watches, store: watchStore, deps: { registries, images, jobs: watchJobs, logger } });
+    const watchWorker = startWatchWorker({ connection: redis, prefix: config.prefix, watches, store: watchStore, deps: { registries, images, jobs, logger } });
     closers.push(() => watchWorker.close());
     await watches.sync().catch((err: unknown) => logger.error({ err }, "scheduling watches failed"));
   }
@@ -114,7 +117,6 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   } else {
     const subscriber = connect(config, "api-sub");
     const events = new JobEvents(subscriber, store.keys.eventsChannel);
-    const jobs = new JobService(redis, store, queues, config, catalog);
     // Webhooks come in bursts (a multi-arch push, a registry's retries): their many small
     // commands share round trips on a connection of their own that pipelines them.
     const webhookRedis = connect(config, "webhooks", { autoPipelining: true });
@@ -134,6 +136,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       readiness,
       notifications: notificationLog,
       watches,
+      notary,
     });
     closers.unshift(() => events.stop(), async () => subscriber.disconnect());
   }

@@ -3,6 +3,8 @@
 import type { Config } from "../src/config.js";
 import type { DockerHosts } from "../src/docker/hosts.js";
 import type { Logger } from "../src/logger.js";
+import type { JobService } from "../src/jobs/service.js";
+import type { Notary } from "../src/notary/notary.js";
 import type { NotificationEmitter } from "../src/notify/emitter.js";
 import type { Registries } from "../src/registry/remote.js";
 import type { ImageStore } from "../src/store/images.js";
@@ -22,4 +24,8 @@ export interface WorkerDeps {
   logger: Logger;
   /** Queues notifications out (job.completed, job.failed, image.updated); absent when none are configured. */
   notifier?: NotificationEmitter;
+  /** Signs and looks up tags in Notary; absent when no `notary` is configured. */
+  notary?: Notary;
+  /** Submits follow-up jobs (a retag's `then: [{type: "sign"}]`). */
+  jobs: JobService;
 }

@@ -3,12 +3,27 @@
 // host does not have it. `pull: false` only checks.
 import type Docker from "dockerode";
 import { dockerError } from "../src/docker/errors.js";
+import { RegopsError } from "../src/errors.js";
 import { localImageId, pullByDigest, type PullProgress } from "../src/docker/pull.js";
 import { serverAddress } from "../src/docker/registry-auth.js";
 import type { RefreshResult, RefreshSpec } from "../src/jobs/specs.js";
 import { headManifest } from "../src/registry/manifest.js";
 import { formatReference, parseReference, repositoryName, withDefaultTag, type Reference } from "../src/registry/reference.js";
 import type { JobContext, WorkerDeps } from "./context.js";
+import { gunOf, notaryOf } from "./notary-deps.js";
+
+/** SIGNATURE_MISSING when the tag is unsigned, SIGNATURE_MISMATCH when the registry's digest is not the signed one. */
+async function requireSigned(ref: Reference, registryDigest: string, ctx: JobContext, deps: WorkerDeps): Promise<void> {
+  const gun = gunOf(ref);
+  const signed = await notaryOf(deps).lookup(gun, ref.tag!, { signal: ctx.signal });
+  if (!signed) throw new RegopsError("SIGNATURE_MISSING", `${formatReference(ref)} has no signature in Notary (GUN ${gun})`);
+  if (signed.digest !== registryDigest) {
+    throw new RegopsError(
+      "SIGNATURE_MISMATCH",
+      `${formatReference(ref)}: the registry serves ${registryDigest} but ${signed.digest} is signed (role ${signed.role})`,
+    );
+  }
+}
 
 export async function processRefresh(spec: RefreshSpec, ctx: JobContext, deps: WorkerDeps): Promise<RefreshResult> {
   const ref = withDefaultTag(parseReference(spec.image));
@@ -16,6 +31,9 @@ export async function processRefresh(spec: RefreshSpec, ctx: JobContext, deps: W
   const remote = deps.registries.forReference(ref);
 
   const manifest = await headManifest(remote, ref, ctx.signal);
+  // Like a Docker Content Trust pull: only the digest Notary vouches for is let onto a host.
+  // Checked before anything is recorded, so a refused digest leaves no trace as "current".
+  if (spec.requireSignature) await requireSigned(ref, manifest.digest, ctx, deps);
   const { previous: previousDigest } = await deps.images.recordDigest(image, manifest.digest, manifest.mediaType, ctx.id);
   const changed = previousDigest !== manifest.digest;
   // image.updated: the tag moved from a digest regops had seen. A first sighting is no update.

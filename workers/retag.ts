@@ -12,7 +12,31 @@ import { guardTarget } from "./retag-target.js";
 export { backupTag, currentDigest } from "./retag-target.js";
 
 export async function processRetag(spec: RetagSpec, ctx: JobContext, deps: WorkerDeps): Promise<RetagResult> {
-  if (spec.mode === "daemon") return processRetagDaemon(spec, ctx, deps);
+  const result = spec.mode === "daemon" ? await processRetagDaemon(spec, ctx, deps) : await copyToTargets(spec, ctx, deps);
+  if (spec.then?.length) result.then = await queueThen(spec, ctx, deps);
+  return result;
+}
+
+/**
+ * The `then` steps, queued only once the copy succeeded: a sign job per target. The
+ * idempotency key names this job and target, so a retag retried after its worker died queues
+ * the same sign jobs, not a second set.
+ */
+async function queueThen(spec: RetagSpec, ctx: JobContext, deps: WorkerDeps): Promise<NonNullable<RetagResult["then"]>> {
+  const queued: NonNullable<RetagResult["then"]> = [];
+  for (const step of spec.then ?? []) {
+    for (const target of spec.targets) {
+      const { job } = await deps.jobs.submit(
+        { type: "sign", image: target, ...(step.role ? { role: step.role } : {}) },
+        { principal: "regops:then", idempotencyKey: `${ctx.id} ${step.type} ${target}` },
+      );
+      queued.push({ type: step.type, image: target, jobId: job.id });
+    }
+  }
+  return queued;
+}
+
+async function copyToTargets(spec: RetagSpec, ctx: JobContext, deps: WorkerDeps): Promise<RetagResult> {
   const src = withDefaultTag(parseReference(spec.source));
   const source = deps.registries.forReference(src);
   // Pin the source to one digest, so every target gets the same image even if the tag moves.

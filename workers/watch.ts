@@ -63,7 +63,7 @@ async function targetsOf(watch: Watch, deps: TickDeps, signal: AbortSignal): Pro
  * when a job was created.
  */
 async function submitRefresh(watch: Watch, image: string, digest: string, after: string | undefined, deps: TickDeps): Promise<string | undefined> {
-  const spec: RefreshSpec = { type: "refresh", image, pull: watch.pull, force: false, ...(watch.hosts ? { hosts: watch.hosts } : {}) };
+  const spec: RefreshSpec = { type: "refresh", image, pull: watch.pull, force: false, requireSignature: false, ...(watch.hosts ? { hosts: watch.hosts } : {}) };
   // Idempotency keys are per principal. All watches share this one, so two watches of the same
   // image with the same settings make one job per change too; an API key id cannot contain ":".
   const principal = "regops:watch";

@@ -4,7 +4,7 @@
 # Copied from shared/recipes/scripts/build-local-images.sh (shared/recipes/real-stack.md §4);
 # scripts/bootstrap calls it for the images that are missing.  Changes: progress lines go to stderr.
 #
-#   usage: build-local-images.sh [busybox] [redis] [registry] [notary] [ryuk]
+#   usage: build-local-images.sh [busybox] [redis] [registry] [notary] [notary-signer] [ryuk]
 #          (default: busybox redis registry notary; ~2 s for the four)
 #
 # Images (tag prefix: PREFIX, default "local"):
@@ -14,6 +14,7 @@
 #   local/registry:2.8.2        docker-registry / distribution 2.8.2 (port 5000, deletes enabled,
 #                               config at /etc/docker/registry/config.yml like the official image)
 #   local/notary-server:0.7.0   notary-server, memory storage, local signer, plain HTTP (port 4443)
+#   local/notary-signer:0.7.0   notary-signer, no config (docker-compose.yml mounts deploy/notary)
 #   local/ryuk:node             Ryuk stand-in: the host's node + ryuk.js (only when asked: "ryuk")
 #
 # Each rootfs = the binary + every library `ldd` lists (copied with mode 755: the ELF
@@ -165,6 +166,15 @@ JSON
     'CMD ["/usr/bin/notary-server","-config","/etc/notary/server-config.json"]'
 }
 
+# For docker-compose.yml offline: notary-signer with no config of its own (compose mounts one).
+build_notary_signer() {
+  local r="$WORK/notary-signer"; skeleton "$r"
+  add_bin "$r" /usr/bin/notary-signer
+  import "$r" "$PREFIX/notary-signer:0.7.0" \
+    'EXPOSE 7899' \
+    'CMD ["/usr/bin/notary-signer","-config","/etc/notary/signer.json"]'
+}
+
 build_ryuk() {
   local r="$WORK/ryuk"; skeleton "$r"
   add_bin "$r" "$(readlink -f "$(command -v node)")"
@@ -180,6 +190,7 @@ for what in $ONLY; do
     redis) build_redis ;;
     registry) build_registry ;;
     notary) build_notary ;;
+    notary-signer) build_notary_signer ;;
     ryuk) build_ryuk ;;
     *) echo "unknown image: $what" >&2; exit 2 ;;
   esac

@@ -26,6 +26,8 @@ import type { WatchService } from "../watches/service.js";
 import { notificationRoutes } from "./rest/notifications.js";
 import type { NotificationLog } from "../notify/log.js";
 import { webhookRoutes } from "./rest/webhooks.js";
+import { notaryRoutes } from "./rest/notary.js";
+import type { Notary } from "../notary/notary.js";
 import type { DeliveryLog } from "../webhooks/deliveries.js";
 import type { WebhookIngest } from "../webhooks/ingest.js";
 import type { ImageStore } from "../store/images.js";
@@ -38,6 +40,8 @@ export interface AppDeps {
   registries: Registries;
   catalog: RegistryCatalog;
   webhooks: { ingest: WebhookIngest; log: DeliveryLog };
+  /** Absent when no `notary` is configured: the notary routes then answer NOTARY_NOT_CONFIGURED. */
+  notary?: Notary;
   events: JobEvents;
   metrics: Registry;
   readiness: () => Promise<Check[]>;
@@ -116,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await rest.register(watchRoutes(deps.watches));
     await rest.register(notificationRoutes(deps.notifications));
     await rest.register(webhookRoutes(deps.webhooks.ingest, deps.webhooks.log));
+    await rest.register(notaryRoutes(deps.notary));
   });
   await registerGraphql(app, deps);
   return app;

@@ -17,6 +17,8 @@ export function jobOptions(type: JobType, config: Config): JobsOptions {
   switch (type) {
     case "refresh":
     case "retag":
+    case "sign":
+    case "verify":
       return common;
   }
 }
@@ -27,5 +29,11 @@ export function concurrency(type: JobType, config: Config): number {
       return config.jobs.refreshConcurrency;
     case "retag":
       return config.jobs.retagConcurrency;
+    // Signing is serialised per repository (GUN) by a lock anyway; different GUNs go in parallel.
+    case "sign":
+      return 8;
+    // A lookup from a fresh trust dir is a few HTTPS round trips to Notary.
+    case "verify":
+      return 16;
   }
 }

@@ -23,8 +23,15 @@ const normalize = (image: string) => formatReference(withDefaultTag(parseReferen
 /** The normalized image a spec is about (its first reference); throws 422 when the configuration refuses it. */
 export function admit(
   spec: JobSpec,
-  config: { registries: readonly RegistryConfig[]; hosts: readonly { id: string }[] },
+  config: { registries: readonly RegistryConfig[]; hosts: readonly { id: string }[]; notary?: unknown },
 ): { image: string } {
+  const notaryField =
+    spec.type === "sign" || spec.type === "verify" ? "type" : spec.type === "refresh" && spec.requireSignature ? "requireSignature" : spec.type === "retag" && spec.then?.length ? "then" : undefined;
+  if (notaryField && !config.notary) {
+    throw new RegopsError("NOTARY_NOT_CONFIGURED", `${notaryField === "type" ? spec.type : notaryField} needs a Notary server and none is configured`, {
+      fields: [{ field: notaryField, message: "needs `notary` in the config file" }],
+    });
+  }
   const refs = referencesOf(spec);
   for (const { field, image } of refs) {
     try {
@@ -39,7 +46,7 @@ export function admit(
   const hosts =
     spec.type === "refresh"
       ? (spec.hosts ?? []).map((host, i) => ({ host, field: `hosts.${i}` }))
-      : spec.host !== undefined
+      : spec.type === "retag" && spec.host !== undefined
         ? [{ host: spec.host, field: "host" }]
         : [];
   for (const { host, field } of hosts) {
@@ -105,7 +112,7 @@ export class JobService {
   ) {}
 
   async submit(spec: JobSpec, opts: SubmitOptions): Promise<{ job: JobRecord; created: boolean }> {
-    const { image } = admit(spec, { registries: this.catalog.configs(), hosts: this.config.hosts });
+    const { image } = admit(spec, { registries: this.catalog.configs(), hosts: this.config.hosts, notary: this.config.notary });
     const id = opts.id ?? uuidv7();
     if (opts.idempotencyKey !== undefined) {
       const existing = await this.claimIdempotencyKey(opts.idempotencyKey, opts.principal, canonical(spec), id);

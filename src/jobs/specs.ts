@@ -33,6 +33,10 @@ export const refreshSpec = z
       .meta({ description: "Docker host ids to pull onto; default: every configured host" }),
     pull: z.boolean().default(true).meta({ description: "false: only check the registry's digest" }),
     force: z.boolean().default(false).meta({ description: "pull even when the digest did not change" }),
+    requireSignature: z
+      .boolean()
+      .default(false)
+      .meta({ description: "Like a Docker Content Trust pull: only a tag signed in Notary with the registry's current digest is pulled; else SIGNATURE_MISSING or SIGNATURE_MISMATCH" }),
   })
   .meta({ id: "RefreshSpec" });
 
@@ -47,6 +51,18 @@ const taggedReference = imageReference.refine((value) => {
     return true; // imageReference has already reported it
   }
 }, "a target needs a tag and no digest, e.g. registry.example.com/team/app:v1");
+
+const notaryRole = z
+  .string()
+  .regex(/^targets(\/[a-z0-9_-]+)*$/, "must be targets or a delegation such as targets/releases");
+
+/** Steps that run after a job succeeded: today, signing what it produced. */
+const thenSign = z
+  .strictObject({
+    type: z.literal("sign"),
+    role: notaryRole.optional().meta({ description: "Role to sign as; default notary.role from the config" }),
+  })
+  .meta({ id: "ThenSign" });
 
 const platform = z
   .string()
@@ -71,6 +87,11 @@ export const retagSpec = z
       .default("registry")
       .meta({ description: "registry: copy registry to registry, digests kept; daemon: docker pull, tag and push on a Docker host, which keeps the image" }),
     host: hostId.optional().meta({ description: "daemon mode: the Docker host id to pull, tag and push on; default: the first configured host" }),
+    then: z
+      .array(thenSign)
+      .max(1)
+      .optional()
+      .meta({ description: 'After the copy succeeded: [{"type": "sign"}] signs every target in Notary (a sign job each)' }),
   })
   // A refinement keeps the object a ZodObject in zod 4, so it can stay a member of the discriminated union.
   .superRefine((spec, ctx) => {
@@ -85,10 +106,29 @@ export const retagSpec = z
 
 export type RetagSpec = z.infer<typeof retagSpec>;
 
-export const JOB_TYPES = ["refresh", "retag"] as const;
+export const signSpec = z
+  .strictObject({
+    type: z.literal("sign"),
+    image: taggedReference.meta({ description: "The tag to sign: its current digest in the registry (an index signs the index digest)" }),
+    role: notaryRole.optional().meta({ description: "Role to sign as: targets or a delegation (targets/releases); default notary.role" }),
+  })
+  .meta({ id: "SignSpec" });
+
+export type SignSpec = z.infer<typeof signSpec>;
+
+export const verifySpec = z
+  .strictObject({
+    type: z.literal("verify"),
+    image: taggedReference.meta({ description: "The tag to check: its signature in Notary against the registry's current digest" }),
+  })
+  .meta({ id: "VerifySpec" });
+
+export type VerifySpec = z.infer<typeof verifySpec>;
+
+export const JOB_TYPES = ["refresh", "retag", "sign", "verify"] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
-export const jobSpec = z.discriminatedUnion("type", [refreshSpec, retagSpec], {
+export const jobSpec = z.discriminatedUnion("type", [refreshSpec, retagSpec, signSpec, verifySpec], {
   error: (issue) =>
     issue.code === "invalid_union" ? `type must be one of: ${JOB_TYPES.join(", ")}` : undefined,
 });
@@ -124,6 +164,9 @@ export function referencesOf(spec: JobSpec): { field: string; image: string }[] 
       return [{ field: "image", image: spec.image }];
     case "retag":
       return [{ field: "source", image: spec.source }, ...spec.targets.map((image, i) => ({ field: `targets.${i}`, image }))];
+    case "sign":
+    case "verify":
+      return [{ field: "image", image: spec.image }];
   }
 }
 
@@ -137,10 +180,35 @@ export interface RetagResult {
   blobsMounted: number;
   blobsCopied: number;
   bytesMoved: number;
+  /** Jobs the `then` steps queued (a sign job per target). */
+  then?: { type: "sign"; image: string; jobId: string }[];
   /** Tag-policy warnings (e.g. writing `latest` where the registry warns on it). */
   warnings?: string[];
   /** Daemon mode: the Docker host that pulled, tagged and pushed (and keeps the image). */
   host?: string;
+}
+
+/** The result a sign job stores. */
+export interface SignResult {
+  image: string;
+  gun: string;
+  tag: string;
+  digest: string;
+  size: number;
+  role: string;
+  /** The GUN had no trust data yet: it was created (root, targets keys; server-managed snapshot). */
+  repoCreated: boolean;
+}
+
+/** The result a verify job stores (a missing or mismatching signature fails the job instead). */
+export interface VerifyResult {
+  image: string;
+  gun: string;
+  tag: string;
+  /** The registry's digest equals the signed one. */
+  match: true;
+  registryDigest: string;
+  signed: { digest: string; size: number; role: string };
 }
 
 /** The result a refresh job stores. */

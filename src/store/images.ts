@@ -16,6 +16,24 @@ export interface HostImageState {
   pulledAt: string;
 }
 
+/** A Notary signature regops made (or found) for the tag, per role. */
+export interface SignatureState {
+  role: string;
+  digest: string;
+  size: number;
+  signedAt: string;
+  jobId: string;
+}
+
+/** The last check of the tag's signature against the registry. */
+export interface VerificationState {
+  match: boolean;
+  registryDigest: string;
+  signedDigest: string | null;
+  checkedAt: string;
+  jobId: string;
+}
+
 export interface ImageState {
   ref: string;
   digest: string | null;
@@ -23,6 +41,8 @@ export interface ImageState {
   checkedAt: string | null;
   history: DigestHistoryEntry[];
   hosts: Record<string, HostImageState>;
+  signatures: SignatureState[];
+  verification: VerificationState | null;
 }
 
 // Records a digest seen for a reference and returns the digest before it, in one round trip.
@@ -82,11 +102,21 @@ export class ImageStore {
     await this.redis.hset(this.keys.imageHosts(ref), hostId, JSON.stringify(state));
   }
 
+  async recordSignature(ref: string, sig: SignatureState): Promise<void> {
+    await this.redis.hset(this.keys.imageSignatures(ref), sig.role, JSON.stringify(sig));
+  }
+
+  async recordVerification(ref: string, v: VerificationState): Promise<void> {
+    await this.redis.set(this.keys.imageVerification(ref), JSON.stringify(v));
+  }
+
   async get(ref: string): Promise<ImageState | undefined> {
-    const [meta, history, hosts] = await Promise.all([
+    const [meta, history, hosts, signatures, verification] = await Promise.all([
       this.redis.hgetall(this.keys.image(ref)),
       this.redis.lrange(this.keys.imageHistory(ref), 0, -1),
       this.redis.hgetall(this.keys.imageHosts(ref)),
+      this.redis.hgetall(this.keys.imageSignatures(ref)),
+      this.redis.get(this.keys.imageVerification(ref)),
     ]);
     if (!meta.digest) return undefined;
     return {
@@ -96,6 +126,10 @@ export class ImageStore {
       checkedAt: meta.checkedAt ?? null,
       history: history.map((h) => JSON.parse(h) as DigestHistoryEntry),
       hosts: Object.fromEntries(Object.entries(hosts).map(([k, v]) => [k, JSON.parse(v) as HostImageState])),
+      signatures: Object.values(signatures)
+        .map((v) => JSON.parse(v) as SignatureState)
+        .sort((a, b) => a.role.localeCompare(b.role)),
+      verification: verification ? (JSON.parse(verification) as VerificationState) : null,
     };
   }
 }

@@ -15,6 +15,10 @@ export function storeKeys(prefix: string) {
     image: (ref: string) => `${p}:image:${ref}`,
     imageHistory: (ref: string) => `${p}:image:${ref}:history`,
     imageHosts: (ref: string) => `${p}:image:${ref}:hosts`,
+    imageSignatures: (ref: string) => `${p}:image:${ref}:signatures`,
+    imageVerification: (ref: string) => `${p}:image:${ref}:verification`,
+    /** Per-GUN Notary lock prefix (signing one repository at a time, across processes). */
+    notaryLock: `${p}:notary:lock:`,
     /** Pub/sub channel of job updates (state and progress). */
     eventsChannel: `${p}:events`,
     /** Webhook deliveries, a capped stream (webhooks/deliveries.ts). */

@@ -166,7 +166,7 @@ export class WatchService {
     const field = watch.image !== undefined ? "image" : "repository";
     try {
       admit(
-        { type: "refresh", image: (watch.image ?? watch.repository)!, hosts: watch.hosts, pull: watch.pull, force: false },
+        { type: "refresh", image: (watch.image ?? watch.repository)!, hosts: watch.hosts, pull: watch.pull, force: false, requireSignature: false },
         { registries: this.catalog.configs(), hosts: this.config.hosts },
       );
     } catch (err) {

@@ -127,7 +127,7 @@ export class WebhookIngest {
   private async queue(registry: RegistryConfig, o: DeliveryEventOutcome): Promise<void> {
     const image = o.image!;
     try {
-      await this.deps.jobs.submit({ type: "refresh", image, pull: true, force: false }, { principal: `webhook:${registry.id}`, id: o.jobId });
+      await this.deps.jobs.submit({ type: "refresh", image, pull: true, force: false, requireSignature: false }, { principal: `webhook:${registry.id}`, id: o.jobId });
     } catch (err) {
       // Let the registry's retry (or the next delivery of this digest) try again.
       if (o.digest) await this.deps.redis.del(this.deps.keys.webhookSeen(image, o.digest));

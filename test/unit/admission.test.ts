@@ -46,11 +46,33 @@ describe("admission against the configuration", () => {
   });
 
   it("when the spec is parsed, then defaults are filled and unknown fields refused", () => {
-    expect(jobSpec.parse({ type: "refresh", image: "nginx" })).toEqual({ type: "refresh", image: "nginx", pull: true, force: false });
+    expect(jobSpec.parse({ type: "refresh", image: "nginx" })).toEqual({ type: "refresh", image: "nginx", pull: true, force: false, requireSignature: false });
     expect(jobSpec.safeParse({ type: "refresh", image: "nginx", forse: true }).success).toBe(false);
     const unknownType = jobSpec.safeParse({ type: "explode" });
     expect(unknownType.success).toBe(false);
-    expect(unknownType.error?.issues[0]?.message).toBe("type must be one of: refresh, retag");
+    expect(unknownType.error?.issues[0]?.message).toBe("type must be one of: refresh, retag, sign, verify");
+  });
+});
+
+describe("admission of signing", () => {
+  const refused = refusal;
+
+  it("when no notary is configured, then sign, verify, requireSignature and then-sign are 422 naming the field", () => {
+    expect(refused({ type: "sign", image: "nginx:1" })?.fields[0]?.field).toBe("type");
+    expect(refused({ type: "verify", image: "nginx:1" })?.code).toBe("NOTARY_NOT_CONFIGURED");
+    expect(refused({ type: "refresh", image: "nginx:1", requireSignature: true })?.fields[0]?.field).toBe("requireSignature");
+    expect(refused({ type: "retag", source: "nginx:1", targets: ["nginx:2"], then: [{ type: "sign" }] })?.fields[0]?.field).toBe("then");
+    expect(refused({ type: "refresh", image: "nginx:1" })).toBeUndefined();
+  });
+
+  it("when notary is configured, then they pass", () => {
+    expect(admit(jobSpec.parse({ type: "sign", image: "nginx:1" }), { ...config, notary: {} })).toEqual({ image: "docker.io/library/nginx:1" });
+  });
+
+  it("when a sign target has no tag, or the role is not a Notary role, then the spec refuses it", () => {
+    expect(jobSpec.safeParse({ type: "sign", image: "nginx@sha256:" + "a".repeat(64) }).success).toBe(false);
+    expect(jobSpec.safeParse({ type: "sign", image: "nginx:1", role: "root" }).success).toBe(false);
+    expect(jobSpec.safeParse({ type: "sign", image: "nginx:1", role: "targets/releases" }).success).toBe(true);
   });
 });
 

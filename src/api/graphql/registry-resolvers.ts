@@ -4,18 +4,10 @@ import { badRequest } from "../../errors.js";
 import type { RegistryCatalog } from "../../registry/catalog.js";
 import type { RateLimitState } from "../../registry/rate-limit.js";
 import { requireScope, type Principal } from "../auth.js";
+import { withoutNulls } from "./nulls.js";
 import { registryFromInput, registryFromUpdate, registryInputSchema, registryUpdateSchema, registryView } from "../rest/registries.js";
 
 type Input = Record<string, unknown> & { clearAuth?: boolean | null };
-
-/** GraphQL sends null for every omitted field; zod defaults want them absent. */
-function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
-  }
-  return value;
-}
 
 function fieldsOf(issues: { path: PropertyKey[]; message: string }[]) {
   return issues.map((i) => ({ field: `input.${i.path.map(String).join(".")}`, message: i.message }));

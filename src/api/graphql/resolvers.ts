@@ -12,8 +12,11 @@ import type { Registries } from "../../registry/remote.js";
 import { requireScope, type ApiKeys, type Principal } from "../auth.js";
 import { inspectImage } from "../../registry/inspect.js";
 import type { RegistryCatalog } from "../../registry/catalog.js";
+import { withoutNulls } from "./nulls.js";
 import { registryResolvers } from "./registry-resolvers.js";
 import type { DeliveryLog, DeliveryStatus } from "../../webhooks/deliveries.js";
+import { tagKind } from "../../registry/tag-policy.js";
+import type { ImageStore } from "../../store/images.js";
 
 const { ErrorWithProps } = mercurius;
 
@@ -63,17 +66,17 @@ export interface GraphqlDeps {
   registries: Registries;
   catalog: RegistryCatalog;
   webhooks: { log: DeliveryLog };
+  images: ImageStore;
 }
 
-export function resolvers({ jobs, events, keys, registries, catalog, webhooks }: GraphqlDeps) {
+export function resolvers({ jobs, events, keys, registries, catalog, webhooks, images }: GraphqlDeps) {
   const registryOps = registryResolvers(catalog, (id) => registries.rateLimit(id), (ctx) => principalOf(ctx as Context, keys), guarded);
   /** One mutation per job type: the input is parsed by the same zod spec as POST /v1/jobs. */
   const submit = (type: JobType, args: JobArgs, ctx: Context) =>
     guarded(async () => {
       const principal = principalOf(ctx, keys);
       requireScope(principal, "write");
-      // GraphQL sends null for omitted optional fields; zod defaults want them absent.
-      const input = Object.fromEntries(Object.entries(args.input).filter(([, v]) => v !== null));
+      const input = withoutNulls(args.input) as Record<string, unknown>;
       const parsed = jobSpec.safeParse({ ...input, type });
       if (!parsed.success) {
         throw badRequest(parsed.error.issues.map((i) => ({ field: `input.${i.path.join(".")}`, message: i.message })));
@@ -93,6 +96,13 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks }:
         guarded(() => {
           requireScope(principalOf(ctx, keys), "read");
           return webhooks.log.list({ registry: args.registry ?? undefined, status: args.status ?? undefined, limit: pageLimit(args.limit), cursor: args.cursor ?? undefined });
+        }),
+      image: (_: unknown, args: { ref: string }, ctx: Context) =>
+        guarded(async () => {
+          requireScope(principalOf(ctx, keys), "read");
+          const ref = withDefaultTag(parseReference(args.ref));
+          const state = await images.get(formatReference(ref));
+          return state ? { ...state, tagKind: ref.tag ? tagKind(ref.tag) : null } : null;
         }),
       manifest: (_: unknown, args: { ref: string }, ctx: Context) =>
         guarded(() => {
@@ -123,6 +133,8 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks }:
       ...registryOps.Mutation,
       refresh: (_: unknown, args: JobArgs, ctx: Context) => submit("refresh", args, ctx),
       retag: (_: unknown, args: JobArgs, ctx: Context) => submit("retag", args, ctx),
+      sign: (_: unknown, args: JobArgs, ctx: Context) => submit("sign", args, ctx),
+      verify: (_: unknown, args: JobArgs, ctx: Context) => submit("verify", args, ctx),
       cancelJob: (_: unknown, args: { id: string }, ctx: Context) =>
         guarded(() => {
           requireScope(principalOf(ctx, keys), "write");

@@ -18,6 +18,13 @@ const imageSchema = z
     checkedAt: z.string().nullable(),
     history: z.array(z.object({ digest: z.string(), seenAt: z.string(), jobId: z.string() })),
     hosts: z.record(z.string(), z.object({ digest: z.string(), imageId: z.string(), pulledAt: z.string() })),
+    signatures: z
+      .array(z.object({ role: z.string(), digest: z.string(), size: z.number().int(), signedAt: z.string(), jobId: z.string() }))
+      .meta({ description: "Notary signatures regops made for the tag, per role" }),
+    verification: z
+      .object({ match: z.boolean(), registryDigest: z.string(), signedDigest: z.string().nullable(), checkedAt: z.string(), jobId: z.string() })
+      .nullable()
+      .meta({ description: "The last verify: the signed digest against the registry's" }),
   })
   .meta({ id: "Image" });
 
