@@ -17,6 +17,7 @@ const app = await buildApp({
   registries: unused as never,
   catalog: unused as never,
   webhooks: { ingest: unused as never, log: unused as never },
+  scans: { jobs: unused as never, scans: unused as never, images: unused as never, redis: unused as never, keys: unused as never },
   events: unused as never,
   metrics: new Registry(),
   readiness: async () => [],

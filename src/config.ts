@@ -6,6 +6,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { registryAuthSchema } from "./registry/credentials/index.js";
 import { notarySchema, type NotaryConfig } from "./notary/schema.js";
+import { scannerSchema, type ScannerConfig } from "./scan/schema.js";
 import { notificationSchema, type NotificationConfig } from "./notify/schema.js";
 import { registryDomain } from "./registry/registries.js";
 import { checkWatch, watchFields } from "./watches/schema.js";
@@ -93,6 +94,7 @@ const fileSchema = z.object({
   hosts: z.array(hostSchema).default([]),
   watches: z.array(watchSchema).default([]),
   notary: notarySchema.optional(),
+  scanner: scannerSchema.default({ osv: [], engine: "builtin" }),
   notifications: z.array(notificationSchema).default([]),
   webhooks: z
     .strictObject({
@@ -161,6 +163,7 @@ export interface Config {
   jobs: z.infer<typeof fileSchema>["jobs"];
   watches: WatchConfig[];
   notary?: NotaryConfig;
+  scanner: ScannerConfig;
   notifications: NotificationConfig[];
   webhooks: z.infer<typeof fileSchema>["webhooks"];
   /** REGOPS_SECRET_KEY: seals credentials saved through /v1/registries. */
@@ -263,6 +266,7 @@ export function buildConfig(env: NodeJS.ProcessEnv, fileText?: string): Config {
     jobs: file.jobs,
     watches: file.watches,
     notary: file.notary,
+    scanner: file.scanner,
     notifications: file.notifications,
     webhooks: file.webhooks,
     secretKey: e.REGOPS_SECRET_KEY ? parseSecretKey(e.REGOPS_SECRET_KEY) : undefined,

@@ -17,6 +17,8 @@ import { RegistryCatalog } from "./registry/catalog.js";
 import { Registries } from "./registry/remote.js";
 import { RegistryStore } from "./store/registries.js";
 import { SecretBox } from "./store/sealed.js";
+import { ScanStore } from "./store/scans.js";
+import { ScannerDatabase } from "./scan/database.js";
 import { DeliveryLog } from "./webhooks/deliveries.js";
 import { WebhookIngest } from "./webhooks/ingest.js";
 import { ImageStore } from "./store/images.js";
@@ -72,13 +74,19 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   const notificationLog = new NotificationLog(redis, store.keys);
   // One JobService: the API submits with it, and so do workers (a retag's `then` steps, watches).
   const jobs = new JobService(redis, store, queues, config, catalog);
+  const scans = new ScanStore(redis, store.keys, config.jobs.retentionDays * 86_400);
   const notary = config.notary ? new Notary(config.notary, { redis, lockPrefix: store.keys.notaryLock }) : undefined;
   let workers: WorkerPool | undefined;
   if (config.role !== "api") {
     const subscriber = connect(config, "worker-sub");
     // Outgoing notifications: queued by the workers where events happen, sent by the notify worker.
     const notifier = startNotifier({ config, connection: redis, store, log: notificationLog, logger });
-    const deps: WorkerDeps = { config, registries, hosts, images, logger, notifier: notifier?.emitter, notary, jobs };
+    // The built-in scanner's advisories, loaded where scans run and reloaded on request.
+    const scanner = await ScannerDatabase.open(config.scanner.osv, redis, store.keys);
+    const scannerSubscriber = connect(config, "scanner-sub");
+    await scanner.watch(scannerSubscriber, logger);
+    closers.push(async () => scannerSubscriber.disconnect());
+    const deps: WorkerDeps = { config, registries, hosts, images, logger, notifier: notifier?.emitter, notary, jobs, scans, scanner };
     workers = await startWorkers({
       deps,
       store,
@@ -137,6 +145,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       notifications: notificationLog,
       watches,
       notary,
+      scans: { jobs, scans, images, redis, keys: store.keys },
     });
     closers.unshift(() => events.stop(), async () => subscriber.disconnect());
   }

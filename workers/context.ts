@@ -5,6 +5,8 @@ import type { DockerHosts } from "../src/docker/hosts.js";
 import type { Logger } from "../src/logger.js";
 import type { JobService } from "../src/jobs/service.js";
 import type { Notary } from "../src/notary/notary.js";
+import type { ScannerDatabase } from "../src/scan/database.js";
+import type { ScanStore } from "../src/store/scans.js";
 import type { NotificationEmitter } from "../src/notify/emitter.js";
 import type { Registries } from "../src/registry/remote.js";
 import type { ImageStore } from "../src/store/images.js";
@@ -26,6 +28,10 @@ export interface WorkerDeps {
   notifier?: NotificationEmitter;
   /** Signs and looks up tags in Notary; absent when no `notary` is configured. */
   notary?: Notary;
+  /** Stored scans (results per digest, the advisory index). */
+  scans: ScanStore;
+  /** The built-in scanner's OSV database; absent in processes that run no workers. */
+  scanner?: ScannerDatabase;
   /** Submits follow-up jobs (a retag's `then: [{type: "sign"}]`). */
   jobs: JobService;
 }

@@ -5,12 +5,13 @@ import type { Redis } from "ioredis";
 import { concurrency } from "../src/jobs/kinds.js";
 import type { Queues } from "../src/jobs/queues.js";
 import { reconcile } from "../src/jobs/reconcile.js";
-import { JOB_TYPES, type JobType, type RefreshSpec, type RetagSpec, type SignSpec, type VerifySpec } from "../src/jobs/specs.js";
+import { JOB_TYPES, type JobType, type RefreshSpec, type RetagSpec, type ScanSpec, type SignSpec, type VerifySpec } from "../src/jobs/specs.js";
 import type { JobStore } from "../src/store/jobs.js";
 import { queuePrefix } from "../src/store/keys.js";
 import type { WorkerDeps } from "./context.js";
 import { processRefresh } from "./refresh.js";
 import { processRetag } from "./retag.js";
+import { processScan } from "./scan.js";
 import { processSign } from "./sign.js";
 import { processVerify } from "./verify.js";
 import { recordingProcessor, type Processor } from "./run.js";
@@ -20,6 +21,7 @@ const PROCESSORS: Record<JobType, Processor> = {
   retag: (spec, ctx, deps) => processRetag(spec as RetagSpec, ctx, deps),
   sign: (spec, ctx, deps) => processSign(spec as SignSpec, ctx, deps),
   verify: (spec, ctx, deps) => processVerify(spec as VerifySpec, ctx, deps),
+  scan: (spec, ctx, deps) => processScan(spec as ScanSpec, ctx, deps),
 };
 
 export interface WorkerPool {

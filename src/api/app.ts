@@ -27,6 +27,7 @@ import { notificationRoutes } from "./rest/notifications.js";
 import type { NotificationLog } from "../notify/log.js";
 import { webhookRoutes } from "./rest/webhooks.js";
 import { notaryRoutes } from "./rest/notary.js";
+import { scanRoutes, type ScanDeps } from "./rest/scans.js";
 import type { Notary } from "../notary/notary.js";
 import type { DeliveryLog } from "../webhooks/deliveries.js";
 import type { WebhookIngest } from "../webhooks/ingest.js";
@@ -40,6 +41,7 @@ export interface AppDeps {
   registries: Registries;
   catalog: RegistryCatalog;
   webhooks: { ingest: WebhookIngest; log: DeliveryLog };
+  scans: ScanDeps;
   /** Absent when no `notary` is configured: the notary routes then answer NOTARY_NOT_CONFIGURED. */
   notary?: Notary;
   events: JobEvents;
@@ -114,7 +116,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     rest.setSerializerCompiler(serializerCompiler);
     await rest.register(healthRoutes(deps.readiness));
     await rest.register(jobRoutes(deps.jobs, deps.events));
-    await rest.register(imageRoutes(deps.images));
+    await rest.register(imageRoutes(deps.images, deps.scans.scans));
+    await rest.register(scanRoutes(deps.scans));
     await rest.register(manifestRoutes(deps.registries));
     await rest.register(registryRoutes(deps.catalog, (id) => deps.registries.rateLimit(id)));
     await rest.register(watchRoutes(deps.watches));

@@ -19,6 +19,7 @@ export function jobOptions(type: JobType, config: Config): JobsOptions {
     case "retag":
     case "sign":
     case "verify":
+    case "scan":
       return common;
   }
 }
@@ -35,5 +36,8 @@ export function concurrency(type: JobType, config: Config): number {
     // A lookup from a fresh trust dir is a few HTTPS round trips to Notary.
     case "verify":
       return 16;
+    // A scan streams an image's layers through decompression: CPU-bound, a couple at a time.
+    case "scan":
+      return 2;
   }
 }

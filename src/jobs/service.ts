@@ -26,7 +26,7 @@ export function admit(
   config: { registries: readonly RegistryConfig[]; hosts: readonly { id: string }[]; notary?: unknown },
 ): { image: string } {
   const notaryField =
-    spec.type === "sign" || spec.type === "verify" ? "type" : spec.type === "refresh" && spec.requireSignature ? "requireSignature" : spec.type === "retag" && spec.then?.length ? "then" : undefined;
+    spec.type === "sign" || spec.type === "verify" ? "type" : spec.type === "refresh" && spec.requireSignature ? "requireSignature" : (spec.type === "retag" || spec.type === "scan") && spec.then?.length ? "then" : undefined;
   if (notaryField && !config.notary) {
     throw new RegopsError("NOTARY_NOT_CONFIGURED", `${notaryField === "type" ? spec.type : notaryField} needs a Notary server and none is configured`, {
       fields: [{ field: notaryField, message: "needs `notary` in the config file" }],

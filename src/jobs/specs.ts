@@ -125,10 +125,32 @@ export const verifySpec = z
 
 export type VerifySpec = z.infer<typeof verifySpec>;
 
-export const JOB_TYPES = ["refresh", "retag", "sign", "verify"] as const;
+export const scanSpec = z
+  .strictObject({
+    type: z.literal("scan"),
+    image: imageReference.meta({ description: "The image to scan, by tag or digest (an index: its linux/amd64 image)" }),
+    engine: z
+      .enum(["builtin", "harbor", "trivy"])
+      .optional()
+      .meta({ description: "builtin: regops reads the layers and matches OSV advisories; harbor: a Harbor scanner adapter; trivy: trivy. Default scanner.engine" }),
+    failOn: z
+      .enum(["CRITICAL", "HIGH", "MEDIUM", "LOW"])
+      .optional()
+      .meta({ description: "The gate: a finding of this severity or worse makes result.passed false (and skips `then`)" }),
+    then: z
+      .array(thenSign)
+      .max(1)
+      .optional()
+      .meta({ description: 'After a scan that passed its gate: [{"type": "sign"}] signs the image (it needs a tag)' }),
+  })
+  .meta({ id: "ScanSpec" });
+
+export type ScanSpec = z.infer<typeof scanSpec>;
+
+export const JOB_TYPES = ["refresh", "retag", "sign", "verify", "scan"] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
-export const jobSpec = z.discriminatedUnion("type", [refreshSpec, retagSpec, signSpec, verifySpec], {
+export const jobSpec = z.discriminatedUnion("type", [refreshSpec, retagSpec, signSpec, verifySpec, scanSpec], {
   error: (issue) =>
     issue.code === "invalid_union" ? `type must be one of: ${JOB_TYPES.join(", ")}` : undefined,
 });
@@ -166,6 +188,7 @@ export function referencesOf(spec: JobSpec): { field: string; image: string }[] 
       return [{ field: "source", image: spec.source }, ...spec.targets.map((image, i) => ({ field: `targets.${i}`, image }))];
     case "sign":
     case "verify":
+    case "scan":
       return [{ field: "image", image: spec.image }];
   }
 }
@@ -209,6 +232,26 @@ export interface VerifyResult {
   match: true;
   registryDigest: string;
   signed: { digest: string; size: number; role: string };
+}
+
+/** The result a scan job stores; the findings themselves are at GET /v1/scans/{id}. */
+export interface ScanResult {
+  image: string;
+  digest: string;
+  engine: string;
+  scanner: { name: string; vendor: string; version: string };
+  /** The advisory database the findings were matched against (builtin: a hash of the OSV inputs). */
+  dbVersion: string;
+  os?: { family: string; version: string; ecosystem: string };
+  packages: number;
+  findings: number;
+  bySeverity: Record<string, number>;
+  /** A cached scan of the same digest, engine and database was reused. */
+  cached: boolean;
+  failOn?: string;
+  passed: boolean;
+  notes?: string[];
+  then?: { type: "sign"; image: string; jobId: string }[];
 }
 
 /** The result a refresh job stores. */

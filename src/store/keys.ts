@@ -15,6 +15,19 @@ export function storeKeys(prefix: string) {
     image: (ref: string) => `${p}:image:${ref}`,
     imageHistory: (ref: string) => `${p}:image:${ref}:history`,
     imageHosts: (ref: string) => `${p}:image:${ref}:hosts`,
+    imageScan: (ref: string) => `${p}:image:${ref}:scan`,
+    scanCache: (digest: string, engine: string, dbVersion: string) => `${p}:scan:cache:${digest}:${engine}:${dbVersion}`,
+    scanJob: (jobId: string) => `${p}:scan:job:${jobId}`,
+    /** Refs a digest was scanned as. */
+    digestRefs: (digest: string) => `${p}:digest:${digest}:refs`,
+    /** engine → job id of the digest's newest scan. */
+    digestScans: (digest: string) => `${p}:digest:${digest}:scans`,
+    /** Digests whose scans found this advisory id or alias. */
+    vulnerability: (id: string) => `${p}:vuln:${id}`,
+    /** Pub/sub: reload the OSV database (POST /v1/scanner/db/reload). */
+    scannerReloadChannel: `${p}:scanner:reload`,
+    /** The loaded database, as the workers report it. */
+    scannerDb: `${p}:scanner:db`,
     imageSignatures: (ref: string) => `${p}:image:${ref}:signatures`,
     imageVerification: (ref: string) => `${p}:image:${ref}:verification`,
     /** Per-GUN Notary lock prefix (signing one repository at a time, across processes). */

@@ -17,6 +17,7 @@ import { registryResolvers } from "./registry-resolvers.js";
 import type { DeliveryLog, DeliveryStatus } from "../../webhooks/deliveries.js";
 import { tagKind } from "../../registry/tag-policy.js";
 import type { ImageStore } from "../../store/images.js";
+import { scanById, vulnerability, type ScanDeps } from "../rest/scans.js";
 
 const { ErrorWithProps } = mercurius;
 
@@ -67,9 +68,10 @@ export interface GraphqlDeps {
   catalog: RegistryCatalog;
   webhooks: { log: DeliveryLog };
   images: ImageStore;
+  scans: ScanDeps;
 }
 
-export function resolvers({ jobs, events, keys, registries, catalog, webhooks, images }: GraphqlDeps) {
+export function resolvers({ jobs, events, keys, registries, catalog, webhooks, images, scans }: GraphqlDeps) {
   const registryOps = registryResolvers(catalog, (id) => registries.rateLimit(id), (ctx) => principalOf(ctx as Context, keys), guarded);
   /** One mutation per job type: the input is parsed by the same zod spec as POST /v1/jobs. */
   const submit = (type: JobType, args: JobArgs, ctx: Context) =>
@@ -101,8 +103,21 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
         guarded(async () => {
           requireScope(principalOf(ctx, keys), "read");
           const ref = withDefaultTag(parseReference(args.ref));
-          const state = await images.get(formatReference(ref));
-          return state ? { ...state, tagKind: ref.tag ? tagKind(ref.tag) : null } : null;
+          const [state, scan] = await Promise.all([images.get(formatReference(ref)), scans.scans.imageSummary(formatReference(ref))]);
+          return state ? { ...state, tagKind: ref.tag ? tagKind(ref.tag) : null, scan } : null;
+        }),
+      scan: (_: unknown, args: { id: string }, ctx: Context) =>
+        guarded(async () => {
+          requireScope(principalOf(ctx, keys), "read");
+          return scanById(scans, args.id).catch((err: unknown) => {
+            if (err instanceof RegopsError && err.code === "NOT_FOUND") return null;
+            throw err;
+          });
+        }),
+      vulnerability: (_: unknown, args: { id: string }, ctx: Context) =>
+        guarded(async () => {
+          requireScope(principalOf(ctx, keys), "read");
+          return vulnerability(scans, args.id);
         }),
       manifest: (_: unknown, args: { ref: string }, ctx: Context) =>
         guarded(() => {
@@ -135,6 +150,7 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
       retag: (_: unknown, args: JobArgs, ctx: Context) => submit("retag", args, ctx),
       sign: (_: unknown, args: JobArgs, ctx: Context) => submit("sign", args, ctx),
       verify: (_: unknown, args: JobArgs, ctx: Context) => submit("verify", args, ctx),
+      scan: (_: unknown, args: JobArgs, ctx: Context) => submit("scan", args, ctx),
       cancelJob: (_: unknown, args: { id: string }, ctx: Context) =>
         guarded(() => {
           requireScope(principalOf(ctx, keys), "write");

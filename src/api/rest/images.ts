@@ -7,6 +7,7 @@ import { imageReference } from "../../jobs/specs.js";
 import { formatReference, parseReference, withDefaultTag } from "../../registry/reference.js";
 import { TAG_KINDS, tagKind } from "../../registry/tag-policy.js";
 import type { ImageStore } from "../../store/images.js";
+import type { ScanStore } from "../../store/scans.js";
 import { problemSchema } from "../problem.js";
 
 const imageSchema = z
@@ -25,10 +26,24 @@ const imageSchema = z
       .object({ match: z.boolean(), registryDigest: z.string(), signedDigest: z.string().nullable(), checkedAt: z.string(), jobId: z.string() })
       .nullable()
       .meta({ description: "The last verify: the signed digest against the registry's" }),
+    scan: z
+      .object({
+        jobId: z.string(),
+        digest: z.string(),
+        engine: z.string(),
+        dbVersion: z.string(),
+        scannedAt: z.string(),
+        findings: z.number().int(),
+        bySeverity: z.record(z.string(), z.number().int()),
+        passed: z.boolean(),
+        failOn: z.string().optional(),
+      })
+      .nullable()
+      .meta({ description: "The last scan: counts by severity and the gate; findings at GET /v1/scans/{jobId}" }),
   })
   .meta({ id: "Image" });
 
-export const imageRoutes = (images: ImageStore): FastifyPluginAsyncZod =>
+export const imageRoutes = (images: ImageStore, scans: ScanStore): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       "/v1/images",
@@ -43,9 +58,9 @@ export const imageRoutes = (images: ImageStore): FastifyPluginAsyncZod =>
       async (request) => {
         const parsed = withDefaultTag(parseReference(request.query.ref));
         const ref = formatReference(parsed);
-        const state = await images.get(ref);
+        const [state, scan] = await Promise.all([images.get(ref), scans.imageSummary(ref)]);
         if (!state) throw new RegopsError("NOT_FOUND", `regops has not seen ${ref} yet`, { hint: "refresh it first: POST /v1/jobs" });
-        return { ...state, tagKind: parsed.tag ? tagKind(parsed.tag) : null };
+        return { ...state, tagKind: parsed.tag ? tagKind(parsed.tag) : null, scan };
       },
     );
   };

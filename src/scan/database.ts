@@ -1,0 +1,53 @@
+// The built-in scanner's advisory database in a worker process: the OSV store loaded from
+// scanner.osv at start, re-read when POST /v1/scanner/db/reload publishes on Redis, and
+// reported in Redis so the API (GET /v1/scanner/db) can show what the workers use.
+import type { Redis } from "ioredis";
+import type { Logger } from "../logger.js";
+import type { StoreKeys } from "../store/keys.js";
+import { OsvStore } from "./osv/store.js";
+
+export class ScannerDatabase {
+  private constructor(
+    private readonly store: OsvStore,
+    private readonly sources: readonly string[],
+    private readonly redis: Redis,
+    private readonly keys: StoreKeys,
+  ) {}
+
+  static async open(sources: readonly string[], redis: Redis, keys: StoreKeys): Promise<ScannerDatabase> {
+    const db = new ScannerDatabase(await OsvStore.load(sources), sources, redis, keys);
+    await db.report();
+    return db;
+  }
+
+  get osv(): OsvStore {
+    return this.store;
+  }
+
+  get version(): string {
+    return this.store.dbVersion;
+  }
+
+  /** Re-reads the sources when they changed (the store compares a fingerprint of its inputs). */
+  async reload(): Promise<void> {
+    await this.store.reload();
+    await this.report();
+  }
+
+  /** Reloads on every message of the reload channel. */
+  async watch(subscriber: Redis, logger: Logger): Promise<void> {
+    subscriber.on("message", (channel: string) => {
+      if (channel === this.keys.scannerReloadChannel) this.reload().catch((err: unknown) => logger.error({ err }, "reloading the OSV database failed"));
+    });
+    await subscriber.subscribe(this.keys.scannerReloadChannel);
+  }
+
+  private async report(): Promise<void> {
+    await this.redis.hset(this.keys.scannerDb, {
+      version: this.store.dbVersion,
+      records: String(this.store.size),
+      loadedAt: new Date().toISOString(),
+      sources: JSON.stringify(this.sources),
+    });
+  }
+}

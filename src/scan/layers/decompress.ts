@@ -1,0 +1,90 @@
+// Turns a layer blob into a tar stream. The magic bytes decide (gzip 1f 8b, zstd 28 b5 2f fd,
+// anything else is taken as plain tar): registries and old Docker versions have been seen to
+// label layers wrongly, and the bytes cannot lie. The media type only rules out blobs that are
+// not filesystem layers at all.
+import { createHash } from "node:crypto";
+import { Readable, Transform } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { Decompress } from "fzstd";
+import type { Compression } from "./types.js";
+
+const GZIP = Buffer.from([0x1f, 0x8b]);
+const ZSTD = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
+
+export function compressionOf(head: Buffer): Compression {
+  if (head.subarray(0, 2).equals(GZIP)) return "gzip";
+  if (head.subarray(0, 4).equals(ZSTD)) return "zstd";
+  return "none";
+}
+
+/** Layer media types regops reads: OCI and Docker tar layers (plain, gzip, zstd, foreign). */
+export function isLayerMediaType(mediaType: string): boolean {
+  return mediaType === "" || /(^|[.+/])tar([.+]|$)/.test(mediaType);
+}
+
+/** fzstd's streaming decoder as a Transform (Node 20's zlib has no zstd). */
+export function createZstdDecompress(): Transform {
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      try {
+        decoder.push(chunk);
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
+    },
+    flush(cb) {
+      try {
+        decoder.push(new Uint8Array(0), true);
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
+    },
+  });
+  // fzstd may hand out views of its own buffers: copy before passing them on.
+  const decoder = new Decompress((data) => {
+    if (data.length > 0) t.push(Buffer.from(data));
+  });
+  return t;
+}
+
+const asBuffer = (chunk: unknown): Buffer => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array | string));
+
+/**
+ * Peeks at the first bytes of `blob` and returns the stream stages that yield the tar: the
+ * source (with the peeked bytes put back) and a decoder when compressed. `sha256()` is the
+ * digest of the raw blob, once the source has been read to its end.
+ */
+export async function tarStages(
+  blob: AsyncIterable<unknown>,
+): Promise<{ compression: Compression; stages: [Readable, ...Transform[]]; sha256(): string }> {
+  const it = blob[Symbol.asyncIterator]();
+  const hash = createHash("sha256");
+  let digest: string | undefined;
+  const sha256 = () => (digest ??= `sha256:${hash.digest("hex")}`);
+  let head = Buffer.alloc(0);
+  while (head.length < 4) {
+    const r = await it.next();
+    if (r.done) break;
+    const chunk = asBuffer(r.value);
+    hash.update(chunk);
+    head = Buffer.concat([head, chunk]);
+  }
+  const source = Readable.from(
+    (async function* () {
+      if (head.length > 0) yield head;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        const chunk = asBuffer(r.value);
+        hash.update(chunk);
+        yield chunk;
+      }
+    })(),
+  );
+  const compression = compressionOf(head);
+  if (compression === "gzip") return { compression, stages: [source, createGunzip()], sha256 };
+  if (compression === "zstd") return { compression, stages: [source, createZstdDecompress()], sha256 };
+  return { compression, stages: [source], sha256 };
+}

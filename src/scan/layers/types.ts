@@ -1,0 +1,66 @@
+// What reading an image's layers yields: the selected files of the final filesystem, held in
+// memory, and what each layer contained.
+
+/** One layer as the reader needs it: `open()` returns the (compressed) blob bytes. */
+export interface LayerSource {
+  digest: string;
+  mediaType: string;
+  open(): Promise<NodeJS.ReadableStream>;
+}
+
+export type Compression = "gzip" | "zstd" | "none";
+
+/** A version of a file that a higher layer replaced (not deleted) with a newer one. */
+export interface FileVersion {
+  content: Buffer;
+  /** Digest of the layer that wrote this version. */
+  layer: string;
+}
+
+export interface ImageFile extends FileVersion {
+  /** Size of the file in the layer (content may hold only a prefix, see `truncated`). */
+  size: number;
+  /** True when only the first `maxBytes` were kept (selection `prefix: true`). */
+  truncated: boolean;
+  /** Earlier versions in lower layers, lowest first; a whiteout ends the chain. */
+  earlier: FileVersion[];
+}
+
+export interface LayerInfo {
+  digest: string;
+  mediaType: string;
+  compression: Compression;
+  /** Tar entries read (all types, whiteouts included). */
+  entries: number;
+  /** Bytes of the uncompressed tar stream. */
+  bytes: number;
+  whiteouts: number;
+  /** Files kept in memory from this layer (before upper layers replaced any). */
+  kept: number;
+  /** Selected files skipped because they were larger than their limit. */
+  oversized: string[];
+}
+
+export interface ImageFiles {
+  /** path (no leading `/` or `./`) → the file as the final filesystem shows it. */
+  files: Map<string, ImageFile>;
+  layers: LayerInfo[];
+}
+
+export interface FileLimit {
+  maxBytes: number;
+  /** Keep the first `maxBytes` of a larger file instead of skipping it. */
+  prefix?: boolean;
+}
+
+export interface ReadOptions {
+  /** Size limit for a selected path; default 8 MiB, oversized files skipped. */
+  limit?: (path: string) => FileLimit;
+  /**
+   * Called once per kept file; returns the bytes to hold on to (e.g. a small slice of a large
+   * binary), or undefined to drop the file. Keeps memory at one large file at a time.
+   */
+  reduce?: (path: string, content: Buffer) => Buffer | undefined;
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;

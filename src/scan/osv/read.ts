@@ -1,0 +1,106 @@
+// Reads OSV records from what the config names: single JSON files, directories of them
+// (recursively; zips inside are read too), and osv.dev's per-ecosystem `<ecosystem>/all.zip`
+// exports. Yields every record, withdrawn ones included: skipping is the store's rule.
+import { createHash } from "node:crypto";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import yauzl from "yauzl";
+import { parseOsvRecord, type OsvRecord } from "./record.js";
+
+interface InputFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+async function listInputs(source: string, out: InputFile[]): Promise<void> {
+  const st = await stat(source);
+  if (st.isDirectory()) {
+    const names = (await readdir(source)).sort();
+    for (const name of names) {
+      const path = join(source, name);
+      const child = await stat(path);
+      if (child.isDirectory() || /\.(json|zip)$/i.test(name)) await listInputs(path, out);
+    }
+    return;
+  }
+  out.push({ path: source, size: st.size, mtimeMs: st.mtimeMs });
+}
+
+function readStream(stream: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (c: Buffer) => chunks.push(c));
+    stream.on("error", reject);
+    stream.on("end", () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+function parseJson(text: Buffer | string, where: string): OsvRecord {
+  let json: unknown;
+  try {
+    json = JSON.parse(text.toString());
+  } catch (err) {
+    throw new Error(`failed to parse OSV JSON ${where}: ${(err as Error).message}`, { cause: err });
+  }
+  return parseOsvRecord(json, where);
+}
+
+/** Every `*.json` entry of a zip, one at a time (osv.dev exports hold 100k+ small files). */
+export function readZip(path: string, onRecord: (record: OsvRecord) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true, autoClose: true }, (err, zip) => {
+      if (err) return reject(new Error(`failed to open OSV zip ${path}: ${err.message}`, { cause: err }));
+      const fail = (e: Error) => {
+        zip.close();
+        reject(e);
+      };
+      zip.on("error", (e: Error) => fail(new Error(`failed to read OSV zip ${path}: ${e.message}`, { cause: e })));
+      zip.on("end", () => resolve());
+      zip.on("entry", (entry: yauzl.Entry) => {
+        if (!entry.fileName.endsWith(".json")) return zip.readEntry();
+        zip.openReadStream(entry, (e, stream) => {
+          if (e) return fail(new Error(`failed to read ${path}!${entry.fileName}: ${e.message}`, { cause: e }));
+          readStream(stream)
+            .then((buf) => {
+              onRecord(parseJson(buf, `${path}!${entry.fileName}`));
+              zip.readEntry();
+            })
+            .catch((e2: unknown) => fail(e2 as Error));
+        });
+      });
+      zip.readEntry();
+    });
+  });
+}
+
+export interface Inputs {
+  files: InputFile[];
+  /** A hash over every input file's path, size and mtime: changes when any input does. */
+  dbVersion: string;
+}
+
+/** Lists the input files and hashes their stat data, without reading them. */
+export async function fingerprint(sources: readonly string[]): Promise<Inputs> {
+  const files: InputFile[] = [];
+  for (const source of sources) {
+    try {
+      await listInputs(source, files);
+    } catch (err) {
+      throw new Error(`failed to read OSV source ${source}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  const hash = createHash("sha256");
+  for (const f of files) hash.update(`${f.path}\t${f.size}\t${f.mtimeMs}\n`);
+  return { files, dbVersion: `sha256:${hash.digest("hex")}` };
+}
+
+export async function readInputs(inputs: Inputs): Promise<OsvRecord[]> {
+  const records: OsvRecord[] = [];
+  for (const { path } of inputs.files) {
+    if (/\.zip$/i.test(path)) await readZip(path, (r) => records.push(r));
+    else records.push(parseJson(await readFile(path), path));
+  }
+  return records;
+}
