@@ -10,6 +10,8 @@ import { scannerSchema, type ScannerConfig } from "./scan/schema.js";
 import { notificationSchema, type NotificationConfig } from "./notify/schema.js";
 import { registryDomain } from "./registry/registries.js";
 import { checkWatch, watchFields } from "./watches/schema.js";
+import { scheduleSchema, type Schedule } from "./schedules/schema.js";
+import { retentionConfigSchema, type RetentionConfig } from "./retention/config.js";
 import { parseSecretKey } from "./store/sealed.js";
 import { DEFAULT_TAG_POLICY, tagPolicySchema } from "./registry/tag-policy.js";
 
@@ -93,6 +95,8 @@ const fileSchema = z.object({
   dockerConfig: z.string().min(1).optional(),
   hosts: z.array(hostSchema).default([]),
   watches: z.array(watchSchema).default([]),
+  schedules: z.array(scheduleSchema).default([]),
+  retention: z.array(retentionConfigSchema).default([]),
   notary: notarySchema.optional(),
   scanner: scannerSchema.default({ osv: [], engine: "builtin" }),
   notifications: z.array(notificationSchema).default([]),
@@ -162,6 +166,10 @@ export interface Config {
   apiKeys: ApiKeyConfig[];
   jobs: z.infer<typeof fileSchema>["jobs"];
   watches: WatchConfig[];
+  /** Jobs submitted on a timetable (src/schedules). */
+  schedules: Schedule[];
+  /** Retention rules per repository pattern, for retention jobs that name none. */
+  retention: RetentionConfig[];
   notary?: NotaryConfig;
   scanner: ScannerConfig;
   notifications: NotificationConfig[];
@@ -239,6 +247,7 @@ export function buildConfig(env: NodeJS.ProcessEnv, fileText?: string): Config {
     ...uniqueIds(hosts, "hosts"),
     ...uniqueIds(file.auth.apiKeys, "auth.apiKeys"),
     ...uniqueIds(file.watches, "watches"),
+    ...uniqueIds(file.schedules, "schedules"),
     ...uniqueIds(file.notifications, "notifications"),
   ];
   const domains = new Map<string, string>();
@@ -265,6 +274,8 @@ export function buildConfig(env: NodeJS.ProcessEnv, fileText?: string): Config {
     apiKeys: file.auth.apiKeys,
     jobs: file.jobs,
     watches: file.watches,
+    schedules: file.schedules,
+    retention: file.retention,
     notary: file.notary,
     scanner: file.scanner,
     notifications: file.notifications,

@@ -48,6 +48,8 @@ export const ERROR_CODES = {
     retryable: false,
     hint: "this registry is defined in the config file; change it there (the API manages only registries it created)",
   },
+  SCHEDULE_EXISTS: { status: 409, retryable: false, hint: "a schedule with this id exists; pick another id or DELETE it first" },
+  SCHEDULE_READ_ONLY: { status: 409, retryable: false, hint: "this schedule is defined in the config file; change it there" },
   WATCH_EXISTS: { status: 409, retryable: false, hint: "a watch with this id exists; PUT /v1/watches/{id} replaces it" },
   WATCH_READ_ONLY: { status: 409, retryable: false, hint: "this watch is defined in the config file; change it there" },
   SECRET_KEY_MISSING: {
@@ -100,6 +102,12 @@ export const ERROR_CODES = {
     retryable: false,
     hint: "prune images/containers/volumes; see /v1/hosts/:id/df",
   },
+  PLAN_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    hint: "apply takes the id of a completed prune job with dryRun: true on the same host; make a new plan",
+  },
+  PLAN_EXPIRED: { status: 409, retryable: false, hint: "plans are applied within 24 hours of being made; make a new one (dryRun: true)" },
   TIMEOUT: { status: 504, retryable: true, hint: "the operation took too long; it is retried" },
   CANCELLED: { status: 409, retryable: false, hint: "the job was cancelled on request" },
   SERVICE_UNAVAILABLE: { status: 503, retryable: true, hint: "a dependency is down; see /readyz" },

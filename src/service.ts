@@ -26,6 +26,9 @@ import { JobStore } from "./store/jobs.js";
 import { WatchStore } from "./store/watches.js";
 import { WatchService } from "./watches/service.js";
 import { startWatchWorker } from "../workers/watch.js";
+import { ScheduleStore } from "./store/schedules.js";
+import { ScheduleService } from "./schedules/service.js";
+import { startScheduleWorker } from "../workers/schedule.js";
 import { startWorkers, type WorkerPool } from "../workers/index.js";
 import type { WorkerDeps } from "../workers/context.js";
 import { startNotifier } from "../workers/notify.js";
@@ -70,6 +73,9 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   // Watches: one job scheduler each on the `watch` queue; their ticks run where workers run.
   const watchStore = new WatchStore(redis, store.keys);
   const watches = new WatchService(redis, config, catalog, watchStore);
+  // Schedules: one job scheduler each on the `schedule` queue; a tick submits the schedule's job.
+  const scheduleStore = new ScheduleStore(redis, store.keys);
+  const schedules = new ScheduleService(redis, config, catalog, scheduleStore);
 
   const notificationLog = new NotificationLog(redis, store.keys);
   // One JobService: the API submits with it, and so do workers (a retag's `then` steps, watches).
@@ -99,6 +105,9 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     const watchWorker = startWatchWorker({ connection: redis, prefix: config.prefix, watches, store: watchStore, deps: { registries, images, jobs, logger } });
     closers.push(() => watchWorker.close());
     await watches.sync().catch((err: unknown) => logger.error({ err }, "scheduling watches failed"));
+    const scheduleWorker = startScheduleWorker({ connection: redis, prefix: config.prefix, deps: { schedules, store: scheduleStore, jobs, logger } });
+    closers.push(() => scheduleWorker.close());
+    await schedules.sync().catch((err: unknown) => logger.error({ err }, "scheduling schedules failed"));
   }
 
   // Ready when Redis answers and, where this process runs jobs, every Docker host does.
@@ -144,12 +153,14 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       readiness,
       notifications: notificationLog,
       watches,
+      schedules,
       notary,
       scans: { jobs, scans, images, redis, keys: store.keys },
     });
     closers.unshift(() => events.stop(), async () => subscriber.disconnect());
   }
   closers.push(() => watches.close()); // after the watch worker
+  closers.push(() => schedules.close()); // after the schedule worker
   const built = app;
   closers.unshift(() => built.close());
 

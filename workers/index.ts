@@ -5,10 +5,12 @@ import type { Redis } from "ioredis";
 import { concurrency } from "../src/jobs/kinds.js";
 import type { Queues } from "../src/jobs/queues.js";
 import { reconcile } from "../src/jobs/reconcile.js";
-import { JOB_TYPES, type JobType, type RefreshSpec, type RetagSpec, type ScanSpec, type SignSpec, type VerifySpec } from "../src/jobs/specs.js";
+import { JOB_TYPES, type JobType, type RefreshSpec, type RetagSpec, type PruneSpec, type RetentionSpec, type ScanSpec, type SignSpec, type VerifySpec } from "../src/jobs/specs.js";
 import type { JobStore } from "../src/store/jobs.js";
 import { queuePrefix } from "../src/store/keys.js";
 import type { WorkerDeps } from "./context.js";
+import { processPrune } from "./prune.js";
+import { processRetention } from "./retention.js";
 import { processRefresh } from "./refresh.js";
 import { processRetag } from "./retag.js";
 import { processScan } from "./scan.js";
@@ -22,6 +24,8 @@ const PROCESSORS: Record<JobType, Processor> = {
   sign: (spec, ctx, deps) => processSign(spec as SignSpec, ctx, deps),
   verify: (spec, ctx, deps) => processVerify(spec as VerifySpec, ctx, deps),
   scan: (spec, ctx, deps) => processScan(spec as ScanSpec, ctx, deps),
+  prune: (spec, ctx, deps) => processPrune(spec as PruneSpec, ctx, deps),
+  retention: (spec, ctx, deps) => processRetention(spec as RetentionSpec, ctx, deps),
 };
 
 export interface WorkerPool {

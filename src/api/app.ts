@@ -23,10 +23,13 @@ import type { Registries } from "../registry/remote.js";
 import { registryRoutes } from "./rest/registries.js";
 import { watchRoutes } from "./rest/watches.js";
 import type { WatchService } from "../watches/service.js";
+import { scheduleRoutes } from "./rest/schedules.js";
+import type { ScheduleService } from "../schedules/service.js";
 import { notificationRoutes } from "./rest/notifications.js";
 import type { NotificationLog } from "../notify/log.js";
 import { webhookRoutes } from "./rest/webhooks.js";
 import { notaryRoutes } from "./rest/notary.js";
+import { hostRoutes } from "./rest/hosts.js";
 import { scanRoutes, type ScanDeps } from "./rest/scans.js";
 import type { Notary } from "../notary/notary.js";
 import type { DeliveryLog } from "../webhooks/deliveries.js";
@@ -49,6 +52,8 @@ export interface AppDeps {
   readiness: () => Promise<Check[]>;
   /** Watches (/v1/watches); absent only while the OpenAPI document is generated. */
   watches?: WatchService;
+  /** Schedules (/v1/schedules); absent only while the OpenAPI document is generated. */
+  schedules?: ScheduleService;
   /** The outgoing-notification delivery log (GET /v1/notifications/deliveries). */
   notifications?: NotificationLog;
 }
@@ -121,9 +126,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await rest.register(manifestRoutes(deps.registries));
     await rest.register(registryRoutes(deps.catalog, (id) => deps.registries.rateLimit(id)));
     await rest.register(watchRoutes(deps.watches));
+    await rest.register(scheduleRoutes(deps.schedules));
     await rest.register(notificationRoutes(deps.notifications));
     await rest.register(webhookRoutes(deps.webhooks.ingest, deps.webhooks.log));
     await rest.register(notaryRoutes(deps.notary));
+    await rest.register(hostRoutes(() => deps.jobs.hostConfigs()));
   });
   await registerGraphql(app, deps);
   return app;

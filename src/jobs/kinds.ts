@@ -21,6 +21,12 @@ export function jobOptions(type: JobType, config: Config): JobsOptions {
     case "verify":
     case "scan":
       return common;
+    // A prune deletes: a retry re-plans or re-checks every item, so it is safe, but one is enough.
+    case "prune":
+      return { ...common, attempts: Math.min(2, config.jobs.attempts) };
+    // Retention deletes too, and re-checks every tag before it does: a retry is safe.
+    case "retention":
+      return { ...common, attempts: Math.min(3, config.jobs.attempts) };
   }
 }
 
@@ -38,6 +44,12 @@ export function concurrency(type: JobType, config: Config): number {
       return 16;
     // A scan streams an image's layers through decompression: CPU-bound, a couple at a time.
     case "scan":
+      return 2;
+    // Prunes of one host would race each other's plans; a few hosts at a time is plenty.
+    case "prune":
+      return 2;
+    // A plan reads a manifest and a config blob per digest; repositories go a couple at a time.
+    case "retention":
       return 2;
   }
 }

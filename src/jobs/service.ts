@@ -24,7 +24,7 @@ const normalize = (image: string) => formatReference(withDefaultTag(parseReferen
 export function admit(
   spec: JobSpec,
   config: { registries: readonly RegistryConfig[]; hosts: readonly { id: string }[]; notary?: unknown },
-): { image: string } {
+): { image: string | undefined } {
   const notaryField =
     spec.type === "sign" || spec.type === "verify" ? "type" : spec.type === "refresh" && spec.requireSignature ? "requireSignature" : (spec.type === "retag" || spec.type === "scan") && spec.then?.length ? "then" : undefined;
   if (notaryField && !config.notary) {
@@ -48,7 +48,9 @@ export function admit(
       ? (spec.hosts ?? []).map((host, i) => ({ host, field: `hosts.${i}` }))
       : spec.type === "retag" && spec.host !== undefined
         ? [{ host: spec.host, field: "host" }]
-        : [];
+        : spec.type === "prune" && spec.host !== undefined
+          ? [{ host: spec.host, field: "host" }]
+          : [];
   for (const { host, field } of hosts) {
     if (!config.hosts.some((h) => h.id === host)) {
       throw new RegopsError("HOST_NOT_CONFIGURED", `Docker host "${host}" is not configured`, {
@@ -56,7 +58,13 @@ export function admit(
       });
     }
   }
-  return { image: normalize(refs[0]!.image) };
+  // A job about no image (prune: a Docker host) has no image to index.
+  return { image: refs[0] ? normalize(refs[0].image) : undefined };
+}
+
+function firstImage(spec: JobSpec): string | undefined {
+  const first = referencesOf(spec)[0];
+  return first ? normalize(first.image) : undefined;
 }
 
 /** The durable record of a job that has just been queued. */
@@ -64,14 +72,14 @@ export function newRecord(
   id: string,
   spec: JobSpec,
   createdAt = new Date(),
-  image = normalize(referencesOf(spec)[0]!.image),
+  image: string | undefined = firstImage(spec),
 ): JobRecord {
   return {
     id,
     type: spec.type,
     state: "queued",
     spec: spec as unknown as Record<string, unknown>,
-    image,
+    ...(image === undefined ? {} : { image }),
     progress: null,
     attempts: 0,
     createdAt: createdAt.toISOString(),
@@ -143,6 +151,11 @@ export class JobService {
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new RegopsError("SERVICE_UNAVAILABLE", "the request with this Idempotency-Key is still being accepted; retry");
+  }
+
+  /** The configured Docker hosts (GET /v1/hosts, disk usage). */
+  hostConfigs(): Config["hosts"] {
+    return this.config.hosts;
   }
 
   async get(id: string): Promise<JobRecord> {

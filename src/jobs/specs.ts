@@ -5,6 +5,8 @@
 import { z } from "zod";
 import { RegopsError } from "../errors.js";
 import { parseReference } from "../registry/reference.js";
+import { isUntil, parseGoDuration } from "../prune/until.js";
+import { retentionRuleFields } from "../retention/rules.js";
 
 /** A docker image reference, validated by the distribution reference grammar. */
 export const imageReference = z
@@ -147,10 +149,96 @@ export const scanSpec = z
 
 export type ScanSpec = z.infer<typeof scanSpec>;
 
-export const JOB_TYPES = ["refresh", "retag", "sign", "verify", "scan"] as const;
+const labelFilter = z.string().min(1).max(512).regex(/^[^=]+(=.*)?$/, "must be key or key=value");
+
+export const pruneFilters = z
+  .strictObject({
+    until: z
+      .string()
+      .max(64)
+      .refine(isUntil, "must be a Go duration such as 720h or a timestamp (RFC 3339, 2006-01-02, Unix seconds)")
+      .optional()
+      .meta({ description: "Only what was created before this (the docker CLI's until): a Go duration back from now (720h) or a timestamp. Build cache: last used before it" }),
+    unusedFor: z
+      .string()
+      .max(32)
+      .refine((v) => (parseGoDuration(v) ?? -1) >= 0, "must be a Go duration such as 720h")
+      .optional()
+      .meta({ description: "Images only: not used for this long (regops' pulls onto the host, the engine's last tag time, the last container made from it)" }),
+    label: z.array(labelFilter).max(20).optional().meta({ description: "key or key=value: only objects with every one of these labels" }),
+    "label!": z.array(labelFilter).max(20).optional().meta({ description: "key or key=value: keep objects that have all of these labels" }),
+  })
+  .meta({ id: "PruneFilters" });
+
+export const PRUNE_TARGETS = ["images", "containers", "volumes", "buildCache", "system"] as const;
+
+export const pruneSpec = z
+  .strictObject({
+    type: z.literal("prune"),
+    host: hostId.optional().meta({ description: "The Docker host id; default: the first configured host" }),
+    target: z
+      .enum(PRUNE_TARGETS)
+      .optional()
+      .meta({ description: "What to prune, as docker <target> prune does; system = containers, volumes, images and build cache. Default images" }),
+    all: z
+      .boolean()
+      .optional()
+      .meta({ description: "images: every image no container uses, not only dangling ones; volumes: named ones too (engines with API >= 1.42); build cache: shared and internal records too" }),
+    filters: pruneFilters.optional(),
+    dryRun: z.boolean().optional().meta({ description: "Only plan: the result lists exactly what would go (and its size) and deletes nothing; apply it with apply: <this job's id>" }),
+    apply: z.uuid().optional().meta({ description: "The id of a dryRun prune job: delete exactly what its plan listed, skipping (and reporting) what changed since" }),
+  })
+  .superRefine((spec, ctx) => {
+    if (spec.apply !== undefined) {
+      for (const field of ["target", "all", "filters", "dryRun"] as const) {
+        if (spec[field] !== undefined) ctx.addIssue({ code: "custom", path: [field], message: "not with apply: the plan decides" });
+      }
+      return;
+    }
+    const target = spec.target ?? "images";
+    if (spec.filters?.unusedFor !== undefined && target !== "images" && target !== "system") {
+      ctx.addIssue({ code: "custom", path: ["filters", "unusedFor"], message: "only for images (or system)" });
+    }
+    if (spec.filters?.until !== undefined && target === "volumes") {
+      ctx.addIssue({ code: "custom", path: ["filters", "until"], message: "docker volume prune has no until filter" });
+    }
+  })
+  .meta({ id: "PruneSpec" });
+
+export type PruneSpec = z.infer<typeof pruneSpec>;
+
+/** A repository in a registry: a reference without tag or digest. */
+const repositoryReference = imageReference.refine((value) => {
+  try {
+    const ref = parseReference(value);
+    return ref.tag === undefined && ref.digest === undefined;
+  } catch {
+    return true; // imageReference has already reported it
+  }
+}, "a repository has no tag or digest, e.g. registry.example.com/team/app");
+
+export const retentionSpec = z
+  .strictObject({
+    type: z.literal("retention"),
+    repository: repositoryReference.meta({ description: "The repository whose tags the rules apply to" }),
+    ...retentionRuleFields,
+    dryRun: z.boolean().optional().meta({ description: "Only plan: the result lists every tag (keep, delete, skip) with its reason and deletes nothing; apply it with apply: <this job's id>" }),
+    apply: z.uuid().optional().meta({ description: "The id of a dryRun retention job: delete what its plan listed, skipping (and reporting) tags that moved or now share a digest with a tag that stays" }),
+  })
+  .superRefine((spec, ctx) => {
+    if (spec.apply === undefined) return;
+    for (const field of ["keepNewest", "keepTags", "olderThan", "dryRun"] as const) {
+      if (spec[field] !== undefined) ctx.addIssue({ code: "custom", path: [field], message: "not with apply: the plan decides" });
+    }
+  })
+  .meta({ id: "RetentionSpec" });
+
+export type RetentionSpec = z.infer<typeof retentionSpec>;
+
+export const JOB_TYPES = ["refresh", "retag", "sign", "verify", "scan", "prune", "retention"] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
-export const jobSpec = z.discriminatedUnion("type", [refreshSpec, retagSpec, signSpec, verifySpec, scanSpec], {
+export const jobSpec = z.discriminatedUnion("type", [refreshSpec, retagSpec, signSpec, verifySpec, scanSpec, pruneSpec, retentionSpec], {
   error: (issue) =>
     issue.code === "invalid_union" ? `type must be one of: ${JOB_TYPES.join(", ")}` : undefined,
 });
@@ -190,6 +278,11 @@ export function referencesOf(spec: JobSpec): { field: string; image: string }[] 
     case "verify":
     case "scan":
       return [{ field: "image", image: spec.image }];
+    // A prune is about a Docker host, not an image.
+    case "prune":
+      return [];
+    case "retention":
+      return [{ field: "repository", image: spec.repository }];
   }
 }
 

@@ -22,7 +22,8 @@ export interface SendOptions {
   /** `/v2/...` path, already escaped. */
   path: string;
   headers?: Record<string, string>;
-  actions?: "pull" | "pull,push";
+  /** Token scope actions; "pull,push,delete" for tag deletion (retention). */
+  actions?: "pull" | "pull,push" | "pull,push,delete";
   /** Further repositories the token must cover, e.g. the source of a cross-repository mount. */
   alsoPull?: string[];
   body?: Dispatcher.DispatchOptions["body"];

@@ -52,6 +52,12 @@ export function storeKeys(prefix: string) {
     watches: `${p}:watches`,
     /** A watch's counters and its last tick (hash). */
     watchStatus: (id: string) => `${p}:watch:${id}:status`,
+    /** Schedules added through /v1/schedules: id → JSON. */
+    schedules: `${p}:schedules`,
+    /** A schedule's latest ticks: tick time (ms) → JSON. */
+    scheduleRuns: (id: string) => `${p}:schedule:${id}:runs`,
+    /** How many distinct ticks a schedule has recorded. */
+    scheduleRunCount: (id: string) => `${p}:schedule:${id}:count`,
   };
 }
 
