@@ -6,7 +6,7 @@ import { Redis } from "ioredis";
 import type { Config } from "./config.js";
 import { DockerHosts } from "./docker/hosts.js";
 import { ApiKeys } from "./api/auth.js";
-import { buildApp, buildHealthApp } from "./api/app.js";
+import { buildHealthApp } from "./api/health-app.js";
 import { createMetrics } from "./api/metrics.js";
 import type { Check } from "./api/rest/health.js";
 import { JobEvents } from "./jobs/events.js";
@@ -140,6 +140,8 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     closers.push(async () => webhookRedis.disconnect());
     const deliveries = new DeliveryLog(webhookRedis, store.keys, config.webhooks.logSize);
     const webhookIngest = new WebhookIngest({ redis: webhookRedis, keys: store.keys, catalog, registries, jobs, log: deliveries, dedupSeconds: config.webhooks.dedupSeconds });
+    // Loaded only where the API runs: a worker-only process never pays for it.
+    const { buildApp } = await import("./api/app.js");
     app = await buildApp({
       logger,
       keys: new ApiKeys(config.apiKeys),

@@ -77,15 +77,6 @@ const documentZodRoutes: typeof jsonSchemaTransform = (input) => {
 };
 
 /** A worker-only process serves just /healthz and /readyz, for orchestrators to probe. */
-export async function buildHealthApp(logger: Logger, readiness: () => Promise<Check[]>): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
-  registerErrorHandling(app);
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  await app.register(healthRoutes(readiness));
-  return app;
-}
-
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,

@@ -5,6 +5,8 @@
 import { createHash } from "node:crypto";
 import { Readable, Transform } from "node:stream";
 import { createGunzip } from "node:zlib";
+
+const GUNZIP_CHUNK = 128 * 1024;
 import { Decompress } from "fzstd";
 import type { Compression } from "./types.js";
 
@@ -84,7 +86,9 @@ export async function tarStages(
     })(),
   );
   const compression = compressionOf(head);
-  if (compression === "gzip") return { compression, stages: [source, createGunzip()], sha256 };
+  // 128 KiB output chunks instead of zlib's 16 KiB: every chunk pays the tar parser and the
+  // stream machinery, and with 8x fewer of them the read is ~45 % faster (bench/scan).
+  if (compression === "gzip") return { compression, stages: [source, createGunzip({ chunkSize: GUNZIP_CHUNK })], sha256 };
   if (compression === "zstd") return { compression, stages: [source, createZstdDecompress()], sha256 };
   return { compression, stages: [source], sha256 };
 }

@@ -98,7 +98,7 @@ class LayerOverlay {
         info.oversized.push(path);
         return drain(e);
       }
-      const read = await readPrefix(e, limit.maxBytes);
+      const read = await readPrefix(e, Math.min(limit.maxBytes, size));
       this.keep(path, read, size, size > limit.maxBytes, below, info, opts);
     } else if (type === "link" && e.header.linkname) {
       // A hard link to a file this layer or a lower one kept: same bytes.
@@ -139,14 +139,16 @@ async function drain(e: AsyncIterable<Buffer>): Promise<void> {
 }
 
 /** Reads the whole entry, keeping at most `max` bytes. */
+/**
+ * The first `max` bytes of an entry, copied into one buffer allocated up front (the tar header
+ * says the size): a kept file costs its size once, not its chunks plus their concatenation.
+ */
 async function readPrefix(e: AsyncIterable<Buffer>, max: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+  const out = Buffer.allocUnsafe(max);
   let kept = 0;
   for await (const chunk of e) {
     if (kept >= max) continue;
-    const part = chunk.length > max - kept ? chunk.subarray(0, max - kept) : chunk;
-    chunks.push(part);
-    kept += part.length;
+    kept += chunk.copy(out, kept, 0, Math.min(chunk.length, max - kept));
   }
-  return Buffer.concat(chunks, kept);
+  return kept === max ? out : out.subarray(0, kept);
 }
