@@ -177,6 +177,16 @@ describe("sign and verify (Notary, Docker Content Trust)", () => {
     expect(gql.data.image.signatures).toEqual([{ role: "targets", digest: signed.digest }]);
   });
 
+  it("when a scan says then: [{type: sign}], then the image is signed only after a scan that passed its gate", async () => {
+    const img = await pushRandomImage(registry.host, `${repo}-scanned`, "ok");
+    const scan = await submit(svc, { type: "scan", image: img.ref, failOn: "LOW", then: [{ type: "sign" }] });
+    expect(scan.state, JSON.stringify(scan.error)).toBe("completed");
+    expect(scan.result).toMatchObject({ passed: true, then: [{ type: "sign", image: img.ref, jobId: expect.any(String) }] });
+    const sign = (await waitForJob(svc.url, scan.result.then[0].jobId, 60_000)) as any;
+    expect(sign.state, JSON.stringify(sign.error)).toBe("completed");
+    expect(sign.result.digest).toBe(img.digest);
+  });
+
   it("when a reference looks like a flag or a shell, then it is a 400 and nothing runs", async () => {
     for (const image of ["--help", "-s http://evil", "$(id)", `${registry.host}/${repo}:$(id)`]) {
       const r = await submit(svc, { type: "sign", image });
