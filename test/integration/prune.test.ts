@@ -198,6 +198,21 @@ describe("prune", () => {
     expect(job.result.notes.join(" ")).toMatch(/API 1\.4\d/);
     expect(job.image).toBeUndefined();
     expect(await snapshot(fx)).toEqual(before);
+
+    // the same plan through GraphQL, label! spelled labelNot
+    const gql = await fetch(`${svc.url}/graphql`, {
+      method: "POST",
+      headers: { ...auth(KEYS.write), "content-type": "application/json" },
+      body: JSON.stringify({
+        query: `mutation($i: PruneInput!) { prune(input: $i) { id type spec } }`,
+        variables: { i: { target: "system", all: true, filters: { label: [fx.label], labelNot: ["keep=yes"] }, dryRun: true } },
+      }),
+    }).then((r) => r.json() as Promise<any>);
+    expect(gql.errors).toBeUndefined();
+    expect(gql.data.prune.spec.filters).toEqual({ label: [fx.label], "label!": ["keep=yes"] });
+    const viaGraphql = (await waitForJob(svc.url, gql.data.prune.id)) as any;
+    expect(viaGraphql.state, JSON.stringify(viaGraphql.error)).toBe("completed");
+    expect(await snapshot(fx)).toEqual(before);
   });
 
   it("when an image gets a container or a tag between plan and apply, then apply keeps it and reports it, and deletes nothing else than the plan", async () => {

@@ -149,6 +149,12 @@ describe("/v1/schedules", () => {
     expect([newYear.getUTCMonth(), newYear.getUTCDate(), newYear.getUTCHours()]).toEqual([11, 31, 15]);
     // 03:00 in Berlin is 01:00 or 02:00 UTC.
     expect([1, 2]).toContain(new Date(after[0].nextRunAt).getUTCHours());
+    const gql = await fetch(`${api.url}/graphql`, {
+      method: "POST",
+      headers: { ...auth(KEYS.read), "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ schedules }" }),
+    }).then((r) => r.json() as Promise<any>);
+    expect(gql.data.schedules.map((x: any) => [x.id, x.nextRunAt])).toEqual(after.map((x: any) => [x.id, x.nextRunAt]));
     expect((await call("DELETE", "/v1/schedules/new-year")).status).toBe(204);
   }, 60_000);
 

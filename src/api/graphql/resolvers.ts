@@ -18,6 +18,7 @@ import type { DeliveryLog, DeliveryStatus } from "../../webhooks/deliveries.js";
 import { tagKind } from "../../registry/tag-policy.js";
 import type { ImageStore } from "../../store/images.js";
 import { scanById, vulnerability, type ScanDeps } from "../rest/scans.js";
+import type { ScheduleService } from "../../schedules/service.js";
 
 const { ErrorWithProps } = mercurius;
 
@@ -69,9 +70,10 @@ export interface GraphqlDeps {
   webhooks: { log: DeliveryLog };
   images: ImageStore;
   scans: ScanDeps;
+  schedules?: ScheduleService;
 }
 
-export function resolvers({ jobs, events, keys, registries, catalog, webhooks, images, scans }: GraphqlDeps) {
+export function resolvers({ jobs, events, keys, registries, catalog, webhooks, images, scans, schedules }: GraphqlDeps) {
   const registryOps = registryResolvers(catalog, (id) => registries.rateLimit(id), (ctx) => principalOf(ctx as Context, keys), guarded);
   /** One mutation per job type: the input is parsed by the same zod spec as POST /v1/jobs. */
   const submit = (type: JobType, args: JobArgs, ctx: Context) =>
@@ -105,6 +107,12 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
           const ref = withDefaultTag(parseReference(args.ref));
           const [state, scan] = await Promise.all([images.get(formatReference(ref)), scans.scans.imageSummary(formatReference(ref))]);
           return state ? { ...state, tagKind: ref.tag ? tagKind(ref.tag) : null, scan } : null;
+        }),
+      schedules: (_: unknown, __: unknown, ctx: Context) =>
+        guarded(async () => {
+          requireScope(principalOf(ctx, keys), "read");
+          if (!schedules) throw new RegopsError("SERVICE_UNAVAILABLE", "schedules are not available in this process");
+          return schedules.views(await schedules.list());
         }),
       scan: (_: unknown, args: { id: string }, ctx: Context) =>
         guarded(async () => {
@@ -151,6 +159,13 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
       sign: (_: unknown, args: JobArgs, ctx: Context) => submit("sign", args, ctx),
       verify: (_: unknown, args: JobArgs, ctx: Context) => submit("verify", args, ctx),
       scan: (_: unknown, args: JobArgs, ctx: Context) => submit("scan", args, ctx),
+      retention: (_: unknown, args: JobArgs, ctx: Context) => submit("retention", args, ctx),
+      // GraphQL names cannot contain "!": the CLI's label! filter arrives as labelNot.
+      prune: (_: unknown, args: JobArgs, ctx: Context) => {
+        const { labelNot, ...filters } = ((args.input.filters ?? {}) as Record<string, unknown>) ?? {};
+        const input = args.input.filters ? { ...args.input, filters: { ...filters, ...(labelNot ? { "label!": labelNot } : {}) } } : args.input;
+        return submit("prune", { ...args, input }, ctx);
+      },
       cancelJob: (_: unknown, args: { id: string }, ctx: Context) =>
         guarded(() => {
           requireScope(principalOf(ctx, keys), "write");
