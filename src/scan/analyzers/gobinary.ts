@@ -6,18 +6,19 @@
 //
 // Candidate files, decided by path (wants() sees no bytes): a basename without a dot, in a
 // directory named `bin` or `sbin` at any depth (usr/bin, usr/local/bin, go/bin, opt/x/bin,
-// usr/local/go/bin), or directly in the root, `app/` or `ko-app/`. Every candidate is read
-// (its first 64 MiB) but only the build info slice is held, one binary at a time.
-// Known gap: `.go.buildinfo` opens the data segment, which follows text and rodata, so it sits
-// near the END of the file (Debian's 48 MB containerd: at 47.8 MB). A binary over 64 MiB is
-// therefore usually missed and looks like a non-Go file; a streaming search would close this.
+// usr/local/go/bin), or directly in the root, `app/` or `ko-app/`. Every candidate streams
+// past a search for the build info marker, whatever its size: `.go.buildinfo` opens the data
+// segment, after text and rodata, so it sits near the END of the file (Debian's 48 MB
+// containerd: at 47.8 MB). Only a window from the marker is held, never the binary.
 import type { ImageFiles } from "../layers/types.js";
 import type { Analyzer, Package } from "./types.js";
 
 const MAGIC = Buffer.from("\xff Go buildinf:", "latin1");
 const HEADER = 32;
 const FLAG_INLINE = 0x2;
-const MAX_BYTES = 64 * 1024 * 1024;
+// The build info is found while the binary streams past (anywhere in it: Go puts it near the
+// end), and only this much from its marker is kept: module lists are kilobytes.
+const WINDOW_BYTES = 1024 * 1024;
 
 export function isGoBinaryCandidate(path: string): boolean {
   const slash = path.lastIndexOf("/");
@@ -106,7 +107,7 @@ export const gobinary: Analyzer = {
   name: "gobinary",
   version: 1,
   wants: isGoBinaryCandidate,
-  limit: { maxBytes: MAX_BYTES, prefix: true },
+  limit: { maxBytes: WINDOW_BYTES, marker: MAGIC },
   reduce: buildInfoSlice,
   analyze(files: ImageFiles, _os, notes = []): Package[] {
     const out: Package[] = [];

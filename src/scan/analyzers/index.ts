@@ -32,6 +32,8 @@ export function fileSelection(analyzers: readonly Analyzer[] = ANALYZERS): ReadO
     wants: (path) => analyzers.some((a) => a.wants(path)),
     limit(path): FileLimit {
       const limits = of(path).map((a) => a.limit ?? { maxBytes: DEFAULT_MAX_FILE_BYTES });
+      // A marker search serves only a file's sole reader: another analyzer wants the bytes themselves.
+      if (limits.length === 1 && limits[0]!.marker) return limits[0]!;
       return { maxBytes: Math.max(0, ...limits.map((l) => l.maxBytes)), prefix: limits.every((l) => l.prefix) };
     },
     reduce(path, content) {

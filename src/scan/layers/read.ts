@@ -94,6 +94,11 @@ class LayerOverlay {
     if (type === "file" || type === "contiguous-file") {
       const limit: FileLimit = opts.limit?.(path) ?? { maxBytes: DEFAULT_MAX_FILE_BYTES };
       const size = e.header.size ?? 0;
+      if (limit.marker) {
+        const found = await readFromMarker(e, limit.marker, limit.maxBytes);
+        if (found) this.keep(path, found, size, false, below, info, opts);
+        return;
+      }
       if (size > limit.maxBytes && !limit.prefix) {
         info.oversized.push(path);
         return drain(e);
@@ -139,6 +144,39 @@ async function drain(e: AsyncIterable<Buffer>): Promise<void> {
 }
 
 /** Reads the whole entry, keeping at most `max` bytes. */
+/**
+ * Up to `max` bytes of an entry starting at the first `marker`, found while streaming: only a
+ * tail of marker length is carried between chunks, so memory stays at one window however
+ * large the file is. undefined when the marker never appears.
+ */
+export async function readFromMarker(e: AsyncIterable<Buffer>, marker: Buffer, max: number): Promise<Buffer | undefined> {
+  let tail = Buffer.alloc(0); // the last marker.length - 1 bytes seen, for a marker split across chunks
+  let out: Buffer | undefined;
+  let kept = 0;
+  const take = (from: Buffer, start: number) => {
+    if (out && kept < max) kept += from.copy(out, kept, start, Math.min(from.length, start + (max - kept)));
+  };
+  for await (const chunk of e) {
+    if (out) {
+      take(chunk, 0);
+      continue;
+    }
+    // Across the boundary first (only marker-sized bytes are joined), then inside the chunk.
+    const edge = tail.length ? Buffer.concat([tail, chunk.subarray(0, marker.length - 1)]) : undefined;
+    const inEdge = edge ? edge.indexOf(marker) : -1;
+    const at = inEdge >= 0 ? inEdge - tail.length : chunk.indexOf(marker);
+    if (inEdge >= 0 || at >= 0) {
+      out = Buffer.allocUnsafe(max);
+      if (at < 0) take(tail, tail.length + at);
+      take(chunk, Math.max(0, at));
+      continue;
+    }
+    const last = chunk.length >= marker.length - 1 ? chunk.subarray(chunk.length - (marker.length - 1)) : Buffer.concat([tail, chunk]).subarray(-(marker.length - 1));
+    tail = Buffer.from(last);
+  }
+  return out ? out.subarray(0, kept) : undefined;
+}
+
 /**
  * The first `max` bytes of an entry, copied into one buffer allocated up front (the tar header
  * says the size): a kept file costs its size once, not its chunks plus their concatenation.

@@ -51,6 +51,11 @@ export interface FileLimit {
   maxBytes: number;
   /** Keep the first `maxBytes` of a larger file instead of skipping it. */
   prefix?: boolean;
+  /**
+   * Stream the whole file looking for `marker` and keep only `maxBytes` from it on (nothing
+   * when it is absent): a large binary costs one window of memory, not its size.
+   */
+  marker?: Buffer;
 }
 
 export interface ReadOptions {
