@@ -20,7 +20,7 @@ import { headManifest, MEDIA_TYPES } from "../src/registry/manifest.js";
 import { formatReference, parseReference, repositoryName, withDefaultTag, type Reference } from "../src/registry/reference.js";
 import type { Remote } from "../src/registry/remote.js";
 import type { JobContext, WorkerDeps } from "./context.js";
-import { guardTarget } from "./retag-target.js";
+import { emptyRetagResult, guardTarget } from "./retag-target.js";
 
 export async function processRetagDaemon(spec: RetagSpec, ctx: JobContext, deps: WorkerDeps): Promise<RetagResult> {
   const hostId = spec.host ?? deps.hosts.ids()[0];
@@ -35,17 +35,7 @@ export async function processRetagDaemon(spec: RetagSpec, ctx: JobContext, deps:
   const pushKeepsDigest = head.mediaType === MEDIA_TYPES.dockerManifest;
   const imageId = await pullSource(docker, hostId, src, sourceDigest, source, ctx);
 
-  const result: RetagResult = {
-    source: formatReference(src),
-    sourceDigest,
-    targets: [],
-    manifests: 0,
-    blobsSkipped: 0,
-    blobsMounted: 0,
-    blobsCopied: 0,
-    bytesMoved: 0,
-    host: hostId,
-  };
+  const result: RetagResult = { ...emptyRetagResult(formatReference(src), sourceDigest), host: hostId };
   for (const [i, target] of spec.targets.entries()) {
     const dst = parseReference(target);
     const remote = deps.registries.forReference(dst);

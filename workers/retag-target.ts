@@ -2,7 +2,7 @@
 // policy of the job (allow / backup / refuse) and the tag policy of the target registry
 // (immutable tags, `latest`) are checked here for both modes, before any byte is written.
 import { RegopsError } from "../src/errors.js";
-import type { RetagSpec } from "../src/jobs/specs.js";
+import type { RetagResult, RetagSpec } from "../src/jobs/specs.js";
 import { getManifest, headManifest, putManifest } from "../src/registry/manifest.js";
 import { formatReference, type Reference } from "../src/registry/reference.js";
 import type { Remote } from "../src/registry/remote.js";
@@ -22,6 +22,11 @@ export async function currentDigest(remote: Remote, ref: Reference, signal: Abor
     if (err instanceof RegopsError && err.code === "MANIFEST_UNKNOWN") return undefined;
     throw err;
   }
+}
+
+/** A retag result before any target is written. */
+export function emptyRetagResult(source: string, sourceDigest: string): RetagResult {
+  return { source, sourceDigest, targets: [], manifests: 0, blobsSkipped: 0, blobsMounted: 0, blobsCopied: 0, bytesMoved: 0 };
 }
 
 export interface TargetGuard {

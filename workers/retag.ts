@@ -7,7 +7,7 @@ import { headManifest } from "../src/registry/manifest.js";
 import { formatReference, parseReference, withDefaultTag, type Reference } from "../src/registry/reference.js";
 import type { JobContext, WorkerDeps } from "./context.js";
 import { processRetagDaemon } from "./retag-daemon.js";
-import { guardTarget } from "./retag-target.js";
+import { emptyRetagResult, guardTarget } from "./retag-target.js";
 
 export { backupTag, currentDigest } from "./retag-target.js";
 
@@ -43,16 +43,7 @@ async function copyToTargets(spec: RetagSpec, ctx: JobContext, deps: WorkerDeps)
   const sourceDigest = src.digest ?? (await headManifest(source, src, ctx.signal)).digest;
   const pinned: Reference = { domain: src.domain, path: src.path, digest: sourceDigest };
 
-  const result: RetagResult = {
-    source: formatReference(src),
-    sourceDigest,
-    targets: [],
-    manifests: 0,
-    blobsSkipped: 0,
-    blobsMounted: 0,
-    blobsCopied: 0,
-    bytesMoved: 0,
-  };
+  const result: RetagResult = { ...emptyRetagResult(formatReference(src), sourceDigest) };
   for (const [i, target] of spec.targets.entries()) {
     const dst = parseReference(target);
     const remote = deps.registries.forReference(dst);

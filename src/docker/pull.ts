@@ -4,6 +4,7 @@
 import type Docker from "dockerode";
 import type { Credentials } from "../registry/auth.js";
 import { dockerError } from "./errors.js";
+import { followEngineStream } from "./progress-stream.js";
 import { daemonAuth } from "./registry-auth.js";
 
 export interface PullProgress {
@@ -78,25 +79,7 @@ export async function pullByDigest(docker: Docker, opts: PullOptions): Promise<{
       tag: opts.digest,
       abortSignal: opts.signal,
     })) as NodeJS.ReadableStream;
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(Object.assign(new Error("pull aborted"), { name: "AbortError" }));
-      opts.signal?.addEventListener("abort", onAbort, { once: true });
-      docker.modem.followProgress(
-        stream,
-        (err: Error | null) => {
-          opts.signal?.removeEventListener("abort", onAbort);
-          if (err) reject(err);
-          else resolve();
-        },
-        (ev: PullEvent) => {
-          if (ev.error) {
-            reject(new Error(ev.errorDetail?.message ?? ev.error));
-            return;
-          }
-          opts.onProgress?.(tracker.update(ev));
-        },
-      );
-    });
+    await followEngineStream<PullEvent>(docker, stream, "pull", (ev) => opts.onProgress?.(tracker.update(ev)), opts.signal);
     const pulledRef = `${opts.repository}@${opts.digest}`;
     const info = await docker.getImage(pulledRef).inspect();
     if (opts.tag) await docker.getImage(pulledRef).tag({ repo: opts.repository, tag: opts.tag });

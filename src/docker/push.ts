@@ -5,6 +5,7 @@ import type Docker from "dockerode";
 import { RegopsError } from "../errors.js";
 import type { Credentials } from "../registry/auth.js";
 import { dockerError } from "./errors.js";
+import { followEngineStream } from "./progress-stream.js";
 import { daemonAuth } from "./registry-auth.js";
 
 export interface PushProgress {
@@ -123,25 +124,7 @@ export async function pushTag(docker: Docker, opts: PushOptions): Promise<PushRe
   try {
     if (opts.signal?.aborted) throw aborted();
     const stream = await docker.getImage(opts.repository).push({ tag: opts.tag, authconfig: daemonAuth(opts.credentials, opts.serverAddress), abortSignal: opts.signal });
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(aborted());
-      opts.signal?.addEventListener("abort", onAbort, { once: true });
-      docker.modem.followProgress(
-        stream,
-        (err: Error | null) => {
-          opts.signal?.removeEventListener("abort", onAbort);
-          if (err) reject(err);
-          else resolve();
-        },
-        (ev: PushEvent) => {
-          if (ev.error) {
-            reject(new Error(ev.errorDetail?.message ?? ev.error));
-            return;
-          }
-          opts.onProgress?.(tracker.update(ev));
-        },
-      );
-    });
+    await followEngineStream<PushEvent>(docker, stream as NodeJS.ReadableStream, "push", (ev) => opts.onProgress?.(tracker.update(ev)), opts.signal);
   } catch (err) {
     throw pushError(err, opts);
   }
