@@ -6,7 +6,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { registryAuthSchema } from "./registry/credentials/index.js";
 import { notarySchema, type NotaryConfig } from "./notary/schema.js";
-import { scannerSchema, type ScannerConfig } from "./scan/schema.js";
+import { scannerSchema, withSyncSource, type ScannerConfig } from "./scan/schema.js";
 import { notificationSchema, type NotificationConfig } from "./notify/schema.js";
 import { registryDomain } from "./registry/registries.js";
 import { checkWatch, watchFields } from "./watches/schema.js";
@@ -277,7 +277,7 @@ export function buildConfig(env: NodeJS.ProcessEnv, fileText?: string): Config {
     schedules: file.schedules,
     retention: file.retention,
     notary: file.notary,
-    scanner: file.scanner,
+    scanner: withSyncSource(file.scanner),
     notifications: file.notifications,
     webhooks: file.webhooks,
     secretKey: e.REGOPS_SECRET_KEY ? parseSecretKey(e.REGOPS_SECRET_KEY) : undefined,

@@ -84,6 +84,21 @@ export const ERROR_CODES = {
     retryable: true,
     hint: "check notary.server and notary.rootCa (the server's TLS CA); the operation is retried",
   },
+  SCANNER_SYNC_NOT_CONFIGURED: {
+    status: 422,
+    retryable: false,
+    hint: "add `scanner.sync` (from: a mirror URL or directory, into, ecosystems) to the config file",
+  },
+  SCANNER_DB_SYNC_FAILED: {
+    status: 502,
+    retryable: false,
+    hint: "the mirror has no valid export for the ecosystems named; the installed advisories are kept; check scanner.sync.from and the mirror's contents",
+  },
+  SCANNER_DB_MIRROR_UNREACHABLE: {
+    status: 502,
+    retryable: true,
+    hint: "the mirror did not answer or failed (network, 5xx); retried later; the installed advisories are kept meanwhile",
+  },
   NOTARY_NOT_CONFIGURED: { status: 422, retryable: false, hint: "add `notary` (server, trustDir, passphrases) to the config file" },
   SIGNATURE_MISSING: {
     status: 409,

@@ -22,6 +22,7 @@ export const REDACT_PATHS = [
   "*.sessionToken",
   "*.proxy",
   "*.sealedAuth",
+  "*.authorization",
 ];
 
 // Query parameters that carry secrets: webhooks from senders that can only be given a URL

@@ -88,7 +88,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     // Outgoing notifications: queued by the workers where events happen, sent by the notify worker.
     const notifier = startNotifier({ config, connection: redis, store, log: notificationLog, logger });
     // The built-in scanner's advisories, loaded where scans run and reloaded on request.
-    const scanner = await ScannerDatabase.open(config.scanner.osv, redis, store.keys);
+    const scanner = await ScannerDatabase.open(config.scanner, redis, store.keys);
     const scannerSubscriber = connect(config, "scanner-sub");
     await scanner.watch(scannerSubscriber, logger);
     closers.push(async () => scannerSubscriber.disconnect());

@@ -5,7 +5,7 @@ import type { Redis } from "ioredis";
 import { concurrency } from "../src/jobs/kinds.js";
 import type { Queues } from "../src/jobs/queues.js";
 import { reconcile } from "../src/jobs/reconcile.js";
-import { JOB_TYPES, type JobType, type RefreshSpec, type RetagSpec, type PruneSpec, type RetentionSpec, type ScanSpec, type SignSpec, type VerifySpec } from "../src/jobs/specs.js";
+import { JOB_TYPES, type JobType, type RefreshSpec, type RetagSpec, type PruneSpec, type RetentionSpec, type ScanSpec, type ScannerDbSpec, type SignSpec, type VerifySpec } from "../src/jobs/specs.js";
 import type { JobStore } from "../src/store/jobs.js";
 import { queuePrefix } from "../src/store/keys.js";
 import type { WorkerDeps } from "./context.js";
@@ -14,6 +14,7 @@ import { processRetention } from "./retention.js";
 import { processRefresh } from "./refresh.js";
 import { processRetag } from "./retag.js";
 import { processScan } from "./scan.js";
+import { processScannerDb } from "./scanner-db.js";
 import { processSign } from "./sign.js";
 import { processVerify } from "./verify.js";
 import { recordingProcessor, type Processor } from "./run.js";
@@ -26,6 +27,7 @@ const PROCESSORS: Record<JobType, Processor> = {
   scan: (spec, ctx, deps) => processScan(spec as ScanSpec, ctx, deps),
   prune: (spec, ctx, deps) => processPrune(spec as PruneSpec, ctx, deps),
   retention: (spec, ctx, deps) => processRetention(spec as RetentionSpec, ctx, deps),
+  "scanner-db": (spec, ctx, deps) => processScannerDb(spec as ScannerDbSpec, ctx, deps),
 };
 
 export interface WorkerPool {

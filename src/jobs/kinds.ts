@@ -27,6 +27,9 @@ export function jobOptions(type: JobType, config: Config): JobsOptions {
     // Retention deletes too, and re-checks every tag before it does: a retry is safe.
     case "retention":
       return { ...common, attempts: Math.min(3, config.jobs.attempts) };
+    // A retry downloads only what did not arrive (conditional requests); a mirror outage waits a minute.
+    case "scanner-db":
+      return { ...common, attempts: Math.min(3, config.jobs.attempts), backoff: { type: "exponential", delay: 60_000, jitter: 0.5 } };
   }
 }
 
@@ -51,5 +54,8 @@ export function concurrency(type: JobType, config: Config): number {
     // A plan reads a manifest and a config blob per digest; repositories go a couple at a time.
     case "retention":
       return 2;
+    // One sync at a time: each writes the same files.
+    case "scanner-db":
+      return 1;
   }
 }

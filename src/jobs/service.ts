@@ -13,7 +13,7 @@ import { formatReference, parseReference, withDefaultTag } from "../registry/ref
 import { TERMINAL_STATES, type JobRecord, type JobStore, type ListQuery } from "../store/jobs.js";
 import { jobOptions } from "./kinds.js";
 import type { Queues } from "./queues.js";
-import { referencesOf, type JobSpec } from "./specs.js";
+import { referencesOf, type JobSpec, type ScannerDbSpec } from "./specs.js";
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const CANCEL_FLAG_TTL_SECONDS = 7 * 86_400;
@@ -23,8 +23,12 @@ const normalize = (image: string) => formatReference(withDefaultTag(parseReferen
 /** The normalized image a spec is about (its first reference); throws 422 when the configuration refuses it. */
 export function admit(
   spec: JobSpec,
-  config: { registries: readonly RegistryConfig[]; hosts: readonly { id: string }[]; notary?: unknown },
+  config: { registries: readonly RegistryConfig[]; hosts: readonly { id: string }[]; notary?: unknown; scanner?: { sync?: { ecosystems: readonly string[] } } },
 ): { image: string | undefined } {
+  if (spec.type === "scanner-db") {
+    admitScannerDb(spec, config.scanner?.sync);
+    return { image: undefined };
+  }
   const notaryField =
     spec.type === "sign" || spec.type === "verify" ? "type" : spec.type === "refresh" && spec.requireSignature ? "requireSignature" : (spec.type === "retag" || spec.type === "scan") && spec.then?.length ? "then" : undefined;
   if (notaryField && !config.notary) {
@@ -60,6 +64,20 @@ export function admit(
   }
   // A job about no image (prune: a Docker host) has no image to index.
   return { image: refs[0] ? normalize(refs[0].image) : undefined };
+}
+
+function admitScannerDb(spec: ScannerDbSpec, sync: { ecosystems: readonly string[] } | undefined): void {
+  if (!sync) {
+    throw new RegopsError("SCANNER_SYNC_NOT_CONFIGURED", "scanner-db needs a mirror and none is configured", {
+      fields: [{ field: "type", message: "needs `scanner.sync` in the config file" }],
+    });
+  }
+  const unknown = (spec.ecosystems ?? []).map((e, i) => ({ e, i })).filter(({ e }) => !sync.ecosystems.includes(e));
+  if (unknown.length) {
+    throw new RegopsError("BAD_REQUEST", `not in scanner.sync.ecosystems: ${unknown.map((u) => u.e).join(", ")}`, {
+      fields: unknown.map(({ e, i }) => ({ field: `ecosystems.${i}`, message: `"${e}" is not one of ${sync.ecosystems.join(", ")}` })),
+    });
+  }
 }
 
 function firstImage(spec: JobSpec): string | undefined {
@@ -120,7 +138,7 @@ export class JobService {
   ) {}
 
   async submit(spec: JobSpec, opts: SubmitOptions): Promise<{ job: JobRecord; created: boolean }> {
-    const { image } = admit(spec, { registries: this.catalog.configs(), hosts: this.config.hosts, notary: this.config.notary });
+    const { image } = admit(spec, { registries: this.catalog.configs(), hosts: this.config.hosts, notary: this.config.notary, scanner: this.config.scanner });
     const id = opts.id ?? uuidv7();
     if (opts.idempotencyKey !== undefined) {
       const existing = await this.claimIdempotencyKey(opts.idempotencyKey, opts.principal, canonical(spec), id);

@@ -235,10 +235,30 @@ export const retentionSpec = z
 
 export type RetentionSpec = z.infer<typeof retentionSpec>;
 
-export const JOB_TYPES = ["refresh", "retag", "sign", "verify", "scan", "prune", "retention"] as const;
+export const scannerDbSpec = z
+  .strictObject({
+    type: z.literal("scanner-db"),
+    ecosystems: z
+      .array(z.string().min(1).max(64))
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: "Only these of scanner.sync.ecosystems; default every one of them" }),
+    force: z.boolean().optional().meta({ description: "Download even when the mirror says an export did not change (ETag, Last-Modified, or a directory's size and mtime)" }),
+  })
+  .meta({ id: "ScannerDbSpec", description: "Refresh the built-in scanner's OSV advisories from scanner.sync's mirror; admin scope" });
+
+export type ScannerDbSpec = z.infer<typeof scannerDbSpec>;
+
+export const JOB_TYPES = ["refresh", "retag", "sign", "verify", "scan", "prune", "retention", "scanner-db"] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
-export const jobSpec = z.discriminatedUnion("type", [refreshSpec, retagSpec, signSpec, verifySpec, scanSpec, pruneSpec, retentionSpec], {
+/** The API-key scope a spec needs: changing the scanner's database is an operator's call. */
+export function requiredScope(spec: JobSpec): "write" | "admin" {
+  return spec.type === "scanner-db" ? "admin" : "write";
+}
+
+export const jobSpec = z.discriminatedUnion("type", [refreshSpec, retagSpec, signSpec, verifySpec, scanSpec, pruneSpec, retentionSpec, scannerDbSpec], {
   error: (issue) =>
     issue.code === "invalid_union" ? `type must be one of: ${JOB_TYPES.join(", ")}` : undefined,
 });
@@ -278,8 +298,9 @@ export function referencesOf(spec: JobSpec): { field: string; image: string }[] 
     case "verify":
     case "scan":
       return [{ field: "image", image: spec.image }];
-    // A prune is about a Docker host, not an image.
+    // A prune is about a Docker host, a scanner-db sync about the advisories: no image.
     case "prune":
+    case "scanner-db":
       return [];
     case "retention":
       return [{ field: "repository", image: spec.repository }];
@@ -356,4 +377,15 @@ export interface RefreshResult {
   size: number;
   changed: boolean;
   hosts: { host: string; pulled: boolean; imageId: string | null; ms: number; reason: string }[];
+}
+
+/** The result a scanner-db job stores. */
+export interface ScannerDbResult {
+  from: string;
+  ecosystems: { ecosystem: string; status: "updated" | "unchanged" | "failed"; source?: string; sha256?: string; bytes?: number; records?: number; error?: string }[];
+  updated: number;
+  unchanged: number;
+  /** The database the workers use now (GET /v1/scanner/db). */
+  dbVersion: string;
+  records: number;
 }

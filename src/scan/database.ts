@@ -1,10 +1,12 @@
 // The built-in scanner's advisory database in a worker process: the OSV store loaded from
 // scanner.osv at start, re-read when POST /v1/scanner/db/reload publishes on Redis, and
 // reported in Redis so the API (GET /v1/scanner/db) can show what the workers use.
+import { mkdir } from "node:fs/promises";
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.js";
 import type { StoreKeys } from "../store/keys.js";
 import { OsvStore } from "./osv/store.js";
+import type { ScannerConfig } from "./schema.js";
 
 export class ScannerDatabase {
   private constructor(
@@ -14,8 +16,10 @@ export class ScannerDatabase {
     private readonly keys: StoreKeys,
   ) {}
 
-  static async open(sources: readonly string[], redis: Redis, keys: StoreKeys): Promise<ScannerDatabase> {
-    const db = new ScannerDatabase(await OsvStore.load(sources), sources, redis, keys);
+  static async open(scanner: Pick<ScannerConfig, "osv" | "sync">, redis: Redis, keys: StoreKeys): Promise<ScannerDatabase> {
+    // The sync target is a source from the start, empty until the first `scanner-db` job.
+    if (scanner.sync) await mkdir(scanner.sync.into, { recursive: true });
+    const db = new ScannerDatabase(await OsvStore.load(scanner.osv), scanner.osv, redis, keys);
     await db.report();
     return db;
   }
@@ -32,6 +36,12 @@ export class ScannerDatabase {
   async reload(): Promise<void> {
     await this.store.reload();
     await this.report();
+  }
+
+  /** Reloads here, then asks every other worker process to (a `scanner-db` job that changed files). */
+  async reloadEverywhere(): Promise<void> {
+    await this.reload();
+    await this.redis.publish(this.keys.scannerReloadChannel, "reload");
   }
 
   /** Reloads on every message of the reload channel. */

@@ -3,7 +3,7 @@ import { ApiKeys, hasScope } from "../../src/api/auth.js";
 import { buildConfig } from "../../src/config.js";
 import { RegopsError } from "../../src/errors.js";
 import { admit } from "../../src/jobs/service.js";
-import { jobSpec } from "../../src/jobs/specs.js";
+import { jobSpec, requiredScope } from "../../src/jobs/specs.js";
 
 const config = buildConfig(
   {},
@@ -50,7 +50,7 @@ describe("admission against the configuration", () => {
     expect(jobSpec.safeParse({ type: "refresh", image: "nginx", forse: true }).success).toBe(false);
     const unknownType = jobSpec.safeParse({ type: "explode" });
     expect(unknownType.success).toBe(false);
-    expect(unknownType.error?.issues[0]?.message).toBe("type must be one of: refresh, retag, sign, verify, scan, prune, retention");
+    expect(unknownType.error?.issues[0]?.message).toBe("type must be one of: refresh, retag, sign, verify, scan, prune, retention, scanner-db");
   });
 });
 
@@ -102,5 +102,22 @@ describe("API keys", () => {
     expect(hasScope({ id: "x", scopes: ["read"] }, "write")).toBe(false);
     expect(hasScope({ id: "x", scopes: ["admin"] }, "write")).toBe(true);
     expect(hasScope({ id: "x", scopes: ["write"] }, "admin")).toBe(false);
+  });
+
+  it("when a scanner-db sync is asked without scanner.sync, then 422 names the type; it needs the admin scope", () => {
+    const e = refusal({ type: "scanner-db" });
+    expect([e?.code, e?.status, e?.fields[0]?.field]).toEqual(["SCANNER_SYNC_NOT_CONFIGURED", 422, "type"]);
+    expect(requiredScope(jobSpec.parse({ type: "scanner-db" }))).toBe("admin");
+    expect(requiredScope(jobSpec.parse({ type: "refresh", image: "nginx" }))).toBe("write");
+    const synced = buildConfig({}, `scanner:\n  sync: { from: "https://osv.example", into: /var/lib/regops/osv, ecosystems: [Debian, "Rocky Linux"] }\n`);
+    expect(admit(jobSpec.parse({ type: "scanner-db", ecosystems: ["Rocky Linux"] }), synced)).toEqual({ image: undefined });
+    const odd = (() => {
+      try {
+        admit(jobSpec.parse({ type: "scanner-db", ecosystems: ["Debian", "npm"] }), synced);
+      } catch (err) {
+        return err as RegopsError;
+      }
+    })();
+    expect([odd?.status, odd?.fields[0]?.field]).toEqual([400, "ecosystems.1"]);
   });
 });

@@ -101,4 +101,12 @@ registries:
     expect(issues({ REGOPS_SECRET_KEY: "too-short" })[0]).toMatch(/^env REGOPS_SECRET_KEY: must be 32 bytes/);
     expect(buildConfig({ REGOPS_SECRET_KEY: "ab".repeat(32) }).secretKey).toEqual(Buffer.alloc(32, 0xab));
   });
+
+  it("when scanner.sync is set, then its directory is one of the OSV sources; a bad mirror is named by path", () => {
+    const c = buildConfig({}, `scanner:\n  osv: [/data/osv]\n  sync: { from: /srv/osv-mirror, into: /var/lib/regops/osv, ecosystems: [Debian] }\n`);
+    expect(c.scanner.osv).toEqual(["/data/osv", "/var/lib/regops/osv"]);
+    expect(c.scanner.sync).toMatchObject({ from: "/srv/osv-mirror", maxMiB: 2048 });
+    const bad = issues({}, `scanner:\n  sync: { from: "ftp://x", into: relative/dir, ecosystems: ["Debian; rm"] }\n`).map((i) => i.split(":")[0]);
+    expect(bad).toEqual(expect.arrayContaining(["scanner.sync.from", "scanner.sync.into", "scanner.sync.ecosystems.0"]));
+  });
 });

@@ -4,7 +4,8 @@ import mercurius from "mercurius";
 import { RegopsError, badRequest } from "../../errors.js";
 import type { JobEvents } from "../../jobs/events.js";
 import type { JobService } from "../../jobs/service.js";
-import { jobSpec, type JobType } from "../../jobs/specs.js";
+import { jobSpec, requiredScope, type JobType } from "../../jobs/specs.js";
+import { graphqlJobType, restJobType } from "./job-type.js";
 import { formatReference, parseReference, withDefaultTag } from "../../registry/reference.js";
 import { TERMINAL_STATES, type JobRecord } from "../../store/jobs.js";
 import type { JobState } from "../../store/keys.js";
@@ -85,6 +86,7 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
       if (!parsed.success) {
         throw badRequest(parsed.error.issues.map((i) => ({ field: `input.${i.path.join(".")}`, message: i.message })));
       }
+      requireScope(principal, requiredScope(parsed.data));
       const { job } = await jobs.submit(parsed.data, { idempotencyKey: args.idempotencyKey, principal: principal.id });
       return job;
     });
@@ -149,8 +151,11 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
           requireScope(principalOf(ctx, keys), "read");
           const limit = pageLimit(args.limit);
           const image = args.image ? formatReference(withDefaultTag(parseReference(args.image))) : undefined;
-          return jobs.list({ type: args.type, state: args.state, image, limit, cursor: args.cursor });
+          return jobs.list({ type: args.type ? restJobType(args.type) : undefined, state: args.state, image, limit, cursor: args.cursor });
         }),
+    },
+    Job: {
+      type: (job: JobRecord) => graphqlJobType(job.type),
     },
     Mutation: {
       ...registryOps.Mutation,
@@ -160,6 +165,7 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
       verify: (_: unknown, args: JobArgs, ctx: Context) => submit("verify", args, ctx),
       scan: (_: unknown, args: JobArgs, ctx: Context) => submit("scan", args, ctx),
       retention: (_: unknown, args: JobArgs, ctx: Context) => submit("retention", args, ctx),
+      syncScannerDb: (_: unknown, args: Partial<JobArgs>, ctx: Context) => submit("scanner-db", { ...args, input: args.input ?? {} }, ctx),
       // GraphQL names cannot contain "!": the CLI's label! filter arrives as labelNot.
       prune: (_: unknown, args: JobArgs, ctx: Context) => {
         const { labelNot, ...filters } = ((args.input.filters ?? {}) as Record<string, unknown>) ?? {};
@@ -211,7 +217,7 @@ function jobFilter(filter: JobEventFilter): (job: JobRecord) => boolean {
     throw graphqlError(err);
   }
   return (job) =>
-    (!filter.types?.length || filter.types.includes(job.type)) &&
+    (!filter.types?.length || filter.types.includes(graphqlJobType(job.type))) &&
     (!filter.states?.length || filter.states.includes(job.state)) &&
     (!image || job.image === image);
 }

@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { JobEvents } from "../../jobs/events.js";
 import type { JobService } from "../../jobs/service.js";
-import { jobListSchema, jobSchema, jobSpec, jobStateSchema, JOB_TYPES, imageReference } from "../../jobs/specs.js";
+import { jobListSchema, jobSchema, jobSpec, jobStateSchema, JOB_TYPES, imageReference, requiredScope } from "../../jobs/specs.js";
+import { requireScope } from "../auth.js";
 import { formatReference, parseReference, withDefaultTag } from "../../registry/reference.js";
 import { TERMINAL_STATES, type JobRecord } from "../../store/jobs.js";
 import { problemSchema } from "../problem.js";
@@ -29,7 +30,7 @@ export const jobRoutes = (jobs: JobService, events: JobEvents): FastifyPluginAsy
         schema: {
           tags: ["jobs"],
           summary: "Submit a job",
-          description: "Validates the spec and queues it. Same Idempotency-Key and body: the same job is returned.",
+          description: "Validates the spec and queues it. Same Idempotency-Key and body: the same job is returned. Needs the write scope (scanner-db: admin).",
           body: jobSpec,
           headers: z.looseObject({ "idempotency-key": z.string().min(1).max(255).optional() }),
           response: {
@@ -42,6 +43,7 @@ export const jobRoutes = (jobs: JobService, events: JobEvents): FastifyPluginAsy
         },
       },
       async (request, reply) => {
+        requireScope(request.principal!, requiredScope(request.body));
         const { job } = await jobs.submit(request.body, {
           idempotencyKey: request.headers["idempotency-key"],
           principal: request.principal!.id,

@@ -1,6 +1,7 @@
 // Reads OSV records from what the config names: single JSON files, directories of them
 // (recursively; zips inside are read too), and osv.dev's per-ecosystem `<ecosystem>/all.zip`
 // exports. Yields every record, withdrawn ones included: skipping is the store's rule.
+// Hidden files and directories (dot-names) are skipped.
 import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -17,11 +18,16 @@ interface InputFile {
 async function listInputs(source: string, out: InputFile[]): Promise<void> {
   const st = await stat(source);
   if (st.isDirectory()) {
-    const names = (await readdir(source)).sort();
+    // Hidden names are not inputs: a scanner-db sync keeps its partial downloads and state there.
+    const names = (await readdir(source)).filter((n) => !n.startsWith(".")).sort();
     for (const name of names) {
       const path = join(source, name);
-      const child = await stat(path);
-      if (child.isDirectory() || /\.(json|zip)$/i.test(name)) await listInputs(path, out);
+      const child = await stat(path).catch((err: NodeJS.ErrnoException) => {
+        // Removed between readdir and stat: it is simply not an input any more.
+        if (err.code === "ENOENT") return undefined;
+        throw err;
+      });
+      if (child && (child.isDirectory() || /\.(json|zip)$/i.test(name))) await listInputs(path, out);
     }
     return;
   }
