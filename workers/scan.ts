@@ -12,7 +12,7 @@ import type { Remote } from "../src/registry/remote.js";
 import { registryAuthorization } from "../src/scan/adapters/registry-authorization.js";
 import { HarborAdapterClient } from "../src/scan/adapters/harbor.js";
 import { TrivyScanner } from "../src/scan/adapters/trivy.js";
-import { analyzeImage, fileSelection } from "../src/scan/analyzers/index.js";
+import { analyzeImage, ANALYZERS_VERSION, fileSelection } from "../src/scan/analyzers/index.js";
 import { readImageFiles, registryLayers } from "../src/scan/layers/index.js";
 import { matchPackages } from "../src/scan/match/index.js";
 import { SEVERITIES } from "../src/scan/schema.js";
@@ -39,7 +39,7 @@ async function builtinScan(remote: Remote, ref: Reference, manifest: Manifest, c
   const selection = fileSelection();
   ctx.progress({ phase: "reading layers" });
   const files = await readImageFiles(registryLayers(remote, ref.path, manifest.json, ctx.signal), selection.wants, selection);
-  const analysis = analyzeImage(files);
+  const analysis = await analyzeImage(files);
   ctx.progress({ phase: "matching", packages: analysis.packages.length });
   const findings = matchPackages(analysis.packages, db.osv).map((f) => ({
     id: f.id,
@@ -57,7 +57,7 @@ async function builtinScan(remote: Remote, ref: Reference, manifest: Manifest, c
     digest: manifest.digest,
     engine: "builtin",
     dbVersion: db.version,
-    scanner: { name: "regops", vendor: "regops", version: "1" },
+    scanner: { name: "regops", vendor: "regops", version: ANALYZERS_VERSION },
     os: analysis.os?.ecosystem ? { family: analysis.os.family, version: analysis.os.version, ecosystem: analysis.os.ecosystem } : undefined,
     packages: analysis.packages.length,
     findings,
@@ -115,7 +115,7 @@ export async function processScan(spec: ScanSpec, ctx: JobContext, deps: WorkerD
   // What the tag points at now goes into its history, as a refresh would record it.
   if (ref.tag) await deps.images.recordDigest(image, top.digest, top.mediaType, ctx.id);
 
-  const cachedScan = engine === "builtin" && deps.scanner ? await deps.scans.cached(manifest.digest, engine, deps.scanner.version) : undefined;
+  const cachedScan = engine === "builtin" && deps.scanner ? await deps.scans.cached(manifest.digest, engine, deps.scanner.version, ANALYZERS_VERSION) : undefined;
   const scan = cachedScan ?? (engine === "builtin" ? await builtinScan(remote, ref, manifest, ctx, deps) : await adapterScan(engine, remote, ref, manifest, ctx, deps));
 
   const bySeverity: Record<string, number> = Object.fromEntries(SEVERITIES.map((s) => [s, 0]));

@@ -51,8 +51,9 @@ export class ScanStore {
     private readonly retentionSeconds: number,
   ) {}
 
-  async cached(digest: string, engine: string, dbVersion: string): Promise<StoredScan | undefined> {
-    const json = await this.redis.get(this.keys.scanCache(digest, engine, dbVersion));
+  /** A stored scan of this digest by the same engine, scanner version and advisory database. */
+  async cached(digest: string, engine: string, dbVersion: string, scannerVersion: string): Promise<StoredScan | undefined> {
+    const json = await this.redis.get(this.keys.scanCache(digest, engine, `${dbVersion}/${scannerVersion}`));
     return json ? (JSON.parse(json) as StoredScan) : undefined;
   }
 
@@ -62,7 +63,7 @@ export class ScanStore {
     const ids = new Set(scan.findings.flatMap((f) => [f.id, ...f.aliases]));
     const multi = this.redis
       .multi()
-      .set(this.keys.scanCache(scan.digest, scan.engine, scan.dbVersion), json, "EX", CACHE_SECONDS)
+      .set(this.keys.scanCache(scan.digest, scan.engine, `${scan.dbVersion}/${scan.scanner.version}`), json, "EX", CACHE_SECONDS)
       .set(this.keys.scanJob(jobId), json, "EX", this.retentionSeconds)
       .sadd(this.keys.digestRefs(scan.digest), ref)
       .set(this.keys.imageScan(ref), JSON.stringify(summary));

@@ -64,7 +64,7 @@ async function scan(ref: string) {
   const manifest = await getManifest(remote, parsed);
   const sel = fileSelection();
   const files = await readImageFiles(registryLayers(remote, parsed.path, manifest.json), sel.wants, sel);
-  return { files, ...analyzeImage(files) };
+  return { files, ...(await analyzeImage(files)) };
 }
 
 const STATUS = (pkgs: [string, string, string?][]) =>
@@ -142,7 +142,7 @@ describe("Go binaries on this host", () => {
   const analyse = async (path: string, file: string) => {
     const sel = fileSelection();
     const files = await readImageFiles([await layerWith(path, file)], sel.wants, sel);
-    return { kept: files.files.get(path), ...analyzeImage(files) };
+    return { kept: files.files.get(path), ...(await analyzeImage(files)) };
   };
 
   const containerd = "/usr/bin/containerd";

@@ -6,6 +6,7 @@
 // layers (kept by readImageFiles unless a whiteout intervened) still list the same name and
 // version, it moves down to that layer. So `apt-get install curl` in layer 3, which rewrites
 // the status file, leaves libc6 attributed to the base layer and curl to layer 3.
+import { createHash } from "node:crypto";
 import type { FileLimit, ImageFile, ImageFiles, ReadOptions } from "../layers/types.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../layers/types.js";
 import { apk } from "./apk.js";
@@ -18,6 +19,16 @@ import { rpm } from "./rpm.js";
 import type { Analyzer, OsInfo, Package } from "./types.js";
 
 export const ANALYZERS: readonly Analyzer[] = [osRelease, dpkg, apk, rpm, npm, pypi, gobinary];
+
+/**
+ * The built-in scanner's version: a short hash of every analyzer's name and version. It is part
+ * of a scan's cache key, so an analyzer that now finds more (rpm, once reported unsupported)
+ * rescans digests that were cached before it changed.
+ */
+export const ANALYZERS_VERSION = createHash("sha256")
+  .update(ANALYZERS.map((a) => `${a.name}@${a.version}`).join(","))
+  .digest("hex")
+  .slice(0, 12);
 
 export interface ImageAnalysis {
   os?: OsInfo;
@@ -44,20 +55,22 @@ export function fileSelection(analyzers: readonly Analyzer[] = ANALYZERS): ReadO
   };
 }
 
-export function analyzeImage(files: ImageFiles, analyzers: readonly Analyzer[] = ANALYZERS): ImageAnalysis {
+export async function analyzeImage(files: ImageFiles, analyzers: readonly Analyzer[] = ANALYZERS): Promise<ImageAnalysis> {
   const os = detectOs(files);
   const notes: string[] = [];
   const packages: Package[] = [];
   for (const a of analyzers) {
     let found: Package[];
     try {
-      found = a.analyze(files, os, notes);
+      found = await a.analyze(files, os, notes);
     } catch (err) {
       notes.push(`${a.name}: failed to analyze: ${(err as Error).message}`);
       continue;
     }
     const cache = new Map<string, Set<string>>();
-    packages.push(...found.map((p) => ({ ...p, layer: firstLayer(a, p, files, os, cache) })));
+    // One package at a time: the first one that needs an earlier file version parses it, the
+    // rest find it in the cache.
+    for (const p of found) packages.push({ ...p, layer: await firstLayer(a, p, files, os, cache) });
   }
   return { os, packages, notes };
 }
@@ -65,7 +78,7 @@ export function analyzeImage(files: ImageFiles, analyzers: readonly Analyzer[] =
 const key = (p: Package) => `${p.type}\0${p.name}\0${p.version}`;
 
 /** The lowest layer from which the package's file continuously listed this name and version. */
-function firstLayer(a: Analyzer, p: Package, files: ImageFiles, os: OsInfo | undefined, cache: Map<string, Set<string>>): string {
+async function firstLayer(a: Analyzer, p: Package, files: ImageFiles, os: OsInfo | undefined, cache: Map<string, Set<string>>): Promise<string> {
   const file = files.files.get(p.path);
   if (!file || file.earlier.length === 0) return p.layer;
   let layer = p.layer;
@@ -77,7 +90,7 @@ function firstLayer(a: Analyzer, p: Package, files: ImageFiles, os: OsInfo | und
       // Each earlier version is parsed once, on its own.
       const alone: ImageFile = { ...file, content: v.content, layer: v.layer, earlier: [] };
       try {
-        listed = new Set(a.analyze({ files: new Map([[p.path, alone]]), layers: files.layers }, os, []).map(key));
+        listed = new Set((await a.analyze({ files: new Map([[p.path, alone]]), layers: files.layers }, os, [])).map(key));
       } catch {
         listed = new Set();
       }

@@ -20,11 +20,10 @@ export function parseOsRelease(text: string): Map<string, string> {
 
 /** `Debian:12`, `Ubuntu:22.04:LTS`, `Alpine:v3.19`; undefined where OSV has no ecosystem. */
 export function osvEcosystem(family: string, version: string): string | undefined {
+  const major = /^(\d+)/.exec(version)?.[1];
   switch (family) {
-    case "debian": {
-      const major = /^(\d+)/.exec(version)?.[1];
+    case "debian":
       return major ? `Debian:${major}` : "Debian";
-    }
     case "ubuntu": {
       const m = /^(\d+)\.(\d+)/.exec(version);
       if (!m) return "Ubuntu";
@@ -39,10 +38,32 @@ export function osvEcosystem(family: string, version: string): string | undefine
       return "Wolfi";
     case "chainguard":
       return "Chainguard";
+    // The RPM family. Rocky and Alma scope records by major release ("Rocky Linux:9").
     case "rocky":
-      return `Rocky Linux:${version.split(".")[0]}`;
+      return major ? `Rocky Linux:${major}` : "Rocky Linux";
     case "almalinux":
-      return `AlmaLinux:${version.split(".")[0]}`;
+      return major ? `AlmaLinux:${major}` : "AlmaLinux";
+    // Red Hat scopes records by product stream, a CPE ("Red Hat:enterprise_linux:9::baseos",
+    // "…::appstream"); which stream a package came from is in neither os-release nor the rpmdb,
+    // so the image's major release is asked for and covers all its streams (osv/ecosystem.ts).
+    case "rhel":
+      return major ? `Red Hat:enterprise_linux:${major}` : "Red Hat";
+    // openSUSE releases are the marketing name without "openSUSE" (os-release PRETTY_NAME
+    // "openSUSE Leap 15.5" → "openSUSE:Leap 15.5").
+    case "opensuse-leap":
+      return version ? `openSUSE:Leap ${version}` : "openSUSE";
+    case "opensuse-leap-micro":
+      return version ? `openSUSE:Leap Micro ${version}` : "openSUSE";
+    case "opensuse-tumbleweed":
+      return "openSUSE:Tumbleweed";
+    // SLE files most packages under the module that ships them ("SUSE:Linux Enterprise Module
+    // for Basesystem 15 SP5") or a support phase ("…15 SP4-LTSS"), neither in os-release: the
+    // product's service pack is asked for and covers every module of it (osv/ecosystem.ts).
+    case "sles": {
+      const m = /^(\d+)(?:\.(\d+))?/.exec(version);
+      if (!m) return "SUSE";
+      return `SUSE:Linux Enterprise Server ${m[1]}${m[2] && m[2] !== "0" ? ` SP${m[2]}` : ""}`;
+    }
     default:
       return undefined;
   }

@@ -39,6 +39,9 @@ export interface Analyzer {
   limit?: FileLimit;
   /** Keeps only what analyze() needs of a large file (see ReadOptions.reduce). */
   reduce?(path: string, content: Buffer): Buffer | undefined;
-  /** `notes` collects what the analyzer could not do (unsupported formats, unreadable files). */
-  analyze(files: ImageFiles, os?: OsInfo, notes?: string[]): Package[];
+  /**
+   * `notes` collects what the analyzer could not do (unsupported formats, unreadable files).
+   * A Promise where the parser is asynchronous (rpm: sql.js must load its WebAssembly).
+   */
+  analyze(files: ImageFiles, os?: OsInfo, notes?: string[]): Package[] | Promise<Package[]>;
 }

@@ -25,7 +25,28 @@ export function parseEcosystem(ecosystem: string): Ecosystem {
 export function ecosystemCovers(recordEcosystem: string, query: string): boolean {
   const r = parseEcosystem(recordEcosystem);
   const q = parseEcosystem(query);
-  return r.base === q.base && (r.release === undefined || r.release === q.release);
+  if (r.base !== q.base) return false;
+  if (r.release === undefined || r.release === q.release) return true;
+  return q.release !== undefined && releaseCovers(r.base, r.release, q.release);
+}
+
+/** "15 SP5" of "Linux Enterprise Module for Basesystem 15 SP5" (and of "…15 SP5-LTSS"). */
+const sleVersion = (release: string) => /\s(\d+(?: SP\d+)?)(?:-LTSS)?$/.exec(release)?.[1];
+
+/**
+ * Red Hat and SUSE scope records finer than an image can tell: by a CPE stream
+ * ("Red Hat:enterprise_linux:9::appstream") or by the SLE module that ships a package ("SUSE:Linux
+ * Enterprise Module for Basesystem 15 SP5"). Neither is in os-release or the rpm database, so
+ * an image's release covers every stream of its major release ("enterprise_linux:9") and every
+ * SLE product or module of its service pack ("Linux Enterprise Server 15 SP5").
+ */
+function releaseCovers(base: string, record: string, query: string): boolean {
+  if (base === "Red Hat") return record.startsWith(`${query}:`);
+  if (base === "SUSE") {
+    const v = sleVersion(query);
+    return v !== undefined && sleVersion(record) === v;
+  }
+  return false;
 }
 
 /** Package names as OSV spells them: PyPI names PEP 503-normalised, everything else as is. */
