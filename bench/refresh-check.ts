@@ -9,7 +9,8 @@
 //
 //   npm run bench                      (= npx tsx bench/refresh-check.ts)
 //   env: BENCH_TAGS=200 BENCH_ROUNDS=3 BENCH_SKOPEO_SAMPLE=40 BENCH_RAW_INFLIGHT=16
-//        BENCH_CLIENT_INFLIGHT=32 BENCH_WARMUP=20
+//        BENCH_CLIENT_INFLIGHT=32 BENCH_WARMUP=2000 (untimed tags per contender, skopeo: 2;
+//                         more than BENCH_TAGS goes round the tags again; 20 measures a cold start)
 //        BENCH_SPLIT=1    run regops as two processes, API here and a worker process (as
 //                         docker-compose.yml deploys it), instead of one (REGOPS_ROLE=all)
 //        BENCH_TRACE=1    count the Redis commands regops sends per job
@@ -20,7 +21,7 @@ import { availableParallelism, cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connectionCounter, RawHead, skopeoRound, skopeoVersion, type RoundResult } from "./lib/peers.js";
-import { cleanupNow, cpuMsOf, startRedis, startRegistry, tempDir, type Child } from "./lib/procs.js";
+import { cleanupNow, cpuMsOf, mainThreadCpuMsOf, startRedis, startRegistry, tempDir, type Child } from "./lib/procs.js";
 import { startProfiler } from "./lib/profile.js";
 import { RegopsContender, type JobTimings } from "./lib/regops.js";
 import { seedRegistry } from "./lib/seed.js";
@@ -45,9 +46,10 @@ const opts = {
   skopeoSample: intEnv("BENCH_SKOPEO_SAMPLE", 40),
   rawInflight: intEnv("BENCH_RAW_INFLIGHT", 16),
   clientInflight: intEnv("BENCH_CLIENT_INFLIGHT", 32),
-  // Untimed tags per contender first (skopeo: 2). Measured here, a full round of warm-up
-  // instead of 20 changed none of the medians beyond the round-to-round noise.
-  warmup: Math.min(intEnv("BENCH_WARMUP", 20), tags),
+  // Untimed tags per contender first (skopeo: 2). V8 keeps optimising regops' code for ~1500
+  // jobs after start (the "(helpers)" column is its compiler threads), so the default measures
+  // the service as it runs, warm; BENCH_WARMUP=20 shows the first minute after a start.
+  warmup: intEnv("BENCH_WARMUP", 2000),
   trace: process.env.BENCH_TRACE === "1",
   split: process.env.BENCH_SPLIT === "1",
   profile: process.env.BENCH_PROFILE === "1",
@@ -60,6 +62,8 @@ type ContenderId = (typeof CONTENDERS)[number];
 /** CPU ms each process spent during one round. */
 interface CpuSplit {
   node: number;
+  /** Of `node`: its helper threads, not the JavaScript thread (V8's optimizing compiler and GC, libuv's pool). */
+  nodeHelpers: number;
   redis: number;
   registry: number;
   /** Finished child processes (skopeo). */
@@ -79,7 +83,9 @@ function cpuSnapshot(redis: Child, registry: Child, workerPid?: number): CpuSpli
   const self = cpuMsOf("self");
   // A split regops worker is a live child process: its CPU counts as regops' node time.
   const worker = workerPid ? cpuMsOf(workerPid).own : 0;
-  return { node: self.own + worker, children: self.children, redis: cpuMsOf(redis.pid).own, registry: cpuMsOf(registry.pid).own };
+  const main = mainThreadCpuMsOf("self") + (workerPid ? mainThreadCpuMsOf(workerPid) : 0);
+  const node = self.own + worker;
+  return { node, nodeHelpers: node - main, children: self.children, redis: cpuMsOf(redis.pid).own, registry: cpuMsOf(registry.pid).own };
 }
 
 /** Every digest a contender reports must be the one the registry answered the push with. */
@@ -121,12 +127,13 @@ async function main(): Promise<void> {
   try {
     // Warm-ups, not timed: JIT, connection pools, the registry's caches, the page cache for
     // the skopeo binary, regops' Lua scripts loaded into Redis.
-    const warm = allTags.slice(0, opts.warmup);
+    const warm = Array.from({ length: opts.warmup }, (_, i) => allTags[i % allTags.length]!);
+    const warmRefs = Array.from({ length: opts.warmup }, (_, i) => refs[i % refs.length]!);
     await rawSeq.round(warm, 1);
     await rawConc.round(warm, opts.rawInflight);
     await rawConcClose.round(warm, opts.rawInflight);
     await skopeoRound(registry.host, REPO, warm.slice(0, 2));
-    await regops.round(refs.slice(0, opts.warmup));
+    await regops.round(warmRefs);
     console.log(`warm-up done; ${opts.rounds} timed rounds, contenders interleaved so drift hits all alike\n`);
 
     const measured: Record<ContenderId, Measured> = {
@@ -157,7 +164,7 @@ async function main(): Promise<void> {
       measured[id].rounds.push({
         ms: round(res.ms, 1),
         tagsPerSec: round((tags.length * 1000) / res.ms, 1),
-        cpuMsPerTag: { node: per("node"), redis: per("redis"), registry: per("registry"), children: per("children") },
+        cpuMsPerTag: { node: per("node"), nodeHelpers: per("nodeHelpers"), redis: per("redis"), registry: per("registry"), children: per("children") },
         connections: done.conns - conns0,
       });
       return res;
@@ -218,13 +225,14 @@ function report(measured: Record<ContenderId, Measured>, phasesPerRound: RegopsP
   const conns = (id: ContenderId) => (id === "skopeo" ? "(own)" : String(median(measured[id].rounds.map((r) => r.connections))));
 
   const rows = [
-    ["contender", "tags/s", "rounds", "registry conns", "CPU ms/tag: node", "redis", "registry", "skopeo"],
+    ["contender", "tags/s", "rounds", "registry conns", "CPU ms/tag: node", "(helpers)", "redis", "registry", "skopeo"],
     ...CONTENDERS.map((id) => [
       measured[id].label,
       rate(id).toFixed(1),
       measured[id].rounds.map((r) => r.tagsPerSec.toFixed(0)).join(" / "),
       conns(id),
       cpu(id, "node"),
+      cpu(id, "nodeHelpers"),
       cpu(id, "redis"),
       cpu(id, "registry"),
       id === "skopeo" ? cpu(id, "children") : "-",
@@ -267,7 +275,8 @@ function report(measured: Record<ContenderId, Measured>, phasesPerRound: RegopsP
   };
 
   console.log(`\n${meta.versions.node}, ${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), registry ${meta.registry}`);
-  console.log(`${opts.tags} tags, ${opts.rounds} timed rounds, medians; "registry conns" = TCP connections opened per round\n`);
+  console.log(`${opts.tags} tags, ${opts.rounds} timed rounds, medians; "registry conns" = TCP connections opened per round;`);
+  console.log(`"(helpers)" = the part of node's CPU spent outside the JavaScript thread (V8's optimizing compiler and GC)\n`);
   console.log(table(rows));
   console.log("");
   console.log(table(ratioRows));

@@ -37,14 +37,15 @@ export async function processRefresh(spec: RefreshSpec, ctx: JobContext, deps: W
   const { previous: previousDigest } = await deps.images.recordDigest(image, manifest.digest, manifest.mediaType, ctx.id);
   const changed = previousDigest !== manifest.digest;
   // image.updated: the tag moved from a digest regops had seen. A first sighting is no update.
-  if (changed && previousDigest) {
-    await deps.notifier?.imageUpdated({ ref: image, digest: manifest.digest, previousDigest, mediaType: manifest.mediaType, jobId: ctx.id });
+  if (changed && previousDigest && deps.notifier) {
+    await deps.notifier.imageUpdated({ ref: image, digest: manifest.digest, previousDigest, mediaType: manifest.mediaType, jobId: ctx.id });
   }
 
   const hostIds = spec.pull ? (spec.hosts ?? deps.hosts.ids()) : [];
   const credentials = hostIds.length ? await remote.credentials(ctx.signal) : undefined;
   const progress: Record<string, PullProgress> = {};
-  const hosts = await Promise.all(
+  // pull: false (a digest check) visits no host: nothing to wait for.
+  const hosts = hostIds.length === 0 ? [] : await Promise.all(
     hostIds.map((hostId) =>
       refreshHost(deps.hosts.get(hostId), hostId, ref, manifest.digest, {
         mustPull: changed || spec.force,

@@ -8,6 +8,7 @@ import { RegopsError } from "../src/errors.js";
 import { newRecord } from "../src/jobs/service.js";
 import { jobSpec, type JobSpec } from "../src/jobs/specs.js";
 import type { JobStore } from "../src/store/jobs.js";
+import type { Logger } from "../src/logger.js";
 import type { JobContext, WorkerDeps } from "./context.js";
 
 export type Processor = (spec: JobSpec, ctx: JobContext, deps: WorkerDeps) => Promise<unknown>;
@@ -28,42 +29,69 @@ function asRegopsError(err: unknown, signal?: AbortSignal): RegopsError {
  * Coalesces progress updates: at most one write per interval, the latest value wins. The
  * first write waits a full interval too, so a job that ends sooner writes none; its last
  * value goes into the final record instead (`last()`), in the same round trip.
+ * A class rather than four closures per job: most jobs (a digest check) never report
+ * progress, and should pay next to nothing for the possibility.
  */
-function progressReporter(write: (value: unknown) => Promise<void>) {
-  let latest: unknown = undefined;
-  let dirty = false;
-  let timer: NodeJS.Timeout | undefined;
-  let lastWrite = Date.now();
-  const flush = async () => {
-    timer = undefined;
-    if (!dirty) return;
-    dirty = false;
-    lastWrite = Date.now();
-    await write(latest).catch(() => undefined);
+class ProgressReporter {
+  private latest: unknown = undefined;
+  private dirty = false;
+  private timer: NodeJS.Timeout | undefined;
+  private lastWrite = Date.now();
+  /** Handed to processors as `ctx.progress`, so it is bound once per job. */
+  readonly report = (value: unknown): void => {
+    this.latest = value;
+    this.dirty = true;
+    if (this.timer) return;
+    const wait = Math.max(0, PROGRESS_INTERVAL_MS - (Date.now() - this.lastWrite));
+    this.timer = setTimeout(() => void this.flush(), wait);
   };
-  return {
-    report(value: unknown) {
-      latest = value;
-      dirty = true;
-      if (timer) return;
-      const wait = Math.max(0, PROGRESS_INTERVAL_MS - (Date.now() - lastWrite));
-      timer = setTimeout(() => void flush(), wait);
-    },
-    /** Stops writing and returns the newest value (undefined if none was reported). */
-    last(): unknown {
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      dirty = false;
-      return latest;
-    },
-  };
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly id: string,
+  ) {}
+
+  private async flush(): Promise<void> {
+    this.timer = undefined;
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.lastWrite = Date.now();
+    await this.store.setProgress(this.id, this.latest).catch(() => undefined);
+  }
+
+  /** Stops writing and returns the newest value (undefined if none was reported). */
+  last(): unknown {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.dirty = false;
+    return this.latest;
+  }
+}
+
+/**
+ * What a processor gets. Its `log` is the job's child logger, made on first use: a pino
+ * child (its bindings serialised through the redaction paths) is a noticeable share of a
+ * digest check's CPU, and a job that goes well logs nothing.
+ */
+class RunContext implements JobContext {
+  private child?: Logger;
+
+  constructor(
+    readonly id: string,
+    readonly type: string,
+    readonly signal: AbortSignal,
+    readonly progress: (value: unknown) => void,
+    private readonly parent: Logger,
+  ) {}
+
+  get log(): Logger {
+    return (this.child ??= this.parent.child({ jobId: this.id, type: this.type }));
+  }
 }
 
 export function recordingProcessor(processor: Processor, deps: WorkerDeps, store: JobStore) {
   return async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
     const id = job.id!;
-    const log = deps.logger.child({ jobId: id, type: job.name });
-    const now = () => new Date().toISOString();
     let start = await store.start(id, job.attemptsMade + 1, CANCELLED_BEFORE_START);
     if (start.kind === "missing") {
       // The record is gone (expired, or a queue restored without the store): write it again
@@ -79,23 +107,27 @@ export function recordingProcessor(processor: Processor, deps: WorkerDeps, store
     }
     if (start.kind === "cancelled") throw new UnrecoverableError("cancelled");
 
-    const progress = progressReporter((value) => store.setProgress(id, value));
+    const progress = new ProgressReporter(store, id);
     const abort = signal ?? new AbortController().signal;
     // A copy runs many requests on this one signal at once (blobs, children, limiter waits):
     // each listens for the abort, which is not the leak Node warns about past 10.
     setMaxListeners(256, abort);
+    const ctx = new RunContext(id, job.name, abort, progress.report, deps.logger);
     try {
       const spec = jobSpec.parse(job.data);
-      const result = await processor(spec, { id, signal: abort, progress: progress.report, log }, deps);
-      const final = await store.transition(id, ["active", "queued"], "completed", { result, progress: progress.last(), finishedAt: now(), error: null });
-      if (final) await deps.notifier?.jobFinished(id); // job.completed
-      log.info({ ms: Date.now() - job.timestamp }, "job completed");
+      const result = await processor(spec, ctx, deps);
+      const final = await store.transition(id, ["active", "queued"], "completed", { result, progress: progress.last(), finishedAt: new Date().toISOString(), error: null });
+      if (final && deps.notifier) await deps.notifier.jobFinished(id); // job.completed
+      // debug, not info: a line per successful job is noise at the rates digest checks run
+      // at; the record (GET /v1/jobs/:id), its events and the metrics tell the same.
+      if (deps.logger.isLevelEnabled("debug")) ctx.log.debug({ ms: Date.now() - job.timestamp }, "job completed");
       return result;
     } catch (err) {
       const lastProgress = progress.last();
       const e = asRegopsError(err, signal);
+      const log = ctx.log;
       if (e.code === "CANCELLED") {
-        await store.transition(id, ["active", "queued"], "cancelled", { progress: lastProgress, finishedAt: now(), error: e.toJSON() });
+        await store.transition(id, ["active", "queued"], "cancelled", { progress: lastProgress, finishedAt: new Date().toISOString(), error: e.toJSON() });
         throw new UnrecoverableError(e.message);
       }
       // A registry that says "retry after N seconds" is not a failure: the job waits that long
@@ -111,8 +143,8 @@ export function recordingProcessor(processor: Processor, deps: WorkerDeps, store
       if (e.code === "INTERNAL") log.error({ err: e.cause }, "job failed with an internal error");
       else log.warn({ code: e.code, msg: e.message, last }, "job attempt failed");
       if (last) {
-        const final = await store.transition(id, ["active", "queued"], "failed", { progress: lastProgress, finishedAt: now(), error: e.toJSON() });
-        if (final) await deps.notifier?.jobFinished(id); // job.failed
+        const final = await store.transition(id, ["active", "queued"], "failed", { progress: lastProgress, finishedAt: new Date().toISOString(), error: e.toJSON() });
+        if (final && deps.notifier) await deps.notifier.jobFinished(id); // job.failed
         throw new UnrecoverableError(e.message);
       }
       // Back to queued until BullMQ's backoff runs it again; the last error stays visible.

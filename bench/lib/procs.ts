@@ -179,3 +179,16 @@ export function cpuMsOf(pid: number | "self"): { own: number; children: number }
   const ms = (ticks: number) => (ticks * 1000) / 100; // USER_HZ is 100 on Linux
   return { own: ms(f[11]! + f[12]!), children: ms(f[13]! + f[14]!) };
 }
+
+/**
+ * CPU time (user + system, ms) of a process's main thread alone, from
+ * /proc/<pid>/task/<pid>/stat: for node, the thread that runs JavaScript. The rest of
+ * cpuMsOf(pid).own is its helper threads (V8's optimizing compiler and garbage collector,
+ * libuv's pool), which is where a process that is still warming up spends compiling.
+ */
+export function mainThreadCpuMsOf(pid: number | "self"): number {
+  const id = pid === "self" ? process.pid : pid;
+  const stat = readFileSync(`/proc/${id}/task/${id}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+  return ((f[11]! + f[12]!) * 1000) / 100; // USER_HZ is 100 on Linux
+}

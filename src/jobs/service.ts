@@ -9,7 +9,7 @@ import type { Config, RegistryConfig } from "../config.js";
 import type { RegistryCatalog } from "../registry/catalog.js";
 import { RegopsError } from "../errors.js";
 import { findRegistry } from "../registry/registries.js";
-import { formatReference, parseReference, withDefaultTag } from "../registry/reference.js";
+import { formatReference, parseReference, withDefaultTag, type Reference } from "../registry/reference.js";
 import { TERMINAL_STATES, type JobRecord, type JobStore, type ListQuery } from "../store/jobs.js";
 import { jobOptions } from "./kinds.js";
 import type { Queues } from "./queues.js";
@@ -37,9 +37,13 @@ export function admit(
     });
   }
   const refs = referencesOf(spec);
+  // The first reference, parsed once: it is also the image the record is indexed by.
+  let first: Reference | undefined;
   for (const { field, image } of refs) {
     try {
-      findRegistry(config.registries, withDefaultTag(parseReference(image)));
+      const ref = withDefaultTag(parseReference(image));
+      findRegistry(config.registries, ref);
+      first ??= ref;
     } catch (err) {
       if (err instanceof RegopsError) {
         throw new RegopsError(err.code, err.message, { fields: [{ field, message: err.fields[0]?.message ?? err.message }] });
@@ -63,7 +67,7 @@ export function admit(
     }
   }
   // A job about no image (prune: a Docker host) has no image to index.
-  return { image: refs[0] ? normalize(refs[0].image) : undefined };
+  return { image: first ? formatReference(first) : undefined };
 }
 
 function admitScannerDb(spec: ScannerDbSpec, sync: { ecosystems: readonly string[] } | undefined): void {

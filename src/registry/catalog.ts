@@ -7,7 +7,7 @@ import type { RegistryConfig } from "../config.js";
 import { RegopsError } from "../errors.js";
 import type { RegistryStore } from "../store/registries.js";
 import type { Reference } from "./reference.js";
-import { findRegistry, registryDomain } from "./registries.js";
+import { registryDomain, registryNotConfigured } from "./registries.js";
 
 export interface RegistryEntry {
   config: RegistryConfig;
@@ -23,6 +23,7 @@ export interface RegistryEntry {
 export class RegistryCatalog {
   private readonly fromFile: RegistryEntry[];
   private entries: RegistryEntry[];
+  private configsOfEntries?: readonly RegistryConfig[];
 
   constructor(
     fileRegistries: readonly RegistryConfig[],
@@ -36,8 +37,9 @@ export class RegistryCatalog {
     return this.entries;
   }
 
-  configs(): RegistryConfig[] {
-    return this.entries.map((e) => e.config);
+  /** The configs of list(), one array per snapshot (every submission reads it). */
+  configs(): readonly RegistryConfig[] {
+    return (this.configsOfEntries ??= this.entries.map((e) => e.config));
   }
 
   get(id: string): RegistryEntry | undefined {
@@ -46,8 +48,9 @@ export class RegistryCatalog {
 
   /** The registry a reference lives in; REGISTRY_NOT_CONFIGURED when none is listed. */
   find(ref: Reference): RegistryEntry {
-    const config = findRegistry(this.configs(), ref);
-    return this.entries.find((e) => e.config === config)!;
+    // The first entry whose domain matches, as findRegistry picks among configs().
+    for (const e of this.entries) if (registryDomain(e.config.url) === ref.domain) return e;
+    throw registryNotConfigured(ref);
   }
 
   async reload(): Promise<void> {
@@ -66,6 +69,7 @@ export class RegistryCatalog {
         authError: s.authError,
       }));
     this.entries = [...this.fromFile, ...fromApi];
+    this.configsOfEntries = undefined;
   }
 
   /** Loads the stored registries and reloads whenever one changes. */

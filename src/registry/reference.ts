@@ -53,6 +53,7 @@ const ANCHORED_DOMAIN = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6_ADDRESS})${OPTIONA
 const ANCHORED_PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$/;
 const ANCHORED_TAG = /^\w[\w.-]{0,127}$/;
 const TAG_LENGTH_MAX = 128;
+const WHITESPACE_OR_CONTROL = /[\s\p{Cc}]/u;
 // ParseNormalizedNamed refuses a bare 64-hex string: it looks like an image id, not a name.
 const ANCHORED_IDENTIFIER = /^[a-f0-9]{64}$/;
 
@@ -100,23 +101,26 @@ export function isDigest(value: string): boolean {
   return digestProblem(value) === undefined;
 }
 
+// A function of its own rather than a closure in parseReference: every submission and every
+// job parses a reference, and only a bad one needs this.
+function invalidReference(input: string, problem: string): RegopsError {
+  return new RegopsError("INVALID_REFERENCE", `invalid image reference ${quote(input)}: ${problem}`);
+}
+
 /**
  * Parses a docker image reference the way `docker pull` does (Go ParseNormalizedNamed).
  * Throws RegopsError("INVALID_REFERENCE") naming the part that is wrong.
  */
 export function parseReference(input: string): Reference {
-  const invalid = (problem: string) =>
-    new RegopsError("INVALID_REFERENCE", `invalid image reference ${quote(input)}: ${problem}`);
-
   // reference.go Parse: ErrNameEmpty.
-  if (input === "") throw invalid("it is empty");
+  if (input === "") throw invalidReference(input, "it is empty");
   // Both already fail the grammar below; checked first so the message says what is wrong,
   // and because a leading "-" is how option injection ("--help", "-s http://…") looks.
-  if (input.startsWith("-")) throw invalid("it must not start with '-'");
-  if (/[\s\p{Cc}]/u.test(input)) throw invalid("it must not contain whitespace or control characters");
+  if (input.startsWith("-")) throw invalidReference(input, "it must not start with '-'");
+  if (WHITESPACE_OR_CONTROL.test(input)) throw invalidReference(input, "it must not contain whitespace or control characters");
   // normalize.go ParseNormalizedNamed: a 64-hex string would be an image id, not a name.
   if (ANCHORED_IDENTIFIER.test(input)) {
-    throw invalid("a 64-character hexadecimal string is an image id, not a repository name");
+    throw invalidReference(input, "a 64-character hexadecimal string is an image id, not a repository name");
   }
 
   // Cut "name[:tag][@digest]". Neither name, tag nor digest algorithm contain "@", so at
@@ -125,12 +129,12 @@ export function parseReference(input: string): Reference {
   let rest = input;
   let digest: string | undefined;
   if (at !== -1) {
-    if (input.indexOf("@", at + 1) !== -1) throw invalid("it contains more than one '@'");
+    if (input.indexOf("@", at + 1) !== -1) throw invalidReference(input, "it contains more than one '@'");
     digest = input.slice(at + 1);
     rest = input.slice(0, at);
-    if (digest === "") throw invalid("the digest after '@' is empty");
+    if (digest === "") throw invalidReference(input, "the digest after '@' is empty");
     const problem = digestProblem(digest);
-    if (problem !== undefined) throw invalid(`bad digest ${quote(digest)}: ${problem}`);
+    if (problem !== undefined) throw invalidReference(input, `bad digest ${quote(digest)}: ${problem}`);
   }
 
   // A tag never contains "/" or ":", and a name contains ":" only in its domain (the port or
@@ -142,26 +146,26 @@ export function parseReference(input: string): Reference {
   if (colon !== -1 && colon > rest.lastIndexOf("/")) {
     tag = rest.slice(colon + 1);
     name = rest.slice(0, colon);
-    if (tag === "") throw invalid("the tag after ':' is empty");
-    if (tag.length > TAG_LENGTH_MAX) throw invalid(`the tag is longer than ${TAG_LENGTH_MAX} characters`);
+    if (tag === "") throw invalidReference(input, "the tag after ':' is empty");
+    if (tag.length > TAG_LENGTH_MAX) throw invalidReference(input, `the tag is longer than ${TAG_LENGTH_MAX} characters`);
     if (!ANCHORED_TAG.test(tag)) {
-      throw invalid(`bad tag ${quote(tag)}: use letters, digits, '_', '.' and '-', not starting with '.' or '-'`);
+      throw invalidReference(input, `bad tag ${quote(tag)}: use letters, digits, '_', '.' and '-', not starting with '.' or '-'`);
     }
   }
-  if (name === "") throw invalid("the repository name is missing");
+  if (name === "") throw invalidReference(input, "the repository name is missing");
 
   const { domain, path, explicitDomain } = splitDockerDomain(name);
 
   // normalize.go ParseNormalizedNamed checks case before the grammar, so that "Nginx" gets
   // this message and not a generic one.
-  if (path.toLowerCase() !== path) throw invalid(`repository name ${quote(path)} must be lowercase`);
+  if (path.toLowerCase() !== path) throw invalidReference(input, `repository name ${quote(path)} must be lowercase`);
 
   // reference.go ErrNameTooLong, on the whole normalized name (domain + "/" + path) as older
   // releases of Go's Parse did and as the OCI distribution spec says clients limit it; recent
   // releases check the path alone. Checked before the patterns so they never see a long string.
   const fullName = `${domain}/${path}`;
   if (fullName.length > NAME_TOTAL_LENGTH_MAX) {
-    throw invalid(`the repository name ${quote(fullName)} is longer than ${NAME_TOTAL_LENGTH_MAX} characters`);
+    throw invalidReference(input, `the repository name ${quote(fullName)} is longer than ${NAME_TOTAL_LENGTH_MAX} characters`);
   }
 
   // Deviation: Go re-matches domain + "/" + path with one optional domain group, so a first
@@ -169,15 +173,16 @@ export function parseReference(input: string): Reference {
   // the path with an empty domain. An empty domain is of no use to a registry client, so it
   // is an error here.
   if (explicitDomain && !ANCHORED_DOMAIN.test(domain)) {
-    throw invalid(`bad registry ${quote(domain)}: expected host[:port], e.g. registry.example.com:5000 or [::1]:5000`);
+    throw invalidReference(input, `bad registry ${quote(domain)}: expected host[:port], e.g. registry.example.com:5000 or [::1]:5000`);
   }
 
   for (const component of path.split("/")) {
     if (component === "") {
-      throw invalid(`repository name ${quote(path)} has an empty path component ('//' or a trailing '/')`);
+      throw invalidReference(input, `repository name ${quote(path)} has an empty path component ('//' or a trailing '/')`);
     }
     if (!ANCHORED_PATH_COMPONENT.test(component)) {
-      throw invalid(
+      throw invalidReference(
+        input,
         `bad repository name component ${quote(component)}: use lowercase letters and digits, ` +
           "separated by '.', '_', '__' or dashes, starting and ending with a letter or digit",
       );

@@ -3,7 +3,7 @@
 // error responses turned into typed errors. Verbs (manifest.ts, ...) are built on `send`.
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
-import { Agent, interceptors, ProxyAgent, request, type Dispatcher } from "undici";
+import { Agent, interceptors, ProxyAgent, type Dispatcher } from "undici";
 import type { RegistryConfig } from "../config.js";
 import { RegopsError } from "../errors.js";
 import { basicHeader, fetchToken, parseChallenge, TokenCache, type Challenge } from "./auth.js";
@@ -82,15 +82,19 @@ export class Remote {
 
   async send(opts: SendOptions): Promise<Dispatcher.ResponseData> {
     this.checkCoolDown(opts);
-    const scope = [`repository:${opts.repository}:${opts.actions ?? "pull"}`, ...(opts.alsoPull ?? []).map((r) => `repository:${r}:pull`)].join(" ");
-    let auth = await this.authorization(scope, opts.signal);
+    // The token scope matters only once the registry has challenged: a registry that never
+    // does (a private one without auth) costs no scope string and no await per request.
+    let scope = this.challenge ? scopeOf(opts) : undefined;
+    let auth = scope === undefined ? undefined : await this.authorization(scope, opts.signal);
     for (let attempt = 0; ; attempt++) {
       const res = await this.raw(opts, auth);
+      if (res.statusCode < 400) return res;
       if (res.statusCode !== 401 || attempt > 0) return this.checked(res, opts);
       const challenge = parseChallenge(headerValue(res.headers["www-authenticate"]));
       await res.body.dump();
       if (!challenge) return this.checked(res, opts);
       this.challenge = challenge;
+      scope ??= scopeOf(opts);
       auth = await this.authorization(scope, opts.signal, true);
       if (!auth) {
         throw new RegopsError("UNAUTHORIZED", `${this.host} requires credentials and none are configured for registry "${this.config.id}"`);
@@ -116,23 +120,27 @@ export class Remote {
   }
 
   private async raw(opts: SendOptions, auth: string | undefined): Promise<Dispatcher.ResponseData> {
-    const url = new URL(opts.path, this.base);
     const headers: Record<string, string> = { "user-agent": "regops", ...opts.headers };
     if (auth) headers.authorization = auth;
-    const release = await this.limiter.acquire(opts.signal);
+    // Without configured limits there is nothing to wait for: no promise per request.
+    const release = this.limiter.unlimited ? undefined : await this.limiter.acquire(opts.signal);
     try {
       // undici closes the connection after every HEAD unless told otherwise (nodejs/undici#258,
       // against servers that send a body with HEAD). Registries don't, and HEAD is the verb a
       // digest check uses: keep the connection, or every check pays a new TCP (and TLS) handshake.
       const reset = opts.method === "HEAD" ? false : undefined;
       const dispatcher = opts.followRedirects ? this.redirecting : this.dispatcher;
-      const res = await request(url, { method: opts.method, headers, dispatcher, signal: opts.signal, reset, body: opts.body });
+      // A plain absolute path goes to the dispatcher as it is, which is what undici's request()
+      // ends up doing after parsing a URL; anything else (a Location URL, a dot segment) is
+      // resolved against the base as before.
+      const target = PLAIN_PATH.test(opts.path) ? { origin: this.base.origin, path: opts.path } : urlTarget(new URL(opts.path, this.base));
+      const res = await dispatcher.request({ ...target, method: opts.method, headers, signal: opts.signal, reset, body: opts.body });
       this.observeRateLimit(res.headers);
       return res;
     } catch (err) {
       throw networkError(err, this.host);
     } finally {
-      release();
+      release?.();
     }
   }
 
@@ -217,6 +225,19 @@ export class Remote {
         );
     }
   }
+}
+
+// "/v2/team/app/manifests/v1": what URL parsing would hand undici unchanged: no "//" host, no
+// dot segment (not even as %2e), no character it would percent-encode, no fragment.
+const PLAIN_PATH = /^(?!.*%2e)\/(?!\/)(?:[A-Za-z0-9\-_~!$&()*+,;=:@%/?]|\.(?![./]|$))*$/i;
+
+function urlTarget(url: URL): { origin: string; path: string } {
+  return { origin: url.origin, path: url.search ? `${url.pathname}${url.search}` : url.pathname };
+}
+
+/** The token scope a request needs: `repository:<repo>:<actions>`, plus pull on `alsoPull`. */
+function scopeOf(opts: SendOptions): string {
+  return [`repository:${opts.repository}:${opts.actions ?? "pull"}`, ...(opts.alsoPull ?? []).map((r) => `repository:${r}:pull`)].join(" ");
 }
 
 export function headerValue(v: string | string[] | undefined): string | undefined {

@@ -84,13 +84,14 @@ export class ImageStore {
 
   /** Records the digest seen for `ref` by job `jobId`; returns the digest it had before (null: never seen). */
   async recordDigest(ref: string, digest: string, mediaType: string, jobId: string, at = new Date()): Promise<{ previous: string | null; added: boolean }> {
-    const entry: DigestHistoryEntry = { digest, seenAt: at.toISOString(), jobId };
+    const seenAt = at.toISOString();
+    const entry: DigestHistoryEntry = { digest, seenAt, jobId };
     const [previous, added] = await this.redis.regopsRecordDigest(
       this.keys.image(ref),
       this.keys.imageHistory(ref),
       digest,
       mediaType,
-      at.toISOString(),
+      seenAt,
       JSON.stringify(entry),
       this.historyLimit,
       jobId,

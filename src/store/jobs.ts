@@ -97,6 +97,8 @@ export interface ListQuery {
 export class JobStore {
   readonly keys: StoreKeys;
   private readonly redis: RedisWithScripts;
+  /** The state index keys in JOB_STATES order, as the scripts take them (KEYS[2..6]). */
+  private readonly stateIndexes: readonly string[];
 
   constructor(
     redis: Redis,
@@ -105,6 +107,7 @@ export class JobStore {
   ) {
     this.redis = withScripts(redis);
     this.keys = storeKeys(prefix);
+    this.stateIndexes = JOB_STATES.map((s) => this.keys.jobsByState(s));
   }
 
   async create(rec: JobRecord): Promise<void> {
@@ -128,7 +131,7 @@ export class JobStore {
     const ttl = TERMINAL_STATES.includes(to) ? this.retentionSeconds : 0;
     const res = await this.redis.regopsTransition(
       k.job(id),
-      ...JOB_STATES.map((s) => k.jobsByState(s)),
+      ...this.stateIndexes,
       id,
       to,
       from.join(","),
@@ -144,7 +147,7 @@ export class JobStore {
     const k = this.keys;
     const [kind, encoded] = await this.redis.regopsStart(
       k.job(id),
-      ...JOB_STATES.map((s) => k.jobsByState(s)),
+      ...this.stateIndexes,
       k.cancelRequested(id),
       id,
       attempts,
