@@ -56,10 +56,14 @@ function connect(config: Config, name: string, opts: { autoPipelining?: boolean 
 export async function startService(config: Config, logger: Logger): Promise<Service> {
   const redis = connect(config, "main");
   redis.on("error", (err) => logger.warn({ msg: err.message }, "redis connection error"));
-  const store = new JobStore(redis, config.prefix, config.jobs.retentionDays * 86_400);
+  // Job and image records are written by many jobs at once: a connection of their own that
+  // pipelines the commands issued in one tick into one write (BullMQ keeps the main one).
+  const records = connect(config, "records", { autoPipelining: true });
+  records.on("error", (err) => logger.warn({ msg: err.message }, "redis connection error"));
+  const store = new JobStore(records, config.prefix, config.jobs.retentionDays * 86_400);
   const queues = createQueues(redis, config.prefix);
   const hosts = new DockerHosts(config.hosts);
-  const images = new ImageStore(redis, config.prefix);
+  const images = new ImageStore(records, config.prefix);
   // The registries of the config file plus those added through the API, reloaded on change.
   const catalog = new RegistryCatalog(
     config.registries,
@@ -174,6 +178,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       await registries.close();
       await closeQueues(queues);
       redis.disconnect();
+      records.disconnect();
     },
   };
 }
