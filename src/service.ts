@@ -19,6 +19,7 @@ import { RegistryStore } from "./store/registries.js";
 import { SecretBox } from "./store/sealed.js";
 import { ScanStore } from "./store/scans.js";
 import { ScannerDatabase } from "./scan/database.js";
+import { SharedRateLimits } from "./registry/shared-rate-limits.js";
 import { DeliveryLog } from "./webhooks/deliveries.js";
 import { WebhookIngest } from "./webhooks/ingest.js";
 import { ImageStore } from "./store/images.js";
@@ -72,7 +73,10 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   const catalogSubscriber = connect(config, "registries-sub");
   await catalog.watch(catalogSubscriber, store.keys.registriesChannel, (err) => logger.warn({ msg: err.message }, "registry catalog reload failed"));
   // One connection pool and token cache per registry, shared by the API's queries and the workers.
-  const registries = new Registries(catalog);
+  // Rate limits are the deployment's: a 429 one process sees makes every process wait.
+  const rateLimits = new SharedRateLimits(redis, store.keys, (err) => logger.warn({ msg: err.message }, "sharing a rate limit failed"));
+  const registries = new Registries(catalog, rateLimits);
+  await rateLimits.follow(catalogSubscriber, (id, until) => registries.adoptCoolDown(id, until));
   const closers: (() => Promise<unknown>)[] = [async () => catalogSubscriber.disconnect()];
   // Watches: one job scheduler each on the `watch` queue; their ticks run where workers run.
   const watchStore = new WatchStore(redis, store.keys);

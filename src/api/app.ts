@@ -115,7 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await rest.register(imageRoutes(deps.images, deps.scans.scans));
     await rest.register(scanRoutes(deps.scans));
     await rest.register(manifestRoutes(deps.registries));
-    await rest.register(registryRoutes(deps.catalog, (id) => deps.registries.rateLimit(id)));
+    await rest.register(registryRoutes(deps.catalog, (ids) => deps.registries.rateLimits(ids)));
     await rest.register(watchRoutes(deps.watches));
     await rest.register(scheduleRoutes(deps.schedules));
     await rest.register(notificationRoutes(deps.notifications));

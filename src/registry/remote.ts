@@ -11,6 +11,7 @@ import { credentialSourceFor, CredentialsError } from "./credentials/index.js";
 import type { CredentialSource, RegistryCredentials } from "./credentials/source.js";
 import { RequestLimiter } from "./limiter.js";
 import { parseRateLimitHeader, type RateLimitState } from "./rate-limit.js";
+import type { SharedRateLimits } from "./shared-rate-limits.js";
 import { networkError } from "./network-errors.js";
 import type { RegistryCatalog } from "./catalog.js";
 import type { Reference } from "./reference.js";
@@ -36,6 +37,9 @@ interface DistributionErrorBody {
   errors?: { code?: string; message?: string }[];
 }
 
+/** Told of a changed budget, or (`limited`) of a new cool-down after a 429 / 503 + Retry-After. */
+export type RateLimitListener = (id: string, state: RateLimitState, limited: boolean) => void;
+
 export class Remote {
   readonly config: RegistryConfig;
   private readonly base: URL;
@@ -47,13 +51,13 @@ export class Remote {
   // Redirected blob downloads; undici drops Authorization when a redirect leaves the origin.
   private readonly redirecting: Dispatcher;
   private readonly tokens = new TokenCache();
-  private readonly onRateLimit?: (id: string, state: RateLimitState) => void;
+  private readonly onRateLimit?: RateLimitListener;
   // The last challenge seen: later requests authenticate up front instead of paying a 401 each.
   private challenge?: Challenge;
 
   constructor(
     config: RegistryConfig,
-    opts: { timeoutMs?: number; connections?: number; onRateLimit?: (id: string, state: RateLimitState) => void } = {},
+    opts: { timeoutMs?: number; connections?: number; onRateLimit?: RateLimitListener } = {},
   ) {
     this.config = config;
     this.base = new URL(config.url);
@@ -154,7 +158,7 @@ export class Remote {
     this.rateLimit.remaining = remaining.value;
     this.rateLimit.windowSeconds = remaining.window ?? limit?.window;
     this.rateLimit.observedAt = new Date().toISOString();
-    if (changed) this.onRateLimit?.(this.config.id, this.rateLimit);
+    if (changed) this.onRateLimit?.(this.config.id, this.rateLimit, false);
   }
 
   /**
@@ -172,7 +176,13 @@ export class Remote {
   private coolDown(retryAfter: number): void {
     this.rateLimit.limitedUntil = new Date(Date.now() + retryAfter * 1000).toISOString();
     this.rateLimit.limitedCount = (this.rateLimit.limitedCount ?? 0) + 1;
-    this.onRateLimit?.(this.config.id, this.rateLimit);
+    this.onRateLimit?.(this.config.id, this.rateLimit, true);
+  }
+
+  /** Another process was told to stay away until `until`: this one waits too (not counted here). */
+  adoptCoolDown(until: string): void {
+    const current = this.rateLimit.limitedUntil ? Date.parse(this.rateLimit.limitedUntil) : 0;
+    if (Date.parse(until) > current) this.rateLimit.limitedUntil = until;
   }
 
   private async authorization(scope: string, signal?: AbortSignal, fresh = false): Promise<string | undefined> {
@@ -279,10 +289,23 @@ function readCa(ca: string): string {
  */
 export class Registries {
   private readonly remotes = new Map<string, { remote: Remote; revision: string }>();
+  /** Cool-downs other processes published, for Remotes this one has not made yet. */
+  private readonly coolDowns = new Map<string, string>();
+  private readonly onRateLimit?: RateLimitListener;
+  /** `shared`: rate limits kept for the deployment in Redis; without it, this process's view. */
   constructor(
     readonly catalog: RegistryCatalog,
-    private readonly opts: { onRateLimit?: (id: string, state: RateLimitState) => void } = {},
-  ) {}
+    private readonly shared?: SharedRateLimits,
+  ) {
+    if (shared) this.onRateLimit = (id, state, limited) => shared.observe(id, state, limited);
+  }
+
+  /** A cool-down another process learned (shared-rate-limits.ts). */
+  adoptCoolDown(id: string, until: string): void {
+    if (Date.parse(until) <= Date.now()) return;
+    this.coolDowns.set(id, until);
+    this.remotes.get(id)?.remote.adoptCoolDown(until);
+  }
 
   forReference(ref: Reference): Remote {
     const entry = this.catalog.find(ref);
@@ -291,7 +314,9 @@ export class Registries {
     if (cached?.revision === entry.revision) return cached.remote;
     // Requests already running on the old pool finish; close() waits for them.
     if (cached) void cached.remote.close().catch(() => undefined);
-    const remote = new Remote(entry.config, { onRateLimit: this.opts.onRateLimit });
+    const remote = new Remote(entry.config, { onRateLimit: this.onRateLimit });
+    const coolDown = this.coolDowns.get(id);
+    if (coolDown) remote.adoptCoolDown(coolDown);
     this.remotes.set(id, { remote, revision: entry.revision });
     return remote;
   }
@@ -299,6 +324,12 @@ export class Registries {
   /** What this process has seen of a registry's rate limit, if it has talked to it. */
   rateLimit(id: string): RateLimitState | undefined {
     return this.remotes.get(id)?.remote.rateLimit;
+  }
+
+  /** The registries' rate limits as the deployment saw them (this process's view without Redis). */
+  async rateLimits(ids: readonly string[]): Promise<Map<string, RateLimitState | undefined>> {
+    if (this.shared) return this.shared.getMany(ids);
+    return new Map(ids.map((id) => [id, this.rateLimit(id)]));
   }
 
   async close(): Promise<void> {

@@ -24,6 +24,10 @@ export function storeKeys(prefix: string) {
     digestScans: (digest: string) => `${p}:digest:${digest}:scans`,
     /** Digests whose scans found this advisory id or alias. */
     vulnerability: (id: string) => `${p}:vuln:${id}`,
+    /** A registry's rate limit as every process has seen it (registry/shared-rate-limits.ts). */
+    registryRateLimit: (id: string) => `${p}:registry:${id}:ratelimit`,
+    /** Pub/sub: a registry asked to be left alone until a time ("<id>\t<ISO time>"). */
+    rateLimitChannel: `${p}:registry:ratelimit`,
     /** Pub/sub: reload the OSV database (POST /v1/scanner/db/reload). */
     scannerReloadChannel: `${p}:scanner:reload`,
     /** The loaded database, as the workers report it. */

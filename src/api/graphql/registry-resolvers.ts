@@ -2,10 +2,9 @@
 // /v1/registries, so both doors accept and refuse the same things.
 import { badRequest } from "../../errors.js";
 import type { RegistryCatalog } from "../../registry/catalog.js";
-import type { RateLimitState } from "../../registry/rate-limit.js";
 import { requireScope, type Principal } from "../auth.js";
 import { withoutNulls } from "./nulls.js";
-import { registryFromInput, registryFromUpdate, registryInputSchema, registryUpdateSchema, registryView } from "../rest/registries.js";
+import { registryFromInput, registryFromUpdate, registryInputSchema, registryUpdateSchema, registryViews, type RateLimitsOf } from "../rest/registries.js";
 
 type Input = Record<string, unknown> & { clearAuth?: boolean | null };
 
@@ -15,20 +14,20 @@ function fieldsOf(issues: { path: PropertyKey[]; message: string }[]) {
 
 export function registryResolvers(
   catalog: RegistryCatalog,
-  rateLimit: (id: string) => RateLimitState | undefined,
+  rateLimits: RateLimitsOf,
   admin: (ctx: unknown) => Principal,
   guarded: <T>(fn: () => Promise<T> | T) => Promise<T>,
 ) {
-  const view = (id: string) => {
+  const view = async (id: string) => {
     const entry = catalog.get(id);
-    return entry ? registryView(entry, rateLimit(id)) : null;
+    return entry ? (await registryViews([entry], rateLimits))[0]! : null;
   };
   return {
     Query: {
       registries: (_: unknown, __: unknown, ctx: unknown) =>
         guarded(() => {
           requireScope(admin(ctx), "admin");
-          return catalog.list().map((e) => registryView(e, rateLimit(e.config.id)));
+          return registryViews(catalog.list(), rateLimits);
         }),
       registry: (_: unknown, args: { id: string }, ctx: unknown) =>
         guarded(() => {

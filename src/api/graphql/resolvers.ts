@@ -75,7 +75,7 @@ export interface GraphqlDeps {
 }
 
 export function resolvers({ jobs, events, keys, registries, catalog, webhooks, images, scans, schedules }: GraphqlDeps) {
-  const registryOps = registryResolvers(catalog, (id) => registries.rateLimit(id), (ctx) => principalOf(ctx as Context, keys), guarded);
+  const registryOps = registryResolvers(catalog, (ids) => registries.rateLimits(ids), (ctx) => principalOf(ctx as Context, keys), guarded);
   /** One mutation per job type: the input is parsed by the same zod spec as POST /v1/jobs. */
   const submit = (type: JobType, args: JobArgs, ctx: Context) =>
     guarded(async () => {

@@ -37,7 +37,7 @@ export const registryViewSchema = z
         limitedCount: z.number().optional(),
       })
       .optional()
-      .meta({ description: "What this process last saw of the registry's rate limit (ratelimit-* headers, 429s)" }),
+      .meta({ description: "What regops last saw of the registry's rate limit (ratelimit-* headers; 429s counted across every process)" }),
     createdAt: z.string().optional(),
     updatedAt: z.string().optional(),
   })
@@ -112,9 +112,18 @@ export function registryFromUpdate(id: string, body: z.infer<typeof registryUpda
 const idParams = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be a registry id") });
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema } as const;
 
-export const registryRoutes = (catalog: RegistryCatalog, rateLimit: (id: string) => RateLimitState | undefined): FastifyPluginAsyncZod =>
+/** The registries' rate limits, as the deployment saw them (Registries.rateLimits). */
+export type RateLimitsOf = (ids: readonly string[]) => Promise<Map<string, RateLimitState | undefined>>;
+
+/** Views of entries, with their rate limits read in one round trip. */
+export async function registryViews(entries: readonly RegistryEntry[], rateLimits: RateLimitsOf): Promise<RegistryView[]> {
+  const limits = await rateLimits(entries.map((e) => e.config.id));
+  return entries.map((e) => registryView(e, limits.get(e.config.id)));
+}
+
+export const registryRoutes = (catalog: RegistryCatalog, rateLimits: RateLimitsOf): FastifyPluginAsyncZod =>
   async (app) => {
-    const view = (e: RegistryEntry) => registryView(e, rateLimit(e.config.id));
+    const view = async (e: RegistryEntry) => (await registryViews([e], rateLimits))[0]!;
     const found = (id: string) => {
       const entry = catalog.get(id);
       if (!entry) throw new RegopsError("NOT_FOUND", `no registry "${id}"`, { hint: "GET /v1/registries lists them" });
@@ -131,7 +140,7 @@ export const registryRoutes = (catalog: RegistryCatalog, rateLimit: (id: string)
           response: { 200: z.object({ items: z.array(registryViewSchema) }).meta({ id: "RegistryList" }), ...errors },
         },
       },
-      async () => ({ items: catalog.list().map(view) }),
+      async () => ({ items: await registryViews(catalog.list(), rateLimits) }),
     );
 
     app.get(
@@ -158,7 +167,7 @@ export const registryRoutes = (catalog: RegistryCatalog, rateLimit: (id: string)
       async (request, reply) => {
         refuseDockerConfig(request.body.auth);
         const entry = await catalog.create(registryFromInput(request.body));
-        return reply.code(201).header("location", `/v1/registries/${entry.config.id}`).send(view(entry));
+        return reply.code(201).header("location", `/v1/registries/${entry.config.id}`).send(await view(entry));
       },
     );
 
