@@ -34,6 +34,40 @@ export async function putManifest(base: string, repo: string, reference: string,
   return { digest: sha256(body), size: body.length, mediaType };
 }
 
+const MEDIA = {
+  docker: {
+    manifest: "application/vnd.docker.distribution.manifest.v2+json",
+    config: "application/vnd.docker.container.image.v1+json",
+    layer: "application/vnd.docker.image.rootfs.diff.tar.gzip",
+  },
+  oci: { manifest: OCI_MANIFEST, config: OCI_CONFIG, layer: OCI_LAYER },
+} as const;
+
+/**
+ * An image made of gzipped tar layers (as `docker push` would send them), a linux/amd64 config
+ * naming their diff ids (plus `config`, e.g. {Cmd: [...]}), under `tag`.
+ */
+export async function pushLayeredImage(
+  base: string,
+  repo: string,
+  tag: string,
+  layers: readonly { gz: Buffer; diffId: string }[],
+  opts: { format?: "docker" | "oci"; config?: Record<string, unknown> } = {},
+): Promise<Pushed> {
+  const media = MEDIA[opts.format ?? "docker"];
+  const blobs = await Promise.all(layers.map((l) => pushBlob(base, repo, l.gz)));
+  const config = Buffer.from(
+    JSON.stringify({ os: "linux", architecture: "amd64", ...(opts.config ? { config: opts.config } : {}), rootfs: { type: "layers", diff_ids: layers.map((l) => l.diffId) } }),
+  );
+  const configDigest = await pushBlob(base, repo, config);
+  return putManifest(base, repo, tag, media.manifest, {
+    schemaVersion: 2,
+    mediaType: media.manifest,
+    config: { mediaType: media.config, digest: configDigest, size: config.length },
+    layers: layers.map((l, i) => ({ mediaType: media.layer, digest: blobs[i], size: l.gz.length })),
+  });
+}
+
 /** One small single-layer image for a platform; returns its manifest descriptor. */
 export async function pushPlatformImage(
   base: string,

@@ -14,7 +14,7 @@ import { promisify } from "node:util";
 import { createGunzip } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { debianRootfs, type DebianRootfs } from "../helpers/debian-rootfs.js";
-import { pushBlob, putManifest } from "../helpers/oci.js";
+import { pushLayeredImage } from "../helpers/oci.js";
 import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
 
@@ -148,16 +148,7 @@ beforeAll(async () => {
 
   // One layer: the rootfs tar.gz as debootstrap + tar made it.
   const [gz, diffId] = await Promise.all([readFile(rootfs.tarGz), diffIdOf(rootfs.tarGz)]);
-  const layerDigest = await pushBlob(registry.url, repo, gz);
-  const config = Buffer.from(JSON.stringify({ os: "linux", architecture: "amd64", config: { Cmd: ["/bin/bash"] }, rootfs: { type: "layers", diff_ids: [diffId] } }));
-  const configDigest = await pushBlob(registry.url, repo, config);
-  const manifestType = "application/vnd.docker.distribution.manifest.v2+json";
-  const pushed = await putManifest(registry.url, repo, "12", manifestType, {
-    schemaVersion: 2,
-    mediaType: manifestType,
-    config: { mediaType: "application/vnd.docker.container.image.v1+json", digest: configDigest, size: config.length },
-    layers: [{ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", digest: layerDigest, size: gz.length }],
-  });
+  const pushed = await pushLayeredImage(registry.url, repo, "12", [{ gz, diffId }], { config: { Cmd: ["/bin/bash"] } });
   ref = `${registry.host}/${repo}:12`;
   digest = pushed.digest;
   svc = await startTestService({

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pushBlob, putManifest } from "../helpers/oci.js";
+import { pushLayeredImage } from "../helpers/oci.js";
 import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
 
@@ -165,16 +165,7 @@ beforeAll(async () => {
     "etc/os-release": 'NAME="Rocky Linux"\nVERSION="9.3 (Blue Onyx)"\nID="rocky"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.3"\n',
     "var/lib/rpm/rpmdb.sqlite": readFileSync(join(dir, "rpmdb/rpmdb.sqlite")),
   });
-  const layerDigest = await pushBlob(registry.url, repo, layer.blob);
-  const config = Buffer.from(JSON.stringify({ os: "linux", architecture: "amd64", rootfs: { type: "layers", diff_ids: [layer.diffId] } }));
-  const configDigest = await pushBlob(registry.url, repo, config);
-  const manifestType = "application/vnd.oci.image.manifest.v1+json";
-  const pushed = await putManifest(registry.url, repo, "9.3", manifestType, {
-    schemaVersion: 2,
-    mediaType: manifestType,
-    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: configDigest, size: config.length },
-    layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: layerDigest, size: layer.blob.length }],
-  });
+  const pushed = await pushLayeredImage(registry.url, repo, "9.3", [{ gz: layer.blob, diffId: layer.diffId }], { format: "oci" });
   ref = `${registry.host}/${repo}:9.3`;
   digest = pushed.digest;
   svc = await startTestService({

@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pushBlob, putManifest } from "../helpers/oci.js";
+import { pushLayeredImage } from "../helpers/oci.js";
 import { removeLocalImages } from "../helpers/push.js";
 import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
@@ -94,17 +94,7 @@ beforeAll(async () => {
     { name: "var/lib/dpkg/status", content: status },
   ]);
   const app = await layer([{ name: "app/hello.txt", content: "hello\n" }]);
-  const layers = [base, app];
-  const blobs = await Promise.all(layers.map((l) => pushBlob(registry.url, repo, l.gz)));
-  const config = Buffer.from(JSON.stringify({ os: "linux", architecture: "amd64", config: { Cmd: ["/bin/true"] }, rootfs: { type: "layers", diff_ids: layers.map((l) => l.diffId) } }));
-  const configDigest = await pushBlob(registry.url, repo, config);
-  const manifestType = "application/vnd.docker.distribution.manifest.v2+json";
-  const pushed = await putManifest(registry.url, repo, "12", manifestType, {
-    schemaVersion: 2,
-    mediaType: manifestType,
-    config: { mediaType: "application/vnd.docker.container.image.v1+json", digest: configDigest, size: config.length },
-    layers: layers.map((l, i) => ({ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", digest: blobs[i], size: l.gz.length })),
-  });
+  const pushed = await pushLayeredImage(registry.url, repo, "12", [base, app], { config: { Cmd: ["/bin/true"] } });
   ref = `${registry.host}/${repo}:12`;
   digest = pushed.digest;
   svc = await startTestService({

@@ -14,7 +14,7 @@ import { gzipSync } from "node:zlib";
 import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncOsvMirror } from "../../src/scan/sync/sync.js";
-import { pushBlob, putManifest } from "../helpers/oci.js";
+import { pushLayeredImage } from "../helpers/oci.js";
 import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
 import { zip } from "../helpers/zip.js";
@@ -89,18 +89,8 @@ async function pushDebianImage(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of pack) chunks.push(c as Buffer);
   const raw = Buffer.concat(chunks);
-  const gz = gzipSync(raw);
   const repo = `scanner-db-${randomBytes(3).toString("hex")}/debian`;
-  const blob = await pushBlob(registry.url, repo, gz);
-  const config = Buffer.from(JSON.stringify({ os: "linux", architecture: "amd64", rootfs: { type: "layers", diff_ids: [`sha256:${createHash("sha256").update(raw).digest("hex")}`] } }));
-  const configDigest = await pushBlob(registry.url, repo, config);
-  const type = "application/vnd.docker.distribution.manifest.v2+json";
-  await putManifest(registry.url, repo, "12", type, {
-    schemaVersion: 2,
-    mediaType: type,
-    config: { mediaType: "application/vnd.docker.container.image.v1+json", digest: configDigest, size: config.length },
-    layers: [{ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", digest: blob, size: gz.length }],
-  });
+  await pushLayeredImage(registry.url, repo, "12", [{ gz: gzipSync(raw), diffId: `sha256:${createHash("sha256").update(raw).digest("hex")}` }]);
   return `${registry.host}/${repo}:12`;
 }
 
