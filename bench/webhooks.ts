@@ -25,7 +25,7 @@ import { buildConfig } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import { startService } from "../src/service.js";
 import { runLoad } from "./lib/load.js";
-import { cleanupNow, startRedis } from "./lib/procs.js";
+import { cleanupNow, cpuMsOf, mainThreadCpuMsOf, startRedis } from "./lib/procs.js";
 import { median, round, table } from "./lib/stats.js";
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), "results");
@@ -90,12 +90,22 @@ const SCENARIOS: Scenario[] = [
 ];
 
 /** Sends deliveries with INFLIGHT in flight for SECONDS from another thread; returns deliveries/s (all must be 2xx). */
-async function drive(base: string, path: string, s: Scenario, offset: number): Promise<number> {
+async function drive(base: string, path: string, s: Scenario, offset: number, redisPid: number): Promise<Round> {
   // Bodies are made before the clock starts: the client's JSON work is not the servers'.
   const bodies = Array.from({ length: 4096 }, (_, i) => s.body(offset + i));
+  const main0 = mainThreadCpuMsOf("self");
+  const redis0 = cpuMsOf(redisPid).own;
   const r = await runLoad({ base, path, headers: { "content-type": s.contentType, ...s.headers }, bodies, seconds: SECONDS, inflight: INFLIGHT });
   if (r.failed) throw new Error(`${s.name}: ${r.failed} of ${r.done} deliveries failed, e.g. ${r.firstFailure}`);
-  return r.perSecond;
+  // CPU per delivery: the server's JavaScript thread (the client has a thread of its own) and Redis.
+  const us = (ms: number) => (ms * 1000) / r.done;
+  return { rate: r.perSecond, mainUs: us(mainThreadCpuMsOf("self") - main0), redisUs: us(cpuMsOf(redisPid).own - redis0) };
+}
+
+interface Round {
+  rate: number;
+  mainUs: number;
+  redisUs: number;
 }
 
 async function main(): Promise<void> {
@@ -128,19 +138,19 @@ async function main(): Promise<void> {
   await bare.listen({ port: 0, host: "127.0.0.1" });
   const bareBase = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}`;
 
-  const rates: Record<string, { regops: number[]; bare: number[] }> = {};
+  const rates: Record<string, { regops: Round[]; bare: Round[] }> = {};
   let offset = 0;
   try {
     for (const s of SCENARIOS.filter((x) => !process.env.BENCH_ONLY || x.name === process.env.BENCH_ONLY)) {
       rates[s.name] = { regops: [], bare: [] };
-      await drive(regopsBase, s.path, s, (offset += 100_000)); // warm-up
+      await drive(regopsBase, s.path, s, (offset += 100_000), redis.pid); // warm-up
       for (let r = 0; r < ROUNDS; r++) {
         // Alternate who goes first, so neither always runs on a warmer machine.
         const order = r % 2 ? (["bare", "regops"] as const) : (["regops", "bare"] as const);
         for (const who of order.filter((w) => !(process.env.BENCH_PROFILE_REGOPS === "1" && w === "bare"))) {
-          const rate = who === "regops" ? await drive(regopsBase, s.path, s, (offset += 100_000)) : await drive(bareBase, "/hook", s, (offset += 100_000));
-          rates[s.name]![who].push(rate);
-          console.log(`${s.name} round ${r + 1}: ${who} ${Math.round(rate)}/s`);
+          const round = await drive(who === "regops" ? regopsBase : bareBase, who === "regops" ? s.path : "/hook", s, (offset += 100_000), redis.pid);
+          rates[s.name]![who].push(round);
+          console.log(`${s.name} round ${r + 1}: ${who} ${Math.round(round.rate)}/s, CPU per delivery: node ${Math.round(round.mainUs)} us, redis ${Math.round(round.redisUs)} us`);
         }
       }
     }
@@ -150,12 +160,26 @@ async function main(): Promise<void> {
     cleanupNow();
   }
 
-  const rows = [["scenario", "regops /s", "bare Fastify /s", "ratio", "goal >= 0.5"]];
+  const rows = [["scenario", "regops /s", "bare Fastify /s", "ratio", "goal >= 0.5", "regops CPU/delivery (node + redis)", "bare CPU/delivery"]];
   const summary: Record<string, unknown> = {};
+  const med = (rounds: Round[], k: keyof Round) => median(rounds.map((x) => x[k]));
   for (const [name, r] of Object.entries(rates)) {
-    const ratio = median(r.regops) / median(r.bare);
-    rows.push([name, String(Math.round(median(r.regops))), String(Math.round(median(r.bare))), `${round(ratio, 2)}x`, ratio >= 0.5 ? "met" : "MISSED"]);
-    summary[name] = { regops: r.regops.map(Math.round), bare: r.bare.map(Math.round), ratio: round(ratio, 3) };
+    const ratio = med(r.regops, "rate") / med(r.bare, "rate");
+    rows.push([
+      name,
+      String(Math.round(med(r.regops, "rate"))),
+      String(Math.round(med(r.bare, "rate"))),
+      `${round(ratio, 2)}x`,
+      ratio >= 0.5 ? "met" : "MISSED",
+      `${Math.round(med(r.regops, "mainUs"))} + ${Math.round(med(r.regops, "redisUs"))} us`,
+      `${Math.round(med(r.bare, "mainUs"))} us`,
+    ]);
+    summary[name] = {
+      regops: r.regops.map((x) => Math.round(x.rate)),
+      bare: r.bare.map((x) => Math.round(x.rate)),
+      ratio: round(ratio, 3),
+      cpuUsPerDelivery: { regopsNode: Math.round(med(r.regops, "mainUs")), regopsRedis: Math.round(med(r.regops, "redisUs")), bareNode: Math.round(med(r.bare, "mainUs")) },
+    };
   }
   console.log(`\n${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model}); ${SECONDS} s x ${ROUNDS} rounds, ${INFLIGHT} in flight; medians\n`);
   console.log(table(rows));

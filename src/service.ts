@@ -146,8 +146,8 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     // commands share round trips on a connection of their own that pipelines them.
     const webhookRedis = connect(config, "webhooks", { autoPipelining: true });
     closers.push(async () => webhookRedis.disconnect());
-    const deliveries = new DeliveryLog(webhookRedis, store.keys, config.webhooks.logSize);
-    const webhookIngest = new WebhookIngest({ redis: webhookRedis, keys: store.keys, catalog, registries, jobs, log: deliveries, dedupSeconds: config.webhooks.dedupSeconds });
+    const deliveries = new DeliveryLog(webhookRedis, store.keys, config.webhooks.logSize, config.webhooks.dedupSeconds);
+    const webhookIngest = new WebhookIngest({ redis: webhookRedis, keys: store.keys, catalog, registries, jobs, log: deliveries });
     // Loaded only where the API runs: a worker-only process never pays for it.
     const { buildApp } = await import("./api/app.js");
     app = await buildApp({

@@ -1,30 +1,23 @@
-// One round trip per delivery for the common case (a burst of repeats): the de-dup claims of
-// every tagged push in it and the delivery's log entry, in one Lua script. Repeats are marked
-// duplicate in the entry; the events that won their claim keep the job ids the caller made for
-// them in advance, and the script returns their indexes so the caller queues exactly those.
+// One call per burst of deliveries (see group-commit.ts): for each delivery, claim the de-dup
+// key of each of its claimable events (SET NX EX) and append the delivery to the log with a
+// string of claim results ("1" won, "0" lost to an earlier claim), in arrival order. The
+// entry is stored as encoded by the caller and the claim results beside it, so Redis never
+// decodes JSON; readers apply the results (see settleClaims in deliveries.ts).
+// KEYS: the log stream, then every delivery's claim keys in order.
+// ARGV: ttl seconds, log max length, then per delivery its claim count and its JSON.
 // The keys share the {prefix} hash tag, so this runs on Redis Cluster too.
 export const CLAIM_AND_LOG_SCRIPT = `
-local d = cjson.decode(ARGV[1])
-local idx = cjson.decode(ARGV[5])
-local won = {}
-local queued, dups = 0, 0
-for i, k in ipairs(idx) do
-  local e = d.events[k]
-  if redis.call('SET', KEYS[i + 1], '1', 'EX', ARGV[2], 'NX') then
-    won[#won + 1] = k
-  else
-    e.outcome = 'duplicate'
-    e.jobId = nil
-    e.reason = ARGV[4]
+local out = {}
+local k = 2
+for a = 3, #ARGV, 2 do
+  local won = {}
+  for j = 1, tonumber(ARGV[a]) do
+    won[j] = redis.call('SET', KEYS[k], '1', 'EX', ARGV[1], 'NX') and '1' or '0'
+    k = k + 1
   end
+  local w = table.concat(won)
+  out[#out + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'd', ARGV[a + 1], 'w', w)
+  out[#out + 1] = w
 end
-for _, e in ipairs(d.events) do
-  if e.outcome == 'queued' then queued = queued + 1 elseif e.outcome == 'duplicate' then dups = dups + 1 end
-end
-if queued + dups > 0 then
-  d.status = 'accepted'
-  d.reason = queued .. ' refresh job(s) queued, ' .. dups .. ' duplicate(s)'
-end
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'd', cjson.encode(d))
-return {id, cjson.encode(won)}
+return out
 `;

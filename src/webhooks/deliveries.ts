@@ -5,9 +5,10 @@
 import type { Redis } from "ioredis";
 import type { StoreKeys } from "../store/keys.js";
 import { CLAIM_AND_LOG_SCRIPT } from "./dedup-script.js";
+import { GroupCommit } from "./group-commit.js";
 
 type RedisWithClaim = Redis & {
-  regopsClaimAndLog(numKeys: number, ...args: string[]): Promise<[string, string]>;
+  regopsClaimAndLog(numKeys: number, ...args: string[]): Promise<string[]>;
 };
 
 export type DeliveryStatus = "accepted" | "ignored" | "rejected";
@@ -47,51 +48,71 @@ export interface DeliveryQuery {
 }
 
 const BATCH = 500;
+// Claim keys and JSON bodies of one Redis call; a burst larger than this takes more calls.
+const MAX_DELIVERIES_PER_CALL = 128;
+
+/** A queued refresh of a known digest claims (image, digest) for the de-dup window. */
+function claimable(e: DeliveryEventOutcome): e is DeliveryEventOutcome & { image: string; digest: string } {
+  return e.outcome === "queued" && e.image !== undefined && e.digest !== undefined;
+}
+
+interface Append {
+  json: string;
+  claimKeys: string[];
+}
 
 export class DeliveryLog {
   private readonly redis: RedisWithClaim;
+  private readonly appends: GroupCommit<Append, { id: string; won: string }>;
+  private readonly duplicateReason: string;
 
   constructor(
     redis: Redis,
     private readonly keys: StoreKeys,
     private readonly maxLength: number,
+    private readonly dedupSeconds: number,
   ) {
     this.redis = redis as RedisWithClaim;
     if (typeof this.redis.regopsClaimAndLog !== "function") redis.defineCommand("regopsClaimAndLog", { lua: CLAIM_AND_LOG_SCRIPT });
+    this.appends = new GroupCommit((batch) => this.commit(batch), MAX_DELIVERIES_PER_CALL);
+    this.duplicateReason = `a refresh for this digest was queued in the last ${dedupSeconds}s`;
   }
 
   /**
-   * Logs a delivery whose `queued` events at `claims` first claim their de-dup key (SET NX EX
-   * `ttlSeconds`); those that lose become duplicates in the entry. Returns the entry id and the
-   * event indexes that won. Events with no claim stay as they are.
+   * Appends a delivery to the log. Its queued events with a digest first claim (image, digest)
+   * for the de-dup window; those that lose the claim (to an earlier delivery, or an earlier
+   * event of this one) become duplicates. Returns the delivery as logged, with its id.
    */
-  async claimAndRecord(
-    delivery: Omit<Delivery, "id">,
-    claims: { index: number; key: string }[],
-    ttlSeconds: number,
-    duplicateReason: string,
-  ): Promise<{ id: string; won: number[] }> {
-    if (!claims.length) return { id: await this.record(delivery), won: [] };
-    const [id, won] = await this.redis.regopsClaimAndLog(
-      claims.length + 1,
-      this.keys.webhookDeliveries,
-      ...claims.map((c) => c.key),
-      JSON.stringify(delivery),
-      String(ttlSeconds),
-      String(this.maxLength),
-      duplicateReason,
-      // Lua tables count from 1
-      JSON.stringify(claims.map((c) => c.index + 1)),
-    );
-    // cjson writes an empty table as {}
-    const indexes = JSON.parse(won) as number[] | Record<string, never>;
-    return { id, won: Array.isArray(indexes) ? indexes.map((i) => i - 1) : [] };
+  async append(delivery: Omit<Delivery, "id">): Promise<Delivery> {
+    const claimKeys = delivery.events.filter(claimable).map((e) => this.keys.webhookSeen(e.image, e.digest));
+    const { id, won } = await this.appends.add({ json: JSON.stringify(delivery), claimKeys });
+    return { id, ...this.settleClaims(delivery, won) };
   }
 
-  /** Appends a delivery; returns its id (the stream entry id, which also orders them). */
-  async record(delivery: Omit<Delivery, "id">): Promise<string> {
-    const id = await this.redis.xadd(this.keys.webhookDeliveries, "MAXLEN", "~", String(this.maxLength), "*", "d", JSON.stringify(delivery));
-    return id!;
+  private async commit(batch: Append[]): Promise<{ id: string; won: string }[]> {
+    const keys = [this.keys.webhookDeliveries, ...batch.flatMap((a) => a.claimKeys)];
+    const args = [String(this.dedupSeconds), String(this.maxLength), ...batch.flatMap((a) => [String(a.claimKeys.length), a.json])];
+    const out = await this.redis.regopsClaimAndLog(keys.length, ...keys, ...args);
+    return batch.map((_, i) => ({ id: out[2 * i]!, won: out[2 * i + 1]! }));
+  }
+
+  /** Applies claim results ("1" won, "0" lost, one per claimable event in order) to a delivery as it was appended. */
+  private settleClaims<D extends Omit<Delivery, "id">>(delivery: D, won: string): D {
+    if (!won.includes("0")) return delivery;
+    let claim = 0;
+    let queued = 0;
+    let duplicates = 0;
+    for (const e of delivery.events) {
+      if (claimable(e) && won[claim++] === "0") {
+        e.outcome = "duplicate";
+        e.reason = this.duplicateReason;
+        delete e.jobId;
+      }
+      if (e.outcome === "queued") queued++;
+      else if (e.outcome === "duplicate") duplicates++;
+    }
+    delivery.reason = `${queued} refresh job(s) queued, ${duplicates} duplicate(s)`;
+    return delivery;
   }
 
   /** Newest first, filtered; scans at most a few batches so a rare filter cannot stall the API. */
@@ -103,7 +124,7 @@ export class DeliveryLog {
       if (!batch.length) return { items, nextCursor: null };
       for (const [id, fields] of batch) {
         end = `(${id}`;
-        const d = { id, ...(JSON.parse(fields[1] ?? "{}") as Omit<Delivery, "id">) };
+        const d = this.parseEntry(id, fields);
         if ((q.registry && d.registry !== q.registry) || (q.status && d.status !== q.status)) continue;
         items.push(d);
         if (items.length === q.limit) return { items, nextCursor: id };
@@ -112,5 +133,15 @@ export class DeliveryLog {
       if (batch.length < BATCH) return { items, nextCursor: null };
     }
     return { items, nextCursor: items.at(-1)?.id ?? null };
+  }
+
+  private parseEntry(id: string, fields: string[]): Delivery {
+    // Stream fields alternate name, value. Entries written before claims were kept apart have no "w".
+    const field = (name: string) => {
+      for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+      return undefined;
+    };
+    const delivery = JSON.parse(field("d") ?? "{}") as Omit<Delivery, "id">;
+    return { id, ...this.settleClaims(delivery, field("w") ?? "") };
   }
 }

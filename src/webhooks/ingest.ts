@@ -26,7 +26,6 @@ export interface IngestDeps {
   registries: Registries;
   jobs: JobService;
   log: DeliveryLog;
-  dedupSeconds: number;
 }
 
 export interface IngestResult {
@@ -36,92 +35,94 @@ export interface IngestResult {
   error?: RegopsError;
 }
 
+export interface IngestRequest extends Omit<WebhookRequest, "body"> {
+  contentType?: string;
+}
+
 // A HEAD that fills a missing digest must not hold the registry's delivery for long.
 const HEAD_TIMEOUT_MS = 5000;
+
+/** What one event asks for, before the de-dup claim: the reference to refresh, if any. */
+interface Candidate {
+  outcome: DeliveryEventOutcome;
+  ref?: Reference;
+}
 
 export class WebhookIngest {
   constructor(private readonly deps: IngestDeps) {}
 
-  async ingest(registryId: string, req: Omit<WebhookRequest, "body"> & { contentType?: string }): Promise<IngestResult> {
-    const base = { registry: registryId, receivedAt: new Date().toISOString(), contentType: req.contentType, bytes: req.rawBody.length, events: [] };
-    const reject = async (error: RegopsError, format?: string): Promise<IngestResult> => {
-      const delivery = { ...base, format, status: "rejected" as const, reason: error.message, httpStatus: error.status };
-      const id = await this.deps.log.record(delivery);
-      return { httpStatus: error.status, delivery: { id, ...delivery }, error };
-    };
-
+  async ingest(registryId: string, req: IngestRequest): Promise<IngestResult> {
+    const receivedAt = new Date().toISOString();
     const entry = this.deps.catalog.get(registryId);
     const secret = entry?.config.webhook?.secret;
     if (!entry || !secret) {
-      return reject(new RegopsError("NOT_FOUND", `no webhook for registry "${registryId}"`, {
+      const error = new RegopsError("NOT_FOUND", `no webhook for registry "${registryId}"`, {
         hint: "set webhook.secret on the registry (config file or PUT /v1/registries/{id}) and use its id in the URL",
-      }));
+      });
+      return this.reject(registryId, receivedAt, req, error);
     }
     const format = formatFor(entry.config.kind);
     const body = parseBody(req.rawBody, req.contentType);
-    const request: WebhookRequest = { ...req, body: body.ok ? body.value : undefined };
+    const request: WebhookRequest = { rawBody: req.rawBody, headers: req.headers, query: req.query, body: body.ok ? body.value : undefined };
     // Authenticity first: an unauthenticated sender learns nothing about what we accept.
     const unauthentic = format.verify(request, secret);
-    if (unauthentic) return reject(new RegopsError("WEBHOOK_UNAUTHORIZED", `delivery not authenticated: ${unauthentic}`), format.name);
-    if (!body.ok) return reject(badBody(body.reason), format.name);
+    if (unauthentic) return this.reject(registryId, receivedAt, req, new RegopsError("WEBHOOK_UNAUTHORIZED", `delivery not authenticated: ${unauthentic}`), format.name);
+    if (!body.ok) return this.reject(registryId, receivedAt, req, badBody(body.reason), format.name);
 
     let events: WebhookEvent[];
     try {
       events = format.parse(request);
     } catch (err) {
-      if (err instanceof WebhookFormatError) {
-        const named = new RegopsError("BAD_REQUEST", `not a ${format.name} delivery: ${err.message}`, {
-          hint: err.hint,
-          fields: [{ field: `body.${err.field}`, message: err.fields[0]?.message ?? err.message }],
-        });
-        return reject(named, format.name);
-      }
-      throw err;
+      if (!(err instanceof WebhookFormatError)) throw err;
+      const named = new RegopsError("BAD_REQUEST", `not a ${format.name} delivery: ${err.message}`, {
+        hint: err.hint,
+        fields: [{ field: `body.${err.field}`, message: err.fields[0]?.message ?? err.message }],
+      });
+      return this.reject(registryId, receivedAt, req, named, format.name);
     }
-    // 1. What each event asks for (a HEAD fills a missing digest); every push is a candidate
+    // 1. What each event asks for; a HEAD fills a missing digest. Every push is a candidate
     //    refresh with a job id made now, so the log entry can name it before it exists.
-    const outcomes = await Promise.all(events.map((e) => this.candidate(entry.config, e)));
-    const ignoredOnly = outcomes.every((o) => o.outcome === "ignored");
-    const delivery = {
-      ...base,
+    const candidates = events.map((e) => candidate(entry.config, e));
+    const lookups = candidates.filter((c) => c.ref && c.outcome.digest === undefined);
+    if (lookups.length) {
+      await Promise.all(lookups.map(async (c) => {
+        c.outcome.digest = await this.lookupDigest(c.ref!);
+      }));
+    }
+    const outcomes = candidates.map((c) => c.outcome);
+    const queued = outcomes.filter((o) => o.outcome === "queued").length;
+    // 2. The log entry, written with the de-dup claims of its refreshes (together with the other
+    //    deliveries of the burst); the summary assumes every claim wins and the log corrects it.
+    const logged = await this.deps.log.append({
+      registry: registryId,
       format: format.name,
-      status: ignoredOnly ? ("ignored" as const) : ("accepted" as const),
-      reason: ignoredOnly ? (outcomes.map((o) => o.reason).find(Boolean) ?? "no events in the delivery") : "",
+      receivedAt,
+      status: queued ? "accepted" : "ignored",
+      reason: queued ? `${queued} refresh job(s) queued, 0 duplicate(s)` : (outcomes.find((o) => o.reason)?.reason ?? "no events in the delivery"),
       httpStatus: 202,
+      contentType: req.contentType,
+      bytes: req.rawBody.length,
       events: outcomes,
-    };
-    // 2. One round trip: claim (image, digest) for the de-dup window, and log the delivery
-    //    with the losers marked duplicate.
-    const claims = outcomes.flatMap((o, index) =>
-      o.outcome === "queued" && o.image && o.digest ? [{ index, key: this.deps.keys.webhookSeen(o.image, o.digest) }] : [],
-    );
-    const { id, won } = await this.deps.log.claimAndRecord(delivery, claims, this.deps.dedupSeconds, `a refresh for this digest was queued in the last ${this.deps.dedupSeconds}s`);
-    const claimed = new Set(claims.map((c) => c.index));
-    for (const c of claims) if (!won.includes(c.index)) Object.assign(outcomes[c.index]!, { outcome: "duplicate", jobId: undefined });
-    // 3. Queue the refreshes that won (and those with no digest to claim).
-    const toQueue = outcomes.filter((o, i) => o.outcome === "queued" && (!claimed.has(i) || won.includes(i)));
-    await Promise.all(toQueue.map((o) => this.queue(entry.config, o)));
-    const queued = toQueue.length;
-    const dups = outcomes.filter((o) => o.outcome === "duplicate").length;
-    if (!ignoredOnly) delivery.reason = `${queued} refresh job(s) queued, ${dups} duplicate(s)`;
-    return { httpStatus: 202, delivery: { id, ...delivery } };
+    });
+    // 3. Queue the refreshes that won their claim (and those with no digest to claim).
+    const toQueue = logged.events.filter((o) => o.outcome === "queued");
+    if (toQueue.length) await Promise.all(toQueue.map((o) => this.queue(entry.config, o)));
+    return { httpStatus: 202, delivery: logged };
   }
 
-  private async candidate(registry: RegistryConfig, event: WebhookEvent): Promise<DeliveryEventOutcome> {
-    const seen = { action: event.action, repository: event.repository, tag: event.tag, digest: event.digest };
-    if (event.ignored) return { ...seen, outcome: "ignored", reason: event.ignored };
-    if (event.action !== "push") return { ...seen, outcome: "ignored", reason: `${event.action} events are ignored` };
-    if (!event.repository || !event.tag) return { ...seen, outcome: "ignored", reason: "push without a repository and tag: nothing to refresh" };
-    // The registry is the one named by the URL (and authenticated by its secret), whatever the
-    // payload says its host is: a payload cannot send regops to another registry.
-    let ref: Reference;
-    try {
-      ref = parseReference(`${registryDomain(registry.url)}/${event.repository}:${event.tag}`);
-    } catch (err) {
-      return { ...seen, outcome: "ignored", reason: `not a valid image reference: ${(err as Error).message}` };
-    }
-    const digest = event.digest ?? (await this.lookupDigest(ref));
-    return { ...seen, digest, image: formatReference(ref), outcome: "queued", jobId: uuidv7() };
+  private async reject(registry: string, receivedAt: string, req: IngestRequest, error: RegopsError, format?: string): Promise<IngestResult> {
+    const delivery = await this.deps.log.append({
+      registry,
+      format,
+      receivedAt,
+      status: "rejected",
+      reason: error.message,
+      httpStatus: error.status,
+      contentType: req.contentType,
+      bytes: req.rawBody.length,
+      events: [],
+    });
+    return { httpStatus: error.status, delivery, error };
   }
 
   private async queue(registry: RegistryConfig, o: DeliveryEventOutcome): Promise<void> {
@@ -154,6 +155,22 @@ export class WebhookIngest {
     const job = await this.deps.jobs.get(previous).catch(() => undefined);
     if (job?.state === "queued") await this.deps.jobs.cancel(previous, 0).catch(() => undefined);
   }
+}
+
+function candidate(registry: RegistryConfig, event: WebhookEvent): Candidate {
+  const seen: DeliveryEventOutcome = { action: event.action, repository: event.repository, tag: event.tag, digest: event.digest, outcome: "ignored" };
+  if (event.ignored) return { outcome: { ...seen, reason: event.ignored } };
+  if (event.action !== "push") return { outcome: { ...seen, reason: `${event.action} events are ignored` } };
+  if (!event.repository || !event.tag) return { outcome: { ...seen, reason: "push without a repository and tag: nothing to refresh" } };
+  // The registry is the one named by the URL (and authenticated by its secret), whatever the
+  // payload says its host is: a payload cannot send regops to another registry.
+  let ref: Reference;
+  try {
+    ref = parseReference(`${registryDomain(registry.url)}/${event.repository}:${event.tag}`);
+  } catch (err) {
+    return { outcome: { ...seen, reason: `not a valid image reference: ${(err as Error).message}` } };
+  }
+  return { ref, outcome: { ...seen, image: formatReference(ref), outcome: "queued", jobId: uuidv7() } };
 }
 
 function badBody(reason: string): RegopsError {

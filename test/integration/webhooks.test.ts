@@ -140,6 +140,15 @@ describe("webhooks", () => {
     expect(outcomes.filter((o) => o === "queued")).toHaveLength(50);
     expect(outcomes.filter((o) => o === "duplicate")).toHaveLength(950);
     expect((await refreshJobs()).length - before).toBe(50);
+    // The delivery log tells the same story as the 202s, delivery by delivery.
+    const logged = new Map<string, any>();
+    for (let cursor = ""; logged.size < 1000; ) {
+      const page = await json(fetch(`${api.url}/v1/webhooks/deliveries?registry=harbor&limit=500${cursor}`, { headers: auth(KEYS.read) }));
+      for (const d of page.items) logged.set(d.id, d);
+      if (!page.nextCursor) break;
+      cursor = `&cursor=${page.nextCursor}`;
+    }
+    for (const r of results) expect(logged.get(r.body.id)).toEqual(r.body);
   });
 
   it("when a newer push of the same tag arrives, then the older queued refresh is superseded", async () => {

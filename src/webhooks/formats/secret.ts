@@ -14,9 +14,23 @@ import type { WebhookRequest } from "./types.js";
 const NO_SECRET = "no webhook secret is configured for this registry";
 
 export function safeEqual(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given, "utf8").digest();
-  const b = createHash("sha256").update(expected, "utf8").digest();
-  return timingSafeEqual(a, b);
+  return timingSafeEqual(sha256(given), expectedDigest(expected));
+}
+
+const sha256 = (s: string): Buffer => createHash("sha256").update(s, "utf8").digest();
+
+// The expected side is a configured secret (or an HMAC computed for this body): a configured
+// secret is hashed on every delivery of a burst, so its digest is kept. Bounded, since HMACs
+// of bodies pass through here too.
+const expectedDigests = new Map<string, Buffer>();
+function expectedDigest(expected: string): Buffer {
+  let digest = expectedDigests.get(expected);
+  if (!digest) {
+    digest = sha256(expected);
+    if (expectedDigests.size >= 256) expectedDigests.clear();
+    expectedDigests.set(expected, digest);
+  }
+  return digest;
 }
 
 export function hmacHex(algorithm: "sha1" | "sha256", key: string, body: Buffer): string {
