@@ -106,7 +106,8 @@ export class DeliveryLog {
       if (claimable(e) && won[claim++] === "0") {
         e.outcome = "duplicate";
         e.reason = this.duplicateReason;
-        delete e.jobId;
+        // Not `delete`: that turns the object into a slow dictionary; JSON leaves undefined out.
+        e.jobId = undefined;
       }
       if (e.outcome === "queued") queued++;
       else if (e.outcome === "duplicate") duplicates++;

@@ -8,7 +8,7 @@
 // Every comparison goes through safeEqual: both sides are hashed to 32 bytes first, so
 // timingSafeEqual always compares equal lengths and its time says nothing about the secret,
 // not even its length.
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, hash, timingSafeEqual } from "node:crypto";
 import type { WebhookRequest } from "./types.js";
 
 const NO_SECRET = "no webhook secret is configured for this registry";
@@ -17,7 +17,7 @@ export function safeEqual(given: string, expected: string): boolean {
   return timingSafeEqual(sha256(given), expectedDigest(expected));
 }
 
-const sha256 = (s: string): Buffer => createHash("sha256").update(s, "utf8").digest();
+const sha256 = (s: string): Buffer => hash("sha256", s, "buffer");
 
 // The expected side is a configured secret (or an HMAC computed for this body): a configured
 // secret is hashed on every delivery of a burst, so its digest is kept. Bounded, since HMACs
