@@ -24,7 +24,7 @@ const { parentPort, workerData } = require("node:worker_threads");
 const { Pool } = require(workerData.undiciPath);
 (async () => {
   const s = workerData.spec;
-  const pool = new Pool(s.base, { connections: 16, pipelining: 1 });
+  const pool = new Pool(s.base, { connections: s.inflight, pipelining: 1 });
   const deadline = Date.now() + s.seconds * 1000;
   let done = 0, failed = 0, next = 0, firstFailure = "";
   // Split once: joining the parts around a number costs the client well under a microsecond.
