@@ -154,6 +154,39 @@ export class JobService {
     return { job: record, created: true };
   }
 
+  /**
+   * Submits several jobs at once, e.g. the refreshes of a burst of webhook deliveries: their
+   * records go out in one pipelined write and each kind's jobs in one BullMQ addBulk, instead
+   * of a round trip per job. Per item: the record, or the error that refused its spec. If
+   * Redis fails, the whole call throws.
+   */
+  async submitMany(items: { spec: JobSpec; opts: Omit<SubmitOptions, "idempotencyKey"> }[]): Promise<(JobRecord | RegopsError)[]> {
+    const now = new Date();
+    const admitted = items.map(({ spec, opts }) => {
+      try {
+        const { image } = admit(spec, { registries: this.catalog.configs(), hosts: this.config.hosts, notary: this.config.notary, scanner: this.config.scanner });
+        return { spec, record: newRecord(opts.id ?? uuidv7(), spec, now, image) };
+      } catch (err) {
+        if (err instanceof RegopsError) return err;
+        throw err;
+      }
+    });
+    const accepted = admitted.filter((a): a is { spec: JobSpec; record: JobRecord } => !(a instanceof RegopsError));
+    await Promise.all(accepted.map((a) => this.store.create(a.record)));
+    const byType = new Map<JobSpec["type"], typeof accepted>();
+    for (const a of accepted) {
+      const group = byType.get(a.spec.type) ?? [];
+      group.push(a);
+      byType.set(a.spec.type, group);
+    }
+    await Promise.all(
+      [...byType].map(([type, jobs]) =>
+        this.queues[type].addBulk(jobs.map((a) => ({ name: type, data: a.spec, opts: { ...jobOptions(type, this.config), jobId: a.record.id } }))),
+      ),
+    );
+    return admitted.map((a) => (a instanceof RegopsError ? a : a.record));
+  }
+
   /** Returns the job an earlier request with this key created, or undefined if the key is new. */
   private async claimIdempotencyKey(key: string, principal: string, body: string, id: string): Promise<JobRecord | undefined> {
     const redisKey = this.store.keys.idempotency(principal, sha256(key));

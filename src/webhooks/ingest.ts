@@ -15,8 +15,10 @@ import { formatReference, parseReference, type Reference } from "../registry/ref
 import { registryDomain } from "../registry/registries.js";
 import type { Registries } from "../registry/remote.js";
 import type { StoreKeys } from "../store/keys.js";
+import type { JobRecord } from "../store/jobs.js";
 import type { Delivery, DeliveryEventOutcome, DeliveryLog } from "./deliveries.js";
 import { formatFor, WebhookFormatError } from "./formats/index.js";
+import { GroupCommit } from "./group-commit.js";
 import type { WebhookEvent, WebhookRequest } from "./formats/types.js";
 
 export interface IngestDeps {
@@ -48,8 +50,18 @@ interface Candidate {
   ref?: Reference;
 }
 
+type Submission = Parameters<JobService["submitMany"]>[0][number];
+
+// Refresh jobs of one burst per submitMany call; a bigger burst takes more calls.
+const MAX_JOBS_PER_CALL = 128;
+
 export class WebhookIngest {
-  constructor(private readonly deps: IngestDeps) {}
+  // The refreshes that won their claims in one event-loop turn are queued together.
+  private readonly submissions: GroupCommit<Submission, JobRecord | RegopsError>;
+
+  constructor(private readonly deps: IngestDeps) {
+    this.submissions = new GroupCommit((items) => deps.jobs.submitMany(items), MAX_JOBS_PER_CALL);
+  }
 
   async ingest(registryId: string, req: IngestRequest): Promise<IngestResult> {
     const receivedAt = new Date().toISOString();
@@ -127,12 +139,13 @@ export class WebhookIngest {
 
   private async queue(registry: RegistryConfig, o: DeliveryEventOutcome): Promise<void> {
     const image = o.image!;
-    try {
-      await this.deps.jobs.submit({ type: "refresh", image, pull: true, force: false, requireSignature: false }, { principal: `webhook:${registry.id}`, id: o.jobId });
-    } catch (err) {
+    const submitted = await this.submissions
+      .add({ spec: { type: "refresh", image, pull: true, force: false, requireSignature: false }, opts: { principal: `webhook:${registry.id}`, id: o.jobId } })
+      .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    if (submitted instanceof Error) {
       // Let the registry's retry (or the next delivery of this digest) try again.
       if (o.digest) await this.deps.redis.del(this.deps.keys.webhookSeen(image, o.digest));
-      throw err;
+      throw submitted;
     }
     await this.supersede(image, o.jobId!);
   }
