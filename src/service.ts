@@ -22,6 +22,7 @@ import { ScannerDatabase } from "./scan/database.js";
 import { SharedRateLimits } from "./registry/shared-rate-limits.js";
 import { DeliveryLog } from "./webhooks/deliveries.js";
 import { WebhookIngest } from "./webhooks/ingest.js";
+import { WebhookMetrics } from "./webhooks/metrics.js";
 import { ImageStore } from "./store/images.js";
 import { JobStore } from "./store/jobs.js";
 import { WatchStore } from "./store/watches.js";
@@ -147,7 +148,8 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     const webhookRedis = connect(config, "webhooks", { autoPipelining: true });
     closers.push(async () => webhookRedis.disconnect());
     const deliveries = new DeliveryLog(webhookRedis, store.keys, config.webhooks.logSize, config.webhooks.dedupSeconds);
-    const webhookIngest = new WebhookIngest({ redis: webhookRedis, keys: store.keys, catalog, registries, jobs, log: deliveries });
+    const metrics = createMetrics({ queues, catalog, registries });
+    const webhookIngest = new WebhookIngest({ redis: webhookRedis, keys: store.keys, catalog, registries, jobs, log: deliveries, metrics: new WebhookMetrics(metrics) });
     // Loaded only where the API runs: a worker-only process never pays for it.
     const { buildApp } = await import("./api/app.js");
     app = await buildApp({
@@ -159,7 +161,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       images,
       registries,
       events,
-      metrics: createMetrics(queues),
+      metrics,
       readiness,
       notifications: notificationLog,
       watches,

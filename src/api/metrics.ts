@@ -1,12 +1,43 @@
-// Prometheus metrics: HTTP request durations by route and status, and job counts per queue
-// and state, read from BullMQ when Prometheus scrapes.
+// Prometheus metrics: HTTP request durations by route and status; job counts per queue and
+// state, and each registry's rate-limit budget and back-offs, read from BullMQ and the shared
+// rate-limit state when Prometheus scrapes (so every API process shows what the workers saw).
+// The webhook counters are in webhooks/metrics.ts.
 import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Queues } from "../jobs/queues.js";
+import type { RegistryCatalog } from "../registry/catalog.js";
+import type { Registries } from "../registry/remote.js";
 
-export function createMetrics(queues: Queues): Registry {
+export interface MetricSources {
+  queues: Queues;
+  catalog: RegistryCatalog;
+  registries: Pick<Registries, "rateLimits">;
+}
+
+export function createMetrics({ queues, catalog, registries }: MetricSources): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "regops_" });
+  const rateLimits = () => registries.rateLimits(catalog.configs().map((c) => c.id));
+  new Gauge({
+    name: "regops_registry_rate_limit_remaining",
+    help: "Requests left in the registry's rate-limit window, as its last ratelimit-remaining header said (Docker Hub)",
+    labelNames: ["registry"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [id, state] of await rateLimits()) if (state?.remaining !== undefined) this.set({ registry: id }, state.remaining);
+    },
+  });
+  new Gauge({
+    name: "regops_registry_backoffs",
+    help: "Times a registry answered 429 or 503 with Retry-After and was left alone for it, as counted across the deployment",
+    labelNames: ["registry"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [id, state] of await rateLimits()) if (state?.limitedCount) this.set({ registry: id }, state.limitedCount);
+    },
+  });
   new Gauge({
     name: "regops_queue_jobs",
     help: "Jobs in each BullMQ queue by state",

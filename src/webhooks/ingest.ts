@@ -19,6 +19,7 @@ import type { JobRecord } from "../store/jobs.js";
 import type { Delivery, DeliveryEventOutcome, DeliveryLog } from "./deliveries.js";
 import { formatFor, WebhookFormatError } from "./formats/index.js";
 import { GroupCommit } from "./group-commit.js";
+import type { WebhookMetrics } from "./metrics.js";
 import type { WebhookEvent, WebhookRequest } from "./formats/types.js";
 
 export interface IngestDeps {
@@ -28,6 +29,8 @@ export interface IngestDeps {
   registries: Registries;
   jobs: JobService;
   log: DeliveryLog;
+  /** Absent where nothing scrapes (tests that build the pipeline alone). */
+  metrics?: WebhookMetrics;
 }
 
 export interface IngestResult {
@@ -119,7 +122,27 @@ export class WebhookIngest {
     // 3. Queue the refreshes that won their claim (and those with no digest to claim).
     const toQueue = logged.events.filter((o) => o.outcome === "queued");
     if (toQueue.length) await Promise.all(toQueue.map((o) => this.queue(entry.config, o)));
+    this.deps.metrics?.count(logged, true);
     return { httpStatus: 202, delivery: logged };
+  }
+
+  /**
+   * Logs a delivery refused before the pipeline saw its body (too large, unreadable): the
+   * route's error handler calls this, so every delivery is in the log and the counters.
+   */
+  async rejected(registryId: string, error: RegopsError, req: { contentType?: string; bytes: number }): Promise<Delivery> {
+    const delivery = await this.deps.log.append({
+      registry: registryId,
+      receivedAt: new Date().toISOString(),
+      status: "rejected",
+      reason: error.message,
+      httpStatus: error.status,
+      contentType: req.contentType,
+      bytes: req.bytes,
+      events: [],
+    });
+    this.deps.metrics?.count(delivery, this.deps.catalog.get(registryId) !== undefined);
+    return delivery;
   }
 
   private async reject(registry: string, receivedAt: string, req: IngestRequest, error: RegopsError, format?: string): Promise<IngestResult> {
@@ -134,6 +157,7 @@ export class WebhookIngest {
       bytes: req.rawBody.length,
       events: [],
     });
+    this.deps.metrics?.count(delivery, this.deps.catalog.get(registry) !== undefined);
     return { httpStatus: error.status, delivery, error };
   }
 

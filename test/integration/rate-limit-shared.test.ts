@@ -2,7 +2,7 @@
 // deploys it (an API process and a worker process on one Redis) in front of a registry that
 // answers 429 + Retry-After once. The worker's job meets the 429; the API process then waits
 // out the same cool-down without asking the registry (without sharing, its request would have
-// gone through), and GET /v1/registries/{id} on the API shows what the worker saw.
+// gone through), and GET /v1/registries/{id} and /metrics on the API show what the worker saw.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js";
@@ -74,5 +74,9 @@ describe("rate limits shared across processes", () => {
     expect(after.status).toBe(200);
     reg = await view();
     expect(reg.rateLimit).toMatchObject({ limit: 100, remaining: 57, windowSeconds: 21600, limitedCount: 1 });
+    // and so does the API's /metrics, for alerting on a registry that runs out of budget
+    const metrics = await (await fetch(`${api.url}/metrics`, { headers: auth(KEYS.read) })).text();
+    expect(metrics).toMatch(/^regops_registry_rate_limit_remaining\{registry="limited"\} 57$/m);
+    expect(metrics).toMatch(/^regops_registry_backoffs\{registry="limited"\} 1$/m);
   });
 });

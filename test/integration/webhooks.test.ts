@@ -47,6 +47,18 @@ async function refreshJobs(): Promise<any[]> {
   return page.items;
 }
 
+/** A sample of a Prometheus counter on the API's /metrics; 0 when the series does not exist yet. */
+async function metric(name: string, labels: Record<string, string>): Promise<number> {
+  const text = await (await fetch(`${api.url}/metrics`, { headers: auth(KEYS.read) })).text();
+  for (const line of text.split("\n")) {
+    const m = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const got = Object.fromEntries([...m[2]!.matchAll(/([a-z_]+)="([^"]*)"/g)].map((p) => [p[1], p[2]]));
+    if (Object.entries(labels).every(([k, v]) => got[k] === v) && Object.keys(got).length === Object.keys(labels).length) return Number(m[3]);
+  }
+  return 0;
+}
+
 function harborPush(repository: string, tag: string, digest: string): string {
   return JSON.stringify({
     type: "PUSH_ARTIFACT",
@@ -128,6 +140,13 @@ describe("webhooks", () => {
 
   it("when 1000 deliveries announce 50 (image, digest) pairs at once, then exactly 50 refresh jobs are made", async () => {
     const before = (await refreshJobs()).length;
+    const counters = () =>
+      Promise.all([
+        metric("regops_webhook_deliveries_total", { registry: "harbor", status: "accepted" }),
+        metric("regops_webhook_events_total", { registry: "harbor", outcome: "queued" }),
+        metric("regops_webhook_events_total", { registry: "harbor", outcome: "duplicate" }),
+      ]);
+    const countersBefore = await counters();
     const pairs = Array.from({ length: 50 }, (_, i) => ({ tag: `burst-${i}`, digest: `sha256:${randomBytes(32).toString("hex")}` }));
     const results = await Promise.all(
       Array.from({ length: 1000 }, (_, i) => {
@@ -149,6 +168,9 @@ describe("webhooks", () => {
       cursor = `&cursor=${page.nextCursor}`;
     }
     for (const r of results) expect(logged.get(r.body.id)).toEqual(r.body);
+    // and so do the counters Prometheus scrapes
+    const countersAfter = await counters();
+    expect(countersAfter.map((n, i) => n - countersBefore[i]!)).toEqual([1000, 50, 950]);
   });
 
   it("when a newer push of the same tag arrives, then the older queued refresh is superseded", async () => {
@@ -162,6 +184,9 @@ describe("webhooks", () => {
 
   it("when the secret is wrong or missing, then 401 and nothing is queued", async () => {
     const before = (await refreshJobs()).length;
+    const rejected = () =>
+      Promise.all(["harbor", "open", "unknown"].map((registry) => metric("regops_webhook_deliveries_total", { registry, status: "rejected" })));
+    const rejectedBefore = await rejected();
     const body = harborPush("team/evil", "v1", `sha256:${"c".repeat(64)}`);
     for (const headers of [{}, { authorization: "nope" }, { authorization: `Bearer ${SECRET}x` }] as Record<string, string>[]) {
       const r = await deliver("harbor", body, headers);
@@ -171,6 +196,9 @@ describe("webhooks", () => {
     expect((await deliver("open", body, { authorization: SECRET })).status).toBe(404);
     expect((await deliver("nowhere", body, { authorization: SECRET })).status).toBe(404);
     expect((await refreshJobs()).length).toBe(before);
+    // counted for alerting; an id that is not a configured registry is not a label of its own
+    expect((await rejected()).map((n, i) => n - rejectedBefore[i]!)).toEqual([4, 1, 1]);
+    expect(await metric("regops_webhook_deliveries_total", { registry: "nowhere", status: "rejected" })).toBe(0);
   });
 
   it("when the body is garbage, huge, or one of the corpus' broken payloads, then a 400/413 problem, and the service carries on", async () => {

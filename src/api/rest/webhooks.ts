@@ -52,17 +52,8 @@ export const webhookRoutes = (ingest: WebhookIngest, log: DeliveryLog): FastifyP
       const known = toRegopsError(error) ?? new RegopsError("INTERNAL", "internal error");
       if (known.code === "INTERNAL") request.log.error({ err: error }, "webhook delivery failed");
       const registry = (request.params as { registryId?: string } | undefined)?.registryId ?? "?";
-      await log
-        .append({
-          registry,
-          receivedAt: new Date().toISOString(),
-          status: "rejected",
-          reason: known.message,
-          httpStatus: known.status,
-          contentType: request.headers["content-type"],
-          bytes: Number(request.headers["content-length"] ?? 0),
-          events: [],
-        })
+      await ingest
+        .rejected(registry, known, { contentType: request.headers["content-type"], bytes: Number(request.headers["content-length"] ?? 0) })
         .catch(() => undefined);
       return sendProblem(reply, known, request);
     });
