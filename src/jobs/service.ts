@@ -142,7 +142,7 @@ export class JobService {
   ) {}
 
   async submit(spec: JobSpec, opts: SubmitOptions): Promise<{ job: JobRecord; created: boolean }> {
-    const { image } = admit(spec, { registries: this.catalog.configs(), hosts: this.config.hosts, notary: this.config.notary, scanner: this.config.scanner });
+    const { image } = this.admit(spec);
     const id = opts.id ?? uuidv7();
     if (opts.idempotencyKey !== undefined) {
       const existing = await this.claimIdempotencyKey(opts.idempotencyKey, opts.principal, canonical(spec), id);
@@ -164,7 +164,7 @@ export class JobService {
     const now = new Date();
     const admitted = items.map(({ spec, opts }) => {
       try {
-        const { image } = admit(spec, { registries: this.catalog.configs(), hosts: this.config.hosts, notary: this.config.notary, scanner: this.config.scanner });
+        const { image } = this.admit(spec);
         return { spec, record: newRecord(opts.id ?? uuidv7(), spec, now, image) };
       } catch (err) {
         if (err instanceof RegopsError) return err;
@@ -185,6 +185,11 @@ export class JobService {
       ),
     );
     return admitted.map((a) => (a instanceof RegopsError ? a : a.record));
+  }
+
+  /** Checks a spec against what is configured now; returns the image it is about, if any. */
+  private admit(spec: JobSpec): { image: string | undefined } {
+    return admit(spec, { registries: this.catalog.configs(), hosts: this.config.hosts, notary: this.config.notary, scanner: this.config.scanner });
   }
 
   /** Returns the job an earlier request with this key created, or undefined if the key is new. */
