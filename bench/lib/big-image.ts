@@ -5,11 +5,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { pack } from "tar-stream";
-import { pushBlob, putManifest } from "../../test/helpers/oci.js";
-
-const DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
-const DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
-const DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+import { pushBlob, pushImageOfLayers } from "../../test/helpers/oci.js";
 
 const sha256 = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
@@ -39,31 +35,16 @@ export interface BigImage {
 
 /** Builds the image and pushes it as `repo:tag`; each call makes different random layers. */
 export async function pushBigImage(base: string, repo: string, tag: string, layerCount: number, layerBytes: number): Promise<BigImage> {
-  const descriptors: { mediaType: string; size: number; digest: string }[] = [];
-  const diffIds: string[] = [];
+  const layers: { digest: string; size: number; diffId: string }[] = [];
   for (let i = 0; i < layerCount; i++) {
     // One at a time: only one layer is in memory (twice: tar and gzip) at once.
     const layer = await randomLayer(i, layerBytes);
-    descriptors.push({ mediaType: DOCKER_LAYER, size: layer.gz.length, digest: await pushBlob(base, repo, layer.gz) });
-    diffIds.push(layer.diffId);
+    layers.push({ digest: await pushBlob(base, repo, layer.gz), size: layer.gz.length, diffId: layer.diffId });
   }
   const created = "2024-01-01T00:00:00Z";
-  const config = Buffer.from(
-    JSON.stringify({
-      architecture: "amd64",
-      os: "linux",
-      created,
-      config: { Labels: { "org.regops.bench": "retag" } },
-      rootfs: { type: "layers", diff_ids: diffIds },
-      history: diffIds.map((_, i) => ({ created, created_by: `regops bench layer ${i}` })),
-    }),
-  );
-  const configDigest = await pushBlob(base, repo, config);
-  const pushed = await putManifest(base, repo, tag, DOCKER_MANIFEST, {
-    schemaVersion: 2,
-    mediaType: DOCKER_MANIFEST,
-    config: { mediaType: DOCKER_CONFIG, size: config.length, digest: configDigest },
-    layers: descriptors,
+  const pushed = await pushImageOfLayers(base, repo, tag, layers, {
+    config: { Labels: { "org.regops.bench": "retag" } },
+    image: { created, history: layers.map((_, i) => ({ created, created_by: `regops bench layer ${i}` })) },
   });
-  return { digest: pushed.digest, bytes: config.length + descriptors.reduce((a, d) => a + d.size, 0), layers: layerCount };
+  return { digest: pushed.digest, bytes: pushed.configBytes + layers.reduce((a, l) => a + l.size, 0), layers: layerCount };
 }

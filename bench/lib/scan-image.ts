@@ -14,12 +14,9 @@ import { createHash, randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { pack } from "tar-stream";
-import { pushBlob, putManifest } from "../../test/helpers/oci.js";
+import { pushBlob, pushImageOfLayers } from "../../test/helpers/oci.js";
 
 const gz = promisify(gzip);
-const DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
-const DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
-const DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip";
 const sha256 = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
 /** xorshift32: cheap, seeded, good enough to pick words and sizes. */
@@ -232,22 +229,9 @@ export async function pushScanImage(base: string, repo: string, tag: string, opt
     }),
   );
   const created = "2024-01-01T00:00:00Z";
-  const config = Buffer.from(
-    JSON.stringify({
-      architecture: "amd64",
-      os: "linux",
-      created,
-      config: { Labels: { "org.regops.bench": "scan" } },
-      rootfs: { type: "layers", diff_ids: built.map((l) => l.diffId) },
-      history: built.map((_, i) => ({ created, created_by: `regops scan bench layer ${i}` })),
-    }),
-  );
-  const configDigest = await pushBlob(base, repo, config);
-  const pushed = await putManifest(base, repo, tag, DOCKER_MANIFEST, {
-    schemaVersion: 2,
-    mediaType: DOCKER_MANIFEST,
-    config: { mediaType: DOCKER_CONFIG, size: config.length, digest: configDigest },
-    layers: built.map((l) => ({ mediaType: DOCKER_LAYER, size: l.size, digest: l.digest })),
+  const pushed = await pushImageOfLayers(base, repo, tag, built, {
+    config: { Labels: { "org.regops.bench": "scan" } },
+    image: { created, history: built.map((_, i) => ({ created, created_by: `regops scan bench layer ${i}` })) },
   });
   const layers = built.map(({ diffId: _d, ...l }) => l);
   return { digest: pushed.digest, bytes: layers.reduce((a, l) => a + l.size, 0), tarBytes: layers.reduce((a, l) => a + l.tarBytes, 0), layers };

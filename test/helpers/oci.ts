@@ -54,18 +54,40 @@ export async function pushLayeredImage(
   layers: readonly { gz: Buffer; diffId: string }[],
   opts: { format?: "docker" | "oci"; config?: Record<string, unknown> } = {},
 ): Promise<Pushed> {
+  const digests = await Promise.all(layers.map((l) => pushBlob(base, repo, l.gz)));
+  return pushImageOfLayers(base, repo, tag, layers.map((l, i) => ({ digest: digests[i]!, size: l.gz.length, diffId: l.diffId })), opts);
+}
+
+/**
+ * The config and manifest of an image whose gzipped layers are pushed already (callers that
+ * build big layers push each one as it is made, so only one is ever in memory). `image` adds
+ * top-level config fields, e.g. created and history.
+ */
+export async function pushImageOfLayers(
+  base: string,
+  repo: string,
+  tag: string,
+  layers: readonly { digest: string; size: number; diffId: string }[],
+  opts: { format?: "docker" | "oci"; config?: Record<string, unknown>; image?: Record<string, unknown> } = {},
+): Promise<Pushed & { configBytes: number }> {
   const media = MEDIA[opts.format ?? "docker"];
-  const blobs = await Promise.all(layers.map((l) => pushBlob(base, repo, l.gz)));
   const config = Buffer.from(
-    JSON.stringify({ os: "linux", architecture: "amd64", ...(opts.config ? { config: opts.config } : {}), rootfs: { type: "layers", diff_ids: layers.map((l) => l.diffId) } }),
+    JSON.stringify({
+      os: "linux",
+      architecture: "amd64",
+      ...opts.image,
+      ...(opts.config ? { config: opts.config } : {}),
+      rootfs: { type: "layers", diff_ids: layers.map((l) => l.diffId) },
+    }),
   );
   const configDigest = await pushBlob(base, repo, config);
-  return putManifest(base, repo, tag, media.manifest, {
+  const pushed = await putManifest(base, repo, tag, media.manifest, {
     schemaVersion: 2,
     mediaType: media.manifest,
     config: { mediaType: media.config, digest: configDigest, size: config.length },
-    layers: layers.map((l, i) => ({ mediaType: media.layer, digest: blobs[i], size: l.gz.length })),
+    layers: layers.map((l) => ({ mediaType: media.layer, digest: l.digest, size: l.size })),
   });
+  return { ...pushed, configBytes: config.length };
 }
 
 /** One small single-layer image for a platform; returns its manifest descriptor. */
