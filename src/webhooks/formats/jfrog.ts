@@ -8,7 +8,7 @@
 import { WebhookFormatError } from "./error.js";
 import { ignoredEvent, pushEvent } from "./event.js";
 import { object, optionalString, string } from "./fields.js";
-import { hmacHex, safeEqual } from "./secret.js";
+import { hmacHex, matchesSecret, safeEqual } from "./secret.js";
 import type { WebhookFormat } from "./types.js";
 
 export const jfrog: WebhookFormat = {
@@ -18,7 +18,7 @@ export const jfrog: WebhookFormat = {
     const given = req.headers["x-jfrog-event-auth"];
     if (given === undefined) return "missing x-jfrog-event-auth header";
     // Both comparisons always run, so the time taken does not tell which mode is configured.
-    const plain = safeEqual(given, secret);
+    const plain = matchesSecret(given, secret);
     const signed = safeEqual(given.toLowerCase(), hmacHex("sha256", secret, req.rawBody));
     if (plain || signed) return undefined;
     return "x-jfrog-event-auth is neither the webhook secret nor the HMAC-SHA256 of the body";

@@ -5,33 +5,32 @@
 // - the rest can only echo the secret: as a header (Harbor's "Auth Header", a distribution
 //   endpoint's `headers`, ACR custom headers, an EventBridge API destination's API key), or,
 //   for senders configured with nothing but a URL (Docker Hub, Quay, Pub/Sub push), ?secret=.
-// Every comparison goes through safeEqual: both sides are hashed to 32 bytes first, so
-// timingSafeEqual always compares equal lengths and its time says nothing about the secret,
-// not even its length.
+// Every comparison goes through safeEqual or matchesSecret: both sides are hashed to 32 bytes
+// first, so timingSafeEqual always compares equal lengths and its time says nothing about the
+// secret, not even its length.
 import { createHmac, hash, timingSafeEqual } from "node:crypto";
 import type { WebhookRequest } from "./types.js";
 
 const NO_SECRET = "no webhook secret is configured for this registry";
 
 export function safeEqual(given: string, expected: string): boolean {
-  return timingSafeEqual(sha256(given), expectedDigest(expected));
+  return timingSafeEqual(sha256(given), sha256(expected));
+}
+
+/** safeEqual against a configured secret, whose digest is kept: every delivery of a burst compares with it. */
+export function matchesSecret(given: string, secret: string): boolean {
+  let digest = secretDigests.get(secret);
+  if (!digest) {
+    digest = sha256(secret);
+    // Secrets change only with the config; the bound is for a catalog edited for a long time.
+    if (secretDigests.size >= 1024) secretDigests.clear();
+    secretDigests.set(secret, digest);
+  }
+  return timingSafeEqual(sha256(given), digest);
 }
 
 const sha256 = (s: string): Buffer => hash("sha256", s, "buffer");
-
-// The expected side is a configured secret (or an HMAC computed for this body): a configured
-// secret is hashed on every delivery of a burst, so its digest is kept. Bounded, since HMACs
-// of bodies pass through here too.
-const expectedDigests = new Map<string, Buffer>();
-function expectedDigest(expected: string): Buffer {
-  let digest = expectedDigests.get(expected);
-  if (!digest) {
-    digest = sha256(expected);
-    if (expectedDigests.size >= 256) expectedDigests.clear();
-    expectedDigests.set(expected, digest);
-  }
-  return digest;
-}
+const secretDigests = new Map<string, Buffer>();
 
 export function hmacHex(algorithm: "sha1" | "sha256", key: string, body: Buffer): string {
   return createHmac(algorithm, key).update(body).digest("hex");
@@ -46,8 +45,8 @@ export function verifySharedSecret(req: WebhookRequest, secret: string): string 
   // Harbor sends its Auth Header exactly as typed, so both forms occur; a secret that itself
   // starts with "Bearer " still matches the whole header.
   const headerMatches =
-    header !== undefined && (safeEqual(header, secret) || safeEqual(header.replace(/^Bearer\s+/i, ""), secret));
-  const queryMatches = query !== undefined && safeEqual(query, secret);
+    header !== undefined && (matchesSecret(header, secret) || matchesSecret(header.replace(/^Bearer\s+/i, ""), secret));
+  const queryMatches = query !== undefined && matchesSecret(query, secret);
   if (headerMatches || queryMatches) return undefined;
   const sent = [header !== undefined ? "the Authorization header" : "", query !== undefined ? "?secret=" : ""];
   return `${sent.filter(Boolean).join(" and ")} did not match the webhook secret`;
