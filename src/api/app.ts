@@ -14,6 +14,7 @@ import { registerAuth } from "./auth-hook.js";
 import { registerErrorHandling } from "./errors.js";
 import { registerGraphql } from "./graphql/index.js";
 import { registerHttpMetrics } from "./metrics.js";
+import { lazyRequestLogger } from "./request-logger.js";
 import { healthRoutes, type Check } from "./rest/health.js";
 import { imageRoutes } from "./rest/images.js";
 import { jobRoutes } from "./rest/jobs.js";
@@ -83,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     // An id per request in every log line of it; clients may pass their own.
     requestIdHeader: "x-request-id",
+    childLoggerFactory: lazyRequestLogger,
   });
 
   await app.register(swagger, {

@@ -195,19 +195,27 @@ export class WebhookIngest {
 }
 
 function candidate(registry: RegistryConfig, event: WebhookEvent): Candidate {
-  const seen: DeliveryEventOutcome = { action: event.action, repository: event.repository, tag: event.tag, digest: event.digest, outcome: "ignored" };
-  if (event.ignored) return { outcome: { ...seen, reason: event.ignored } };
-  if (event.action !== "push") return { outcome: { ...seen, reason: `${event.action} events are ignored` } };
-  if (!event.repository || !event.tag) return { outcome: { ...seen, reason: "push without a repository and tag: nothing to refresh" } };
+  if (event.ignored) return { outcome: eventOutcome(event, "ignored", event.ignored) };
+  if (event.action !== "push") return { outcome: eventOutcome(event, "ignored", `${event.action} events are ignored`) };
+  if (!event.repository || !event.tag) return { outcome: eventOutcome(event, "ignored", "push without a repository and tag: nothing to refresh") };
   // The registry is the one named by the URL (and authenticated by its secret), whatever the
   // payload says its host is: a payload cannot send regops to another registry.
   let ref: Reference;
   try {
     ref = parseReference(`${registryDomain(registry.url)}/${event.repository}:${event.tag}`);
   } catch (err) {
-    return { outcome: { ...seen, reason: `not a valid image reference: ${(err as Error).message}` } };
+    return { outcome: eventOutcome(event, "ignored", `not a valid image reference: ${(err as Error).message}`) };
   }
-  return { ref, outcome: { ...seen, image: formatReference(ref), outcome: "queued", jobId: uuidv7() } };
+  const outcome = eventOutcome(event, "queued");
+  outcome.image = formatReference(ref);
+  outcome.jobId = uuidv7();
+  return { ref, outcome };
+}
+
+// Every outcome has all its fields, in one order, even those left undefined (JSON leaves them
+// out): objects of one shape keep the per-delivery code (claims, logging, the 202) monomorphic.
+function eventOutcome(event: WebhookEvent, outcome: DeliveryEventOutcome["outcome"], reason?: string): DeliveryEventOutcome {
+  return { action: event.action, repository: event.repository, tag: event.tag, digest: event.digest, outcome, image: undefined, jobId: undefined, reason };
 }
 
 function badBody(reason: string): RegopsError {

@@ -30,7 +30,24 @@ export class WebhookMetrics {
   /** Counts a logged delivery; `known`: its registry id is configured. */
   count(delivery: Delivery, known: boolean): void {
     const registry = known ? delivery.registry : UNKNOWN_REGISTRY;
-    this.deliveries.inc({ registry, status: delivery.status });
-    for (const e of delivery.events) this.events.inc({ registry, outcome: e.outcome });
+    const { status } = delivery;
+    kept(this.deliveryCounts, `${registry} ${status}`, () => this.deliveries.labels({ registry, status })).inc();
+    for (const { outcome } of delivery.events) {
+      kept(this.eventCounts, `${registry} ${outcome}`, () => this.events.labels({ registry, outcome })).inc();
+    }
   }
+
+  // prom-client hashes the label object on every inc(); a burst of deliveries increments the
+  // same few series, so their children are kept (label values are bounded, see above).
+  private readonly deliveryCounts = new Map<string, Counter.Internal>();
+  private readonly eventCounts = new Map<string, Counter.Internal>();
+}
+
+function kept(children: Map<string, Counter.Internal>, key: string, make: () => Counter.Internal): Counter.Internal {
+  let child = children.get(key);
+  if (!child) {
+    child = make();
+    children.set(key, child);
+  }
+  return child;
 }

@@ -1,7 +1,8 @@
 // verify() of every webhook format: the right secret or signature is accepted; a wrong, missing
 // or misplaced one is refused with a reason. Timing can't be measured in a unit test, so the
 // constant-time property is checked by what is called: every comparison reaches
-// crypto.timingSafeEqual with two 32-byte buffers, whatever the lengths of the inputs.
+// crypto.timingSafeEqual with two buffers of one fixed length (32-byte digests, or both sides
+// padded to 256 bytes), whatever the lengths of the inputs.
 import { createHmac } from "node:crypto";
 import * as crypto from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -31,6 +32,15 @@ beforeEach(() => {
   timingSafeEqual.mockClear();
 });
 
+/** Every timingSafeEqual call compared two buffers of one of the fixed lengths. */
+function expectFixedLengthComparisons(): void {
+  expect(timingSafeEqual).toHaveBeenCalled();
+  for (const [a, b] of timingSafeEqual.mock.calls) {
+    expect([32, 256]).toContain((a as Buffer).length);
+    expect((b as Buffer).length).toBe((a as Buffer).length);
+  }
+}
+
 describe.each(SHARED_SECRET_FORMATS.map((f) => [f.name, f] as [string, WebhookFormat]))("%s verify (secret echoed back)", (_name, format) => {
   it.each([
     ["Authorization: Bearer <secret>", { authorization: `Bearer ${SECRET}` }, {}],
@@ -59,13 +69,24 @@ describe.each(SHARED_SECRET_FORMATS.map((f) => [f.name, f] as [string, WebhookFo
     expect(format.verify(req({ authorization: "" }, { secret: "" }), "")).toMatch(/no webhook secret/);
   });
 
-  it("when secrets of different lengths are compared, then timingSafeEqual gets two 32-byte digests", () => {
+  it("when secrets of different lengths are compared, then timingSafeEqual gets two buffers of one fixed length", () => {
     format.verify(req({ authorization: "x" }, { secret: "a much longer wrong secret than the configured one, by far" }), SECRET);
-    expect(timingSafeEqual).toHaveBeenCalled();
-    for (const [a, b] of timingSafeEqual.mock.calls) {
-      expect((a as Buffer).length).toBe(32);
-      expect((b as Buffer).length).toBe(32);
-    }
+    expectFixedLengthComparisons();
+  });
+
+  it.each([
+    ["the secret with a NUL added (the padding byte)", { authorization: `${SECRET}\0` }, SECRET],
+    ["the secret without its last NUL", { authorization: "abc" }, "abc\0"],
+    ["a value longer than the padding width", { authorization: "x".repeat(300) }, SECRET],
+    ["the secret's first 256 bytes, when the secret is longer", { authorization: "k".repeat(256) }, "k".repeat(300)],
+  ])("when the delivery carries %s, then it is refused", (_what, headers, secret) => {
+    expect(format.verify(req(headers), secret)).toMatch(/did not match/);
+    expectFixedLengthComparisons();
+  });
+
+  it("when the secret is longer than the padding width, then the whole secret is accepted", () => {
+    const long = "k".repeat(300);
+    expect(format.verify(req({ authorization: `Bearer ${long}` }), long)).toBeUndefined();
   });
 });
 
@@ -150,7 +171,7 @@ describe("jfrog verify (X-JFrog-Event-Auth: the secret, or HMAC-SHA256 when sign
 
 describe("every format", () => {
   it.each(WEBHOOK_FORMATS.map((f) => [f.name, f] as [string, WebhookFormat]))(
-    "when %s verifies a wrong credential, then the comparison went through timingSafeEqual on 32-byte digests",
+    "when %s verifies a wrong credential, then the comparison went through timingSafeEqual on buffers of a fixed length",
     (_name, format) => {
       const wrong = "0".repeat(40);
       const headers = {
@@ -160,10 +181,7 @@ describe("every format", () => {
         "x-jfrog-event-auth": wrong,
       };
       expect(format.verify(req(headers, { secret: wrong }), SECRET)).toEqual(expect.any(String));
-      expect(timingSafeEqual).toHaveBeenCalled();
-      for (const [a, b] of timingSafeEqual.mock.calls) {
-        expect([(a as Buffer).length, (b as Buffer).length]).toEqual([32, 32]);
-      }
+      expectFixedLengthComparisons();
     },
   );
 });

@@ -74,7 +74,22 @@ function tidy(action: string, found: Found): WebhookEvent {
 // A host the payload states is informational (the registry comes from the URL's
 // {registryId}), so one that docker would not read as a registry host is dropped, not fatal:
 // e.g. a bare "myhost" that docker would take for a Docker Hub namespace.
+// A registry sends its own host in every delivery, so the answers are kept; the bound is for
+// payloads that make hosts up.
 function isHost(host: string): boolean {
+  let answer = hostAnswers.get(host);
+  if (answer === undefined) {
+    answer = parsesAsHost(host);
+    if (hostAnswers.size >= HOST_ANSWERS_MAX) hostAnswers.clear();
+    hostAnswers.set(host, answer);
+  }
+  return answer;
+}
+
+const hostAnswers = new Map<string, boolean>();
+const HOST_ANSWERS_MAX = 256;
+
+function parsesAsHost(host: string): boolean {
   try {
     return parseReference(`${host}/x`).domain === host;
   } catch (err) {

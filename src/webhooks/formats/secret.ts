@@ -5,9 +5,9 @@
 // - the rest can only echo the secret: as a header (Harbor's "Auth Header", a distribution
 //   endpoint's `headers`, ACR custom headers, an EventBridge API destination's API key), or,
 //   for senders configured with nothing but a URL (Docker Hub, Quay, Pub/Sub push), ?secret=.
-// Every comparison goes through safeEqual or matchesSecret: both sides are hashed to 32 bytes
-// first, so timingSafeEqual always compares equal lengths and its time says nothing about the
-// secret, not even its length.
+// Every comparison goes through safeEqual or matchesSecret: timingSafeEqual always compares
+// equal lengths (digests of both sides, or both sides padded to a fixed width), so its time
+// says nothing about the secret, not even its length.
 import { createHmac, hash, timingSafeEqual } from "node:crypto";
 import type { WebhookRequest } from "./types.js";
 
@@ -17,20 +17,40 @@ export function safeEqual(given: string, expected: string): boolean {
   return timingSafeEqual(sha256(given), sha256(expected));
 }
 
-/** safeEqual against a configured secret, whose digest is kept: every delivery of a burst compares with it. */
+/**
+ * safeEqual against a configured secret, without hashing what was sent: every delivery of a
+ * burst compares with the same secret, and a hash per delivery was the largest part of
+ * authenticating it. Both sides are zero-padded to SECRET_WIDTH bytes, so timingSafeEqual
+ * always compares the same length and its time depends on neither value; the lengths are
+ * compared after it. Longer secrets, or longer values sent, take safeEqual.
+ */
 export function matchesSecret(given: string, secret: string): boolean {
-  let digest = secretDigests.get(secret);
-  if (!digest) {
-    digest = sha256(secret);
-    // Secrets change only with the config; the bound is for a catalog edited for a long time.
-    if (secretDigests.size >= 1024) secretDigests.clear();
-    secretDigests.set(secret, digest);
-  }
-  return timingSafeEqual(sha256(given), digest);
+  const expected = paddedSecret(secret);
+  const length = Buffer.byteLength(given);
+  if (expected === undefined || length > SECRET_WIDTH) return safeEqual(given, secret);
+  scratch.fill(0);
+  scratch.write(given, "utf8");
+  const same = timingSafeEqual(scratch, expected.bytes);
+  return same && length === expected.length;
+}
+
+const SECRET_WIDTH = 256;
+// One buffer for what is sent: comparisons are synchronous, so one at a time.
+const scratch = Buffer.alloc(SECRET_WIDTH);
+const paddedSecrets = new Map<string, { bytes: Buffer; length: number } | undefined>();
+
+function paddedSecret(secret: string): { bytes: Buffer; length: number } | undefined {
+  if (paddedSecrets.has(secret)) return paddedSecrets.get(secret);
+  const length = Buffer.byteLength(secret);
+  const padded = length > SECRET_WIDTH ? undefined : { bytes: Buffer.alloc(SECRET_WIDTH), length };
+  padded?.bytes.write(secret, "utf8");
+  // Secrets change only with the config; the bound is for a catalog edited for a long time.
+  if (paddedSecrets.size >= 1024) paddedSecrets.clear();
+  paddedSecrets.set(secret, padded);
+  return padded;
 }
 
 const sha256 = (s: string): Buffer => hash("sha256", s, "buffer");
-const secretDigests = new Map<string, Buffer>();
 
 export function hmacHex(algorithm: "sha1" | "sha256", key: string, body: Buffer): string {
   return createHmac(algorithm, key).update(body).digest("hex");
