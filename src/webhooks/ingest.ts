@@ -97,14 +97,21 @@ export class WebhookIngest {
     }
     // 1. What each event asks for; a HEAD fills a missing digest. Every push is a candidate
     //    refresh with a job id made now, so the log entry can name it before it exists.
-    const candidates = events.map((e) => candidate(entry.config, e));
+    //    (Arrays are pushed, not mapped: map() makes holey arrays, which JSON.stringify, run
+    //    on each delivery twice, takes a slow path for.)
+    const candidates: Candidate[] = [];
+    const outcomes: DeliveryEventOutcome[] = [];
+    for (const e of events) {
+      const c = candidate(entry.config, e);
+      candidates.push(c);
+      outcomes.push(c.outcome);
+    }
     const lookups = candidates.filter((c) => c.ref && c.outcome.digest === undefined);
     if (lookups.length) {
       await Promise.all(lookups.map(async (c) => {
         c.outcome.digest = await this.lookupDigest(c.ref!);
       }));
     }
-    const outcomes = candidates.map((c) => c.outcome);
     const queued = outcomes.filter((o) => o.outcome === "queued").length;
     // 2. The log entry, written with the de-dup claims of its refreshes (together with the other
     //    deliveries of the burst); the summary assumes every claim wins and the log corrects it.

@@ -9,45 +9,47 @@ import type { Delivery } from "./deliveries.js";
 export const UNKNOWN_REGISTRY = "unknown";
 
 export class WebhookMetrics {
-  private readonly deliveries: Counter<"registry" | "status">;
-  private readonly events: Counter<"registry" | "outcome">;
+  // Counted in plain maps and handed to prom-client when it collects (a scrape): a burst of
+  // deliveries increments the same few series, and prom-client hashes the label object on
+  // every inc(). Label values are bounded (see above).
+  private readonly deliveryCounts = new Map<string, Map<string, number>>();
+  private readonly eventCounts = new Map<string, Map<string, number>>();
 
   constructor(registry: Registry) {
-    this.deliveries = new Counter({
+    const deliveryCounts = this.deliveryCounts;
+    const eventCounts = this.eventCounts;
+    new Counter({
       name: "regops_webhook_deliveries_total",
       help: "Webhook deliveries by registry and status (accepted, ignored, rejected)",
       labelNames: ["registry", "status"],
       registers: [registry],
+      collect() {
+        this.reset();
+        for (const [registry, counts] of deliveryCounts) for (const [status, n] of counts) this.inc({ registry, status }, n);
+      },
     });
-    this.events = new Counter({
+    new Counter({
       name: "regops_webhook_events_total",
       help: "Events of accepted and ignored webhook deliveries by registry and outcome (queued, duplicate, ignored)",
       labelNames: ["registry", "outcome"],
       registers: [registry],
+      collect() {
+        this.reset();
+        for (const [registry, counts] of eventCounts) for (const [outcome, n] of counts) this.inc({ registry, outcome }, n);
+      },
     });
   }
 
   /** Counts a logged delivery; `known`: its registry id is configured. */
   count(delivery: Delivery, known: boolean): void {
     const registry = known ? delivery.registry : UNKNOWN_REGISTRY;
-    const { status } = delivery;
-    kept(this.deliveryCounts, `${registry} ${status}`, () => this.deliveries.labels({ registry, status })).inc();
-    for (const { outcome } of delivery.events) {
-      kept(this.eventCounts, `${registry} ${outcome}`, () => this.events.labels({ registry, outcome })).inc();
-    }
+    increment(this.deliveryCounts, registry, delivery.status);
+    for (const e of delivery.events) increment(this.eventCounts, registry, e.outcome);
   }
-
-  // prom-client hashes the label object on every inc(); a burst of deliveries increments the
-  // same few series, so their children are kept (label values are bounded, see above).
-  private readonly deliveryCounts = new Map<string, Counter.Internal>();
-  private readonly eventCounts = new Map<string, Counter.Internal>();
 }
 
-function kept(children: Map<string, Counter.Internal>, key: string, make: () => Counter.Internal): Counter.Internal {
-  let child = children.get(key);
-  if (!child) {
-    child = make();
-    children.set(key, child);
-  }
-  return child;
+function increment(counts: Map<string, Map<string, number>>, registry: string, value: string): void {
+  let ofRegistry = counts.get(registry);
+  if (!ofRegistry) counts.set(registry, (ofRegistry = new Map()));
+  ofRegistry.set(value, (ofRegistry.get(value) ?? 0) + 1);
 }

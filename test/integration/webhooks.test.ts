@@ -32,14 +32,14 @@ const registries = () => [
   { id: "open", url: "https://ghcr.io", kind: "ghcr" }, // no webhook secret: no webhook
 ];
 
-async function deliver(registryId: string, body: string | Buffer, headers: Record<string, string> = {}, query = ""): Promise<{ status: number; body: any }> {
+async function deliver(registryId: string, body: string | Buffer, headers: Record<string, string> = {}, query = ""): Promise<{ status: number; body: any; contentType: string | null }> {
   const res = await fetch(`${api.url}/v1/webhooks/${registryId}${query}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body,
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
+  return { status: res.status, body: text ? JSON.parse(text) : null, contentType: res.headers.get("content-type") };
 }
 
 async function refreshJobs(): Promise<any[]> {
@@ -154,7 +154,7 @@ describe("webhooks", () => {
         return deliver("harbor", harborPush("team/burst", p.tag, p.digest), { authorization: SECRET });
       }),
     );
-    expect(results.every((r) => r.status === 202)).toBe(true);
+    expect(results.every((r) => r.status === 202 && r.contentType?.startsWith("application/json"))).toBe(true);
     const outcomes = results.flatMap((r) => r.body.events.map((e: any) => e.outcome));
     expect(outcomes.filter((o) => o === "queued")).toHaveLength(50);
     expect(outcomes.filter((o) => o === "duplicate")).toHaveLength(950);

@@ -96,7 +96,7 @@ export const webhookRoutes = (ingest: WebhookIngest, log: DeliveryLog): FastifyP
         // The delivery is built by the pipeline in the documented shape; registries send these
         // in bursts, and plain JSON.stringify is several times cheaper than validating it
         // against the zod schema on the way out.
-        return reply.code(202).serializer(JSON.stringify).send(result.delivery);
+        return reply.code(202).type("application/json; charset=utf-8").serializer(JSON.stringify).send(result.delivery);
       },
     );
 
