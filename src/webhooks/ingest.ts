@@ -44,6 +44,9 @@ export interface IngestRequest extends Omit<WebhookRequest, "body"> {
   contentType?: string;
 }
 
+// How long the latest refresh of a tag is remembered, for superseding it.
+const LATEST_TTL_SECONDS = 86_400;
+
 // A HEAD that fills a missing digest must not hold the registry's delivery for long.
 const HEAD_TIMEOUT_MS = 5000;
 
@@ -193,9 +196,10 @@ export class WebhookIngest {
 
   /** A newer push of the same tag makes an older, still queued refresh pointless: cancel it. */
   private async supersede(image: string, jobId: string): Promise<void> {
-    const previous = await this.deps.redis.getset(this.deps.keys.webhookLatest(image), jobId);
+    // One command that also sets the expiry: every pushed tag has a key, and a tag pushed only
+    // once (a CI build's) must not keep it forever.
+    const previous = await this.deps.redis.set(this.deps.keys.webhookLatest(image), jobId, "EX", LATEST_TTL_SECONDS, "GET");
     if (!previous || previous === jobId) return;
-    await this.deps.redis.expire(this.deps.keys.webhookLatest(image), 86_400);
     const job = await this.deps.jobs.get(previous).catch(() => undefined);
     if (job?.state === "queued") await this.deps.jobs.cancel(previous, 0).catch(() => undefined);
   }

@@ -5,11 +5,13 @@
 // problem, never a crash, and all of it in the delivery log.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { Redis } from "ioredis";
 import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../helpers/ports.js";
 import { IMAGES } from "../helpers/images.js";
 import { docker, pushRandomImage, removeLocalImages } from "../helpers/push.js";
+import { storeKeys } from "../../src/store/keys.js";
 import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
 import { startRedis, type StartedRedis } from "../helpers/stack.js";
 
@@ -175,6 +177,16 @@ describe("webhooks", () => {
 
   it("when a newer push of the same tag arrives, then the older queued refresh is superseded", async () => {
     const first = await deliver("harbor", harborPush("team/moving", "v2", `sha256:${"a".repeat(64)}`), { authorization: `Bearer ${SECRET}` });
+    // the tag's latest refresh is remembered for a day, from its first push on
+    const latestKey = storeKeys(prefix).webhookLatest(first.body.events[0].image);
+    const redisClient = new Redis(redis.url);
+    try {
+      const ttl = await redisClient.ttl(latestKey);
+      expect(ttl).toBeGreaterThan(86_000);
+      expect(ttl).toBeLessThanOrEqual(86_400);
+    } finally {
+      redisClient.disconnect();
+    }
     const second = await deliver("harbor", harborPush("team/moving", "v2", `sha256:${"b".repeat(64)}`), { authorization: `Bearer ${SECRET}` });
     const [older, newer] = [first.body.events[0].jobId, second.body.events[0].jobId];
     expect(newer).not.toBe(older);
