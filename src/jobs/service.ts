@@ -172,7 +172,7 @@ export class JobService {
       }
     });
     const accepted = admitted.filter((a): a is { spec: JobSpec; record: JobRecord } => !(a instanceof RegopsError));
-    await Promise.all(accepted.map((a) => this.store.create(a.record)));
+    await this.store.createMany(accepted.map((a) => a.record));
     const byType = new Map<JobSpec["type"], typeof accepted>();
     for (const a of accepted) {
       const group = byType.get(a.spec.type) ?? [];

@@ -60,18 +60,24 @@ move(ARGV[1], cur, 'active', fields, 0, ARGV[4])
 return {'active', ''}
 `;
 
-// A new record and its indexes, in one round trip (a MULTI costs a client-side pipeline per
-// job). KEYS: record, events channel, then the index sets. ARGV: id, fields JSON.
+// New records and their indexes, in one round trip (a MULTI costs a client-side pipeline per
+// job), however many: a burst of webhook deliveries creates its jobs together.
+// KEYS: the events channel, then per record its hash and its index sets. ARGV: per record the
+// number of its index sets, its id and its fields as JSON.
 export const CREATE_SCRIPT = `
-local fields = cjson.decode(ARGV[2])
-local args = {}
-for k, v in pairs(fields) do
-  table.insert(args, k)
-  table.insert(args, v)
+local key = 2
+for a = 1, #ARGV, 3 do
+  local indexes, id, json = tonumber(ARGV[a]), ARGV[a + 1], ARGV[a + 2]
+  local args = {}
+  for k, v in pairs(cjson.decode(json)) do
+    table.insert(args, k)
+    table.insert(args, v)
+  end
+  redis.call('HSET', KEYS[key], unpack(args))
+  for i = key + 1, key + indexes do redis.call('ZADD', KEYS[i], 0, id) end
+  redis.call('PUBLISH', KEYS[1], json)
+  key = key + indexes + 1
 end
-redis.call('HSET', KEYS[1], unpack(args))
-for i = 3, #KEYS do redis.call('ZADD', KEYS[i], 0, ARGV[1]) end
-redis.call('PUBLISH', KEYS[2], ARGV[2])
 return 'OK'
 `;
 

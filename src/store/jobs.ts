@@ -111,11 +111,22 @@ export class JobStore {
   }
 
   async create(rec: JobRecord): Promise<void> {
+    await this.createMany([rec]);
+  }
+
+  /** Creates records with their indexes in one script call. */
+  async createMany(recs: readonly JobRecord[]): Promise<void> {
+    if (!recs.length) return;
     const k = this.keys;
-    const indexes = [k.jobsAll, k.jobsByType(rec.type), k.jobsByState(rec.state)];
-    if (rec.image) indexes.push(k.jobsByImage(rec.image));
-    const fields = JSON.stringify(encodeFields(rec));
-    await this.redis.regopsCreate(2 + indexes.length, k.job(rec.id), k.eventsChannel, ...indexes, rec.id, fields);
+    const keys = [k.eventsChannel];
+    const args: string[] = [];
+    for (const rec of recs) {
+      const indexes = [k.jobsAll, k.jobsByType(rec.type), k.jobsByState(rec.state)];
+      if (rec.image) indexes.push(k.jobsByImage(rec.image));
+      keys.push(k.job(rec.id), ...indexes);
+      args.push(String(indexes.length), rec.id, JSON.stringify(encodeFields(rec)));
+    }
+    await this.redis.regopsCreate(keys.length, ...keys, ...args);
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
