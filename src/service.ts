@@ -44,24 +44,41 @@ export interface Service {
   close(): Promise<void>;
 }
 
-function connect(config: Config, name: string, opts: { autoPipelining?: boolean } = {}): Redis {
+function connect(config: Config, logger: Logger, name: string, opts: { autoPipelining?: boolean } = {}): Redis {
   // maxRetriesPerRequest null: BullMQ's blocking connections require it, and a command
-  // waiting out a Redis restart is better than a lost job.
-  return new Redis(config.redisUrl, {
+  // waiting out a Redis restart is better than a lost job (the API answers 503 meanwhile:
+  // api/redis-guard.ts).
+  const connection = new Redis(config.redisUrl, {
     maxRetriesPerRequest: null,
     connectionName: `regops-${name}`,
     lazyConnect: false,
     enableAutoPipelining: opts.autoPipelining ?? false,
   });
+  // ioredis retries every few seconds and reports each failure: log the first of an outage
+  // and the recovery, not every attempt (and never let an error go unhandled).
+  let down = false;
+  connection.on("error", (err: Error) => {
+    if (!down) logger.warn({ connection: name, reason: err.message }, "redis connection lost; retrying");
+    down = true;
+  });
+  connection.on("ready", () => {
+    if (down) logger.info({ connection: name }, "redis connection back");
+    down = false;
+  });
+  return connection;
+}
+
+/** Resolves once the connection is ready (at once if it is). */
+function connected(connection: Redis): Promise<void> {
+  if (connection.status === "ready") return Promise.resolve();
+  return new Promise((resolve) => connection.once("ready", () => resolve()));
 }
 
 export async function startService(config: Config, logger: Logger): Promise<Service> {
-  const redis = connect(config, "main");
-  redis.on("error", (err) => logger.warn({ msg: err.message }, "redis connection error"));
+  const redis = connect(config, logger, "main");
   // Job and image records are written by many jobs at once: a connection of their own that
   // pipelines the commands issued in one tick into one write (BullMQ keeps the main one).
-  const records = connect(config, "records", { autoPipelining: true });
-  records.on("error", (err) => logger.warn({ msg: err.message }, "redis connection error"));
+  const records = connect(config, logger, "records", { autoPipelining: true });
   const store = new JobStore(records, config.prefix, config.jobs.retentionDays * 86_400);
   const queues = createQueues(redis, config.prefix);
   const hosts = new DockerHosts(config.hosts);
@@ -71,7 +88,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     config.registries,
     new RegistryStore(redis, store.keys, config.secretKey ? new SecretBox(config.secretKey) : undefined),
   );
-  const catalogSubscriber = connect(config, "registries-sub");
+  const catalogSubscriber = connect(config, logger, "registries-sub");
   await catalog.watch(catalogSubscriber, store.keys.registriesChannel, (err) => logger.warn({ msg: err.message }, "registry catalog reload failed"));
   // One connection pool and token cache per registry, shared by the API's queries and the workers.
   // Rate limits are the deployment's: a 429 one process sees makes every process wait.
@@ -93,12 +110,12 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   const notary = config.notary ? new Notary(config.notary, { redis, lockPrefix: store.keys.notaryLock }) : undefined;
   let workers: WorkerPool | undefined;
   if (config.role !== "api") {
-    const subscriber = connect(config, "worker-sub");
+    const subscriber = connect(config, logger, "worker-sub");
     // Outgoing notifications: queued by the workers where events happen, sent by the notify worker.
     const notifier = startNotifier({ config, connection: redis, store, log: notificationLog, logger });
     // The built-in scanner's advisories, loaded where scans run and reloaded on request.
     const scanner = await ScannerDatabase.open(config.scanner, redis, store.keys);
-    const scannerSubscriber = connect(config, "scanner-sub");
+    const scannerSubscriber = connect(config, logger, "scanner-sub");
     await scanner.watch(scannerSubscriber, logger);
     closers.push(async () => scannerSubscriber.disconnect());
     const deps: WorkerDeps = { config, registries, hosts, images, logger, notifier: notifier?.emitter, notary, jobs, scans, scanner };
@@ -122,7 +139,8 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   // Ready when Redis answers and, where this process runs jobs, every Docker host does.
   const readiness = async (): Promise<Check[]> => {
     const checks: Check[] = [];
-    const pong = await Promise.race([
+    // Known to be down: say so at once, rather than after the ping's 2 s.
+    const pong = redis.status !== "ready" ? `unreachable (connection ${redis.status})` : await Promise.race([
       redis.ping().then(() => "ok", (err: Error) => err.message),
       new Promise<string>((r) => setTimeout(() => r("no answer within 2s"), 2000).unref()),
     ]);
@@ -141,15 +159,17 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   if (config.role === "worker") {
     app = await buildHealthApp(logger, readiness);
   } else {
-    const subscriber = connect(config, "api-sub");
+    const subscriber = connect(config, logger, "api-sub");
     const events = new JobEvents(subscriber, store.keys.eventsChannel);
     // Webhooks come in bursts (a multi-arch push, a registry's retries): their many small
     // commands share round trips on a connection of their own that pipelines them.
-    const webhookRedis = connect(config, "webhooks", { autoPipelining: true });
+    const webhookRedis = connect(config, logger, "webhooks", { autoPipelining: true });
     closers.push(async () => webhookRedis.disconnect());
     const deliveries = new DeliveryLog(webhookRedis, store.keys, config.webhooks.logSize, config.webhooks.dedupSeconds);
     const metrics = createMetrics({ queues, catalog, registries });
     const webhookIngest = new WebhookIngest({ redis: webhookRedis, keys: store.keys, catalog, registries, jobs, log: deliveries, metrics: new WebhookMetrics(metrics) });
+    // The API answers 503 while a connection it uses is down: start serving once they are up.
+    await Promise.all([redis, records, webhookRedis].map(connected));
     // Loaded only where the API runs: a worker-only process never pays for it.
     const { buildApp } = await import("./api/app.js");
     app = await buildApp({
@@ -163,6 +183,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       events,
       metrics,
       readiness,
+      redisReady: () => redis.status === "ready" && records.status === "ready" && webhookRedis.status === "ready",
       notifications: notificationLog,
       watches,
       schedules,

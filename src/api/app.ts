@@ -15,6 +15,7 @@ import { registerErrorHandling } from "./errors.js";
 import { registerGraphql } from "./graphql/index.js";
 import { registerHttpMetrics } from "./metrics.js";
 import { lazyRequestLogger } from "./request-logger.js";
+import { registerRedisGuard } from "./redis-guard.js";
 import { healthRoutes, type Check } from "./rest/health.js";
 import { imageRoutes } from "./rest/images.js";
 import { jobRoutes } from "./rest/jobs.js";
@@ -51,6 +52,8 @@ export interface AppDeps {
   events: JobEvents;
   metrics: Registry;
   readiness: () => Promise<Check[]>;
+  /** False while a Redis connection of the API is down: /v1 and /graphql then answer 503. */
+  redisReady?: () => boolean;
   /** Watches (/v1/watches); absent only while the OpenAPI document is generated. */
   watches?: WatchService;
   /** Schedules (/v1/schedules); absent only while the OpenAPI document is generated. */
@@ -100,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
   registerErrorHandling(app);
+  if (deps.redisReady) registerRedisGuard(app, deps.redisReady);
   registerAuth(app, deps.keys);
   registerHttpMetrics(app, deps.metrics);
 

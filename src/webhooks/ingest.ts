@@ -141,7 +141,7 @@ export class WebhookIngest {
    * route's error handler calls this, so every delivery is in the log and the counters.
    */
   async rejected(registryId: string, error: RegopsError, req: { contentType?: string; bytes: number }): Promise<Delivery> {
-    const delivery = await this.deps.log.append({
+    const delivery: Omit<Delivery, "id"> = {
       registry: registryId,
       receivedAt: new Date().toISOString(),
       status: "rejected",
@@ -150,9 +150,12 @@ export class WebhookIngest {
       contentType: req.contentType,
       bytes: req.bytes,
       events: [],
-    });
-    this.deps.metrics?.count(delivery, this.deps.catalog.get(registryId) !== undefined);
-    return delivery;
+    };
+    // Refused because Redis is unreachable: there is no log to write to (waiting for it is
+    // what the 503 avoids). The counters still show it; the sender retries after Retry-After.
+    const logged = error.code === "SERVICE_UNAVAILABLE" ? { id: "", ...delivery } : await this.deps.log.append(delivery);
+    this.deps.metrics?.count(logged, this.deps.catalog.get(registryId) !== undefined);
+    return logged;
   }
 
   private async reject(registry: string, receivedAt: string, req: IngestRequest, error: RegopsError, format?: string): Promise<IngestResult> {

@@ -79,6 +79,7 @@ export const webhookRoutes = (ingest: WebhookIngest, log: DeliveryLog): FastifyP
             401: problemSchema,
             404: problemSchema,
             413: problemSchema,
+            503: problemSchema,
           },
         },
       },
