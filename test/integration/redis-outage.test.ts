@@ -9,6 +9,7 @@ import { IMAGES } from "../helpers/images.js";
 import { freePort } from "../helpers/ports.js";
 import { docker } from "../helpers/push.js";
 import { auth, json, KEYS, startTestService, type TestService } from "../helpers/service.js";
+import { harborPush } from "../helpers/webhook-payloads.js";
 
 const SECRET = `hook-${randomBytes(12).toString("hex")}`;
 let redis: StartedTestContainer;
@@ -34,18 +35,6 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-function harborPush(tag: string, digest: string): string {
-  return JSON.stringify({
-    type: "PUSH_ARTIFACT",
-    occur_at: 1737446601,
-    operator: "admin",
-    event_data: {
-      resources: [{ digest, tag, resource_url: `harbor.example.com/team/outage:${tag}` }],
-      repository: { name: "outage", namespace: "team", repo_full_name: "team/outage" },
-    },
-  });
-}
-
 const deliver = (body: string) =>
   fetch(`${api.url}/v1/webhooks/harbor`, { method: "POST", headers: { "content-type": "application/json", authorization: SECRET }, body, signal: AbortSignal.timeout(5000) });
 
@@ -59,7 +48,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30
 
 describe("when Redis is down", () => {
   it("then deliveries and submissions get 503 with Retry-After at once, and after it is back the delivery makes its job", async () => {
-    const body = harborPush("v1", `sha256:${randomBytes(32).toString("hex")}`);
+    const body = harborPush("team/outage", "v1", `sha256:${randomBytes(32).toString("hex")}`);
     await docker.getContainer(redis.getId()).stop({ t: 0 });
     await until("the API to notice", async () => (await fetch(`${api.url}/readyz`)).status === 503);
 

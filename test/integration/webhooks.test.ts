@@ -12,6 +12,7 @@ import { freePort } from "../helpers/ports.js";
 import { IMAGES } from "../helpers/images.js";
 import { docker, pushRandomImage, removeLocalImages } from "../helpers/push.js";
 import { storeKeys } from "../../src/store/keys.js";
+import { harborPush } from "../helpers/webhook-payloads.js";
 import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
 import { startRedis, type StartedRedis } from "../helpers/stack.js";
 
@@ -59,18 +60,6 @@ async function metric(name: string, labels: Record<string, string>): Promise<num
     if (Object.entries(labels).every(([k, v]) => got[k] === v) && Object.keys(got).length === Object.keys(labels).length) return Number(m[3]);
   }
   return 0;
-}
-
-function harborPush(repository: string, tag: string, digest: string): string {
-  return JSON.stringify({
-    type: "PUSH_ARTIFACT",
-    occur_at: Math.floor(Date.now() / 1000),
-    operator: "admin",
-    event_data: {
-      resources: [{ digest, tag, resource_url: `harbor.example.com/${repository}:${tag}` }],
-      repository: { name: repository.split("/")[1], namespace: repository.split("/")[0], repo_full_name: repository, repo_type: "private" },
-    },
-  });
 }
 
 beforeAll(async () => {
