@@ -137,13 +137,24 @@ export class WebhookIngest {
   }
 
   /**
-   * Logs a delivery refused before the pipeline saw its body (too large, unreadable): the
-   * route's error handler calls this, so every delivery is in the log and the counters.
+   * Logs a delivery refused before the pipeline saw its body (too large, unreadable, Redis
+   * unreachable): the route's error handler calls this, so every delivery is in the log (when
+   * there is one) and the counters.
    */
   async rejected(registryId: string, error: RegopsError, req: { contentType?: string; bytes: number }): Promise<Delivery> {
+    return this.logRejection(registryId, new Date().toISOString(), error, req);
+  }
+
+  private async reject(registry: string, receivedAt: string, req: IngestRequest, error: RegopsError, format?: string): Promise<IngestResult> {
+    const delivery = await this.logRejection(registry, receivedAt, error, { contentType: req.contentType, bytes: req.rawBody.length }, format);
+    return { httpStatus: error.status, delivery, error };
+  }
+
+  private async logRejection(registry: string, receivedAt: string, error: RegopsError, req: { contentType?: string; bytes: number }, format?: string): Promise<Delivery> {
     const delivery: Omit<Delivery, "id"> = {
-      registry: registryId,
-      receivedAt: new Date().toISOString(),
+      registry,
+      format,
+      receivedAt,
       status: "rejected",
       reason: error.message,
       httpStatus: error.status,
@@ -154,24 +165,8 @@ export class WebhookIngest {
     // Refused because Redis is unreachable: there is no log to write to (waiting for it is
     // what the 503 avoids). The counters still show it; the sender retries after Retry-After.
     const logged = error.code === "SERVICE_UNAVAILABLE" ? { id: "", ...delivery } : await this.deps.log.append(delivery);
-    this.deps.metrics?.count(logged, this.deps.catalog.get(registryId) !== undefined);
+    this.deps.metrics?.count(logged, this.deps.catalog.get(registry) !== undefined);
     return logged;
-  }
-
-  private async reject(registry: string, receivedAt: string, req: IngestRequest, error: RegopsError, format?: string): Promise<IngestResult> {
-    const delivery = await this.deps.log.append({
-      registry,
-      format,
-      receivedAt,
-      status: "rejected",
-      reason: error.message,
-      httpStatus: error.status,
-      contentType: req.contentType,
-      bytes: req.rawBody.length,
-      events: [],
-    });
-    this.deps.metrics?.count(delivery, this.deps.catalog.get(registry) !== undefined);
-    return { httpStatus: error.status, delivery, error };
   }
 
   private async queue(registry: RegistryConfig, o: DeliveryEventOutcome): Promise<void> {
