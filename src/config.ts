@@ -14,6 +14,7 @@ import { scheduleSchema, type Schedule } from "./schedules/schema.js";
 import { retentionConfigSchema, type RetentionConfig } from "./retention/config.js";
 import { parseSecretKey } from "./store/sealed.js";
 import { DEFAULT_TAG_POLICY, tagPolicySchema } from "./registry/tag-policy.js";
+import { registryApiSchema, type RegistryApiLimits } from "./registry/ca-pem.js";
 
 export const REGISTRY_KINDS = [
   "dockerhub", "harbor", "distribution", "gitlab", "quay", "ghcr", "acr", "ecr", "gar", "jfrog", "nexus", "generic",
@@ -45,7 +46,7 @@ export const registryFields = {
     .string()
     .min(1)
     .optional()
-    .meta({ description: "Extra CA certificate(s) to trust: PEM text, or the path of a PEM file" }),
+    .meta({ description: "Extra CA certificate(s) to trust: PEM text (the config file may give the path of a PEM file instead)" }),
   limits: z
     .strictObject({
       maxConcurrency: z.number().int().positive().optional().meta({ description: "Requests in flight to this registry, per regops process" }),
@@ -105,6 +106,8 @@ const fileSchema = z.object({
       // One refresh per (image, digest) within this window, however many deliveries announce it.
       dedupSeconds: z.number().int().min(1).default(600),
       // Deliveries kept for GET /v1/webhooks/deliveries.
+  // What /v1/registries and GraphQL accept (registry/ca-pem.ts).
+  registryApi: registryApiSchema,
       logSize: z.number().int().min(100).default(10_000),
     })
     .default({ dedupSeconds: 600, logSize: 10_000 }),
@@ -184,6 +187,7 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
+  registryApi: RegistryApiLimits;
 
 /** Replaces every `env:NAME` string with the variable's value; a missing variable is an error at that path. */
 function resolveEnvRefs(value: unknown, env: NodeJS.ProcessEnv, path: string, issues: string[]): unknown {
@@ -291,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (path) {
     try {
       text = readFileSync(path, "utf8");
+    registryApi: file.registryApi,
     } catch (err) {
       throw new ConfigError([`REGOPS_CONFIG: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`]);
     }

@@ -87,6 +87,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   const catalog = new RegistryCatalog(
     config.registries,
     new RegistryStore(redis, store.keys, config.secretKey ? new SecretBox(config.secretKey) : undefined),
+    config.registryApi,
   );
   const catalogSubscriber = connect(config, logger, "registries-sub");
   await catalog.watch(catalogSubscriber, store.keys.registriesChannel, (err) => logger.warn({ msg: err.message }, "registry catalog reload failed"));

@@ -4,8 +4,9 @@
 // and its workers agree within a pub/sub round trip.
 import type { Redis } from "ioredis";
 import type { RegistryConfig } from "../config.js";
-import { RegopsError } from "../errors.js";
+import { badRequest, RegopsError } from "../errors.js";
 import type { RegistryStore } from "../store/registries.js";
+import { caPemProblem, registryApiSchema, type RegistryApiLimits } from "./ca-pem.js";
 import type { Reference } from "./reference.js";
 import { registryDomain, registryNotConfigured } from "./registries.js";
 
@@ -28,6 +29,7 @@ export class RegistryCatalog {
   constructor(
     fileRegistries: readonly RegistryConfig[],
     private readonly store?: RegistryStore,
+    private readonly apiLimits: RegistryApiLimits = registryApiSchema.parse({}),
   ) {
     this.fromFile = fileRegistries.map((config) => ({ config, source: "config", revision: "config" }));
     this.entries = this.fromFile;
@@ -116,9 +118,14 @@ export class RegistryCatalog {
 
   private writable(config: RegistryConfig): RegistryStore {
     if (!this.store) throw new RegopsError("REGISTRY_READ_ONLY", "this process has no registry store");
-    if (config.auth && !this.store.canSealCredentials) {
-      throw new RegopsError("SECRET_KEY_MISSING", "credentials cannot be stored: REGOPS_SECRET_KEY is not set", {
-        fields: [{ field: "auth", message: "cannot be stored without REGOPS_SECRET_KEY" }],
+    // Checked before anything else, and the same answer for any path: nothing is read from disk.
+    const caProblem = config.ca === undefined ? undefined : caPemProblem(config.ca, this.apiLimits.maxCaBytes);
+    if (caProblem) throw badRequest([{ field: "ca", message: caProblem }]);
+    // Every secret is sealed before it is stored; without the key none can be stored at all.
+    const secrets = this.store.canSealCredentials ? [] : this.store.secretFields(config);
+    if (secrets.length) {
+      throw new RegopsError("SECRET_KEY_MISSING", `${secrets.join(", ")} cannot be stored: REGOPS_SECRET_KEY is not set`, {
+        fields: secrets.map((field) => ({ field, message: "is a secret, sealed before it is stored: set REGOPS_SECRET_KEY" })),
       });
     }
     return this.store;

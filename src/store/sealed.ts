@@ -5,6 +5,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 
 const VERSION = "v1";
+// GCM accepts tags of 4 to 16 bytes unless told otherwise; a short tag is far easier to forge,
+// so both sides name the full 16 and a blob with any other length is refused before opening.
+const TAG_BYTES = 16;
+const IV_BYTES = 12;
 
 /** Reads a 32-byte key written as 64 hex characters or base64; anything else is an error. */
 export function parseSecretKey(text: string): Buffer {
@@ -21,8 +25,8 @@ export class SecretBox {
 
   /** `v1.<iv>.<tag>.<ciphertext>`, each base64url. */
   seal(plaintext: string, context: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv("aes-256-gcm", this.key, iv);
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv("aes-256-gcm", this.key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(context));
     const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
     return [VERSION, iv, cipher.getAuthTag(), body].map((p) => (typeof p === "string" ? p : p.toString("base64url"))).join(".");
@@ -32,9 +36,13 @@ export class SecretBox {
   open(sealed: string, context: string): string {
     const [version, iv, tag, body] = sealed.split(".");
     if (version !== VERSION || !iv || !tag || body === undefined) throw new Error("not a sealed secret");
-    const decipher = createDecipheriv("aes-256-gcm", this.key, Buffer.from(iv, "base64url"));
+    const ivBytes = Buffer.from(iv, "base64url");
+    const tagBytes = Buffer.from(tag, "base64url");
+    if (ivBytes.length !== IV_BYTES) throw new Error("not a sealed secret: bad IV length");
+    if (tagBytes.length !== TAG_BYTES) throw new Error(`not a sealed secret: the authentication tag must be ${TAG_BYTES} bytes`);
+    const decipher = createDecipheriv("aes-256-gcm", this.key, ivBytes, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(context));
-    decipher.setAuthTag(Buffer.from(tag, "base64url"));
+    decipher.setAuthTag(tagBytes);
     return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
   }
 }

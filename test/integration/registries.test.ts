@@ -198,7 +198,7 @@ describe("/v1/registries", () => {
       expect(dump).not.toContain(secret);
       expect(dump).not.toContain(Buffer.from(secret).toString("base64"));
     }
-    expect(dump).toMatch(/sealedAuth\W+v1\./);
+    expect(dump).toMatch(/\\"sealed\\"\W+v1\./);
   });
 
   it("when REGOPS_SECRET_KEY is not set, then credentials are refused with 422 naming auth, not stored in the clear", async () => {

@@ -25,6 +25,18 @@ describe("sealed secrets (AES-256-GCM)", () => {
     expect(() => box.open("plain text", "harbor")).toThrow(/not a sealed secret/);
   });
 
+  it("when the authentication tag is shorter than 16 bytes, then it does not open, even if it is the true tag cut short", () => {
+    const sealed = box.seal("secret", "harbor");
+    const [version, iv, tag, body] = sealed.split(".");
+    const full = Buffer.from(tag!, "base64url");
+    expect(full.length).toBe(16);
+    for (const length of [4, 8, 12, 15]) {
+      const cut = [version, iv, full.subarray(0, length).toString("base64url"), body].join(".");
+      expect(() => box.open(cut, "harbor"), `tag of ${length} bytes`).toThrow(/tag/);
+    }
+    expect(box.open(sealed, "harbor")).toBe("secret");
+  });
+
   it("when a key is given as hex or base64 of 32 bytes, then it is read; anything else is refused", () => {
     expect(parseSecretKey(key.toString("hex"))).toEqual(key);
     expect(parseSecretKey(key.toString("base64"))).toEqual(key);

@@ -100,6 +100,9 @@ export function registryFromInput(input: z.infer<typeof registryObject>, fieldPr
   if (!parsed.success) {
     throw badRequest(parsed.error.issues.map((i) => ({ field: `${fieldPrefix}${i.path.join(".") || "body"}`, message: i.message })));
   }
+  // A password in the registry's URL would be stored and shown as the URL is; credentials go in `auth`.
+  const url = new URL(parsed.data.url);
+  if (url.username || url.password) throw badRequest([{ field: `${fieldPrefix}url`, message: "must not carry a user or password; send them as auth" }]);
   return parsed.data;
 }
 
