@@ -29,6 +29,8 @@ export interface TestServiceOptions {
   prefix?: string;
   extra?: Record<string, unknown>;
   env?: Record<string, string>;
+  /** The service's log level (default debug); logs are kept in memory for logs(). */
+  logLevel?: "debug" | "info" | "warn" | "error";
 }
 
 export function testConfigYaml(opts: Pick<TestServiceOptions, "registries" | "extra">): string {
@@ -56,7 +58,7 @@ export async function startTestService(opts: TestServiceOptions): Promise<TestSe
       REGOPS_ROLE: opts.role ?? "all",
       REGOPS_PREFIX: prefix,
       PORT: "0",
-      LOG_LEVEL: "debug",
+      LOG_LEVEL: opts.logLevel ?? "debug",
       DOCKER_HOST: process.env.DOCKER_HOST,
     },
     testConfigYaml(opts),
@@ -68,7 +70,7 @@ export async function startTestService(opts: TestServiceOptions): Promise<TestSe
       cb();
     },
   });
-  const logger = createLogger("debug", sink);
+  const logger = createLogger(opts.logLevel ?? "debug", sink);
   const service = await startService(config, logger);
   await service.app.listen({ port: 0, host: "127.0.0.1" });
   const addr = service.app.server.address();

@@ -1,0 +1,64 @@
+// Regressions for what the fuzzer (test/integration/fuzz.test.ts) found at the HTTP doors, each
+// pinned to the smallest request that showed it.
+import { request } from "node:http";
+import { connect } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestService, type TestService } from "../helpers/service.js";
+import { startRedis, type StartedRedis } from "../helpers/stack.js";
+
+let redis: StartedRedis;
+let api: TestService;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  api = await startTestService({ redisUrl: redis.url, role: "api", registries: [], logLevel: "error" });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await redis?.container.stop();
+});
+
+/** A request written as is (fetch would refuse or normalize some of these). */
+function raw(path: string, headers: Record<string, string> = {}): Promise<{ status: number; contentType: string; body: string }> {
+  const url = new URL(api.url);
+  return new Promise((resolve, reject) => {
+    const r = request({ host: url.hostname, port: url.port, path, headers, agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), body }));
+    });
+    r.on("error", reject);
+    r.end();
+  });
+}
+
+/** Bytes over a plain socket, for what no HTTP client would send; the answer as text. */
+function overSocket(bytes: string): Promise<string> {
+  const url = new URL(api.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.end(bytes));
+    let text = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (c: string) => (text += c));
+    socket.on("close", () => resolve(text));
+    socket.on("error", reject);
+  });
+}
+
+describe("HTTP edges the fuzzer found", () => {
+  it("when a request's headers exceed Node's header limit (seed 1: a 300,000-character query), then the 431 is a problem", async () => {
+    const res = await raw(`/v1/schedules/default?__proto__=${"x".repeat(300_000)}`);
+    expect(res.status).toBe(431);
+    expect(res.contentType).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 431, title: "Request Header Fields Too Large", code: "HEADERS_TOO_LARGE" });
+  });
+
+  it("when the request is not HTTP at all, then the 400 is a problem", async () => {
+    const text = await overSocket("BREW /v1/jobs HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\n\r\n");
+    expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(text).toMatch(/\r\ncontent-type: application\/problem\+json/i);
+    expect(JSON.parse(text.slice(text.indexOf("\r\n\r\n") + 4))).toMatchObject({ status: 400, code: "BAD_REQUEST" });
+  });
+});
