@@ -99,7 +99,7 @@ const fileSchema = z.object({
   schedules: z.array(scheduleSchema).default([]),
   retention: z.array(retentionConfigSchema).default([]),
   notary: notarySchema.optional(),
-  scanner: scannerSchema.default({ osv: [], engine: "builtin" }),
+  scanner: scannerSchema.prefault({}),
   notifications: z.array(notificationSchema).default([]),
   webhooks: z
     .strictObject({

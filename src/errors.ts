@@ -116,6 +116,11 @@ export const ERROR_CODES = {
   DOCKER_FAILED: { status: 502, retryable: false, hint: "the Docker engine refused the operation; see its message" },
   DISK_FULL: {
     status: 507,
+  SCAN_LIMIT: {
+    status: 422,
+    retryable: false,
+    hint: "the image (or a scanner's answer) is larger than a scanner limit allows; the message names the limit and its config key (scanner.limits.*): raise it only for images you trust",
+  },
     retryable: false,
     hint: "prune images/containers/volumes; see /v1/hosts/:id/df",
   },

@@ -14,6 +14,7 @@ import { HarborAdapterClient } from "../src/scan/adapters/harbor.js";
 import { TrivyScanner } from "../src/scan/adapters/trivy.js";
 import { analyzeImage, ANALYZERS_VERSION, fileSelection } from "../src/scan/analyzers/index.js";
 import { readImageFiles, registryLayers } from "../src/scan/layers/index.js";
+import { scanLimitError } from "../src/scan/limits.js";
 import { matchPackages } from "../src/scan/match/index.js";
 import { SEVERITIES } from "../src/scan/schema.js";
 import type { StoredScan } from "../src/store/scans.js";
@@ -37,9 +38,19 @@ async function builtinScan(remote: Remote, ref: Reference, manifest: Manifest, c
   const db = deps.scanner;
   if (!db) throw new RegopsError("SERVICE_UNAVAILABLE", "the built-in scanner's database is not loaded in this worker");
   const selection = fileSelection();
+  const limits = deps.config.scanner.limits;
+  // scanner.limits.scanSeconds bounds reading and analysing; a cancel stays a cancel.
+  const deadline = AbortSignal.timeout(limits.scanSeconds * 1000);
+  const signal = AbortSignal.any([ctx.signal, deadline]);
   ctx.progress({ phase: "reading layers" });
-  const files = await readImageFiles(registryLayers(remote, ref.path, manifest.json, ctx.signal), selection.wants, selection);
-  const analysis = await analyzeImage(files);
+  let analysis;
+  try {
+    const files = await readImageFiles(registryLayers(remote, ref.path, manifest.json, signal), selection.wants, { ...selection, limits, signal });
+    analysis = await analyzeImage(files, undefined, { limits, signal });
+  } catch (err) {
+    if (deadline.aborted && !ctx.signal.aborted) throw scanLimitError(`the scan of ${manifest.digest}`, "scanSeconds", limits);
+    throw err;
+  }
   ctx.progress({ phase: "matching", packages: analysis.packages.length });
   const findings = matchPackages(analysis.packages, db.osv).map((f) => ({
     id: f.id,

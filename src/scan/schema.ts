@@ -25,9 +25,39 @@ export const scannerSyncSchema = z.strictObject({
   authorization: z.string().min(1).optional(),
   /** Largest export accepted, in MiB (osv.dev's biggest, e.g. Debian, are a few hundred). */
   maxMiB: z.number().int().min(1).max(16_384).default(2048),
+  /** Largest single record (zip entry) once inflated, in MiB: an OSV record is a few KiB, the largest a few MiB. */
+  maxEntryMiB: z.number().positive().max(1024).default(32),
+  /** Largest export once inflated (all its entries together), in MiB: osv.dev's biggest inflate to a few GiB. */
+  maxUnzippedMiB: z.number().positive().max(262_144).default(16_384),
 });
 
 export type ScannerSyncConfig = z.infer<typeof scannerSyncSchema>;
+
+/**
+ * What one scan may cost, whatever the image holds (a layer is untrusted input: a 400 KB gzip
+ * layer can hold 48 package databases of 8 MiB each). Over a limit the scan fails with
+ * SCAN_LIMIT naming the key; the worker stays up.
+ */
+export const scanLimitsSchema = z.strictObject({
+  /** Bytes of package databases held in memory at once for one image (file contents, paths, lineage). */
+  keptMiB: z.number().positive().max(65_536).default(128),
+  /** Package database files held in memory at once for one image. */
+  keptFiles: z.number().int().positive().default(50_000),
+  /** Uncompressed bytes of one layer's tar stream. */
+  layerMiB: z.number().positive().default(8192),
+  /** Uncompressed bytes of all of an image's layers together. */
+  imageMiB: z.number().positive().default(32_768),
+  /** Largest zstd window a layer may ask for (the zstd CLI's default limit); the decoder allocates it. */
+  zstdWindowMiB: z.number().positive().max(2046).default(128),
+  /** Packages found in one image. */
+  packages: z.number().int().positive().default(100_000),
+  /** Wall time of one built-in scan (reading layers and analysing). */
+  scanSeconds: z.number().positive().default(600),
+  /** Largest answer read from a scanner (a Harbor adapter's report or error, trivy's output). */
+  adapterAnswerMiB: z.number().positive().max(4096).default(64),
+});
+
+export type ScanLimitsConfig = z.infer<typeof scanLimitsSchema>;
 
 export const scannerSchema = z.strictObject({
   /** OSV JSON files, directories of them, or osv.dev per-ecosystem zip exports. */
@@ -46,6 +76,7 @@ export const scannerSchema = z.strictObject({
     .optional(),
   /** A trivy binary (and optionally a Trivy server it talks to). */
   trivy: z.strictObject({ binary: z.string().min(1).default("trivy"), server: z.url().optional() }).optional(),
+  limits: scanLimitsSchema.prefault({}),
 });
 
 export type ScannerConfig = z.infer<typeof scannerSchema>;

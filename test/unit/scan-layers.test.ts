@@ -74,11 +74,12 @@ describe("readImageFiles", () => {
       { name: "usr/share/doc/big", content: "x".repeat(10_000) },
     ]);
     const l2 = await gz([{ name: "/etc/a", content: "a2" }]);
-    const files = await readImageFiles([l1, l2], (p) => p.startsWith("etc/"));
+    // supersede: what is kept of a replaced version instead of its bytes (here its text).
+    const files = await readImageFiles([l1, l2], (p) => p.startsWith("etc/"), { supersede: (_p, f) => new Map([[f.content.toString(), f.layer]]) });
     expect([...files.files.keys()].sort()).toEqual(["etc/a", "etc/b"]);
     expect(text(files, "etc/a")).toBe("a2");
     expect(files.files.get("etc/a")!.layer).toBe(l2.digest);
-    expect(files.files.get("etc/a")!.earlier).toEqual([{ content: Buffer.from("a1"), layer: l1.digest }]);
+    expect(files.files.get("etc/a")!.origins).toEqual(new Map([["a1", l1.digest]]));
     expect(files.files.get("etc/b")!.layer).toBe(l1.digest);
     expect(files.layers.map((l) => [l.compression, l.entries, l.kept])).toEqual([
       ["gzip", 4, 2],
@@ -106,9 +107,9 @@ describe("readImageFiles", () => {
     const l1 = await gz([{ name: "etc/f", content: "1" }]);
     const l2 = await gz([{ name: "etc/.wh.f", content: "" }]);
     const l3 = await gz([{ name: "etc/f", content: "3" }]);
-    const files = await readImageFiles([l1, l2, l3], all);
+    const files = await readImageFiles([l1, l2, l3], all, { supersede: (_p, f) => new Map([[f.content.toString(), f.layer]]) });
     expect(text(files, "etc/f")).toBe("3");
-    expect(files.files.get("etc/f")!.earlier).toEqual([]);
+    expect(files.files.get("etc/f")!.origins).toBeUndefined();
   });
 
   it("when a directory is opaque in an upper layer, then lower content under it is hidden but the layer's own stays", async () => {

@@ -2,12 +2,14 @@
 // scan of an image's files: which files to read, then OS detection and every analyzer.
 //
 // Layer attribution (Trivy's "layer where that version first appears"): a package starts at
-// the layer of the file it was read from; while the same path's earlier versions in lower
-// layers (kept by readImageFiles unless a whiteout intervened) still list the same name and
-// version, it moves down to that layer. So `apt-get install curl` in layer 3, which rewrites
+// the layer of the file it was read from; while the versions of the same path in lower layers
+// (until a whiteout) listed the same name and version, it moves down to that layer. The reader
+// does not keep those versions: when one is replaced, `supersede` parses it once and keeps only
+// its packages' lineage (ImageFile.origins). So `apt-get install curl` in layer 3, which rewrites
 // the status file, leaves libc6 attributed to the base layer and curl to layer 3.
 import { createHash } from "node:crypto";
 import type { FileLimit, ImageFile, ImageFiles, ReadOptions } from "../layers/types.js";
+import { DEFAULT_SCAN_LIMITS, scanLimitError, type ScanLimits } from "../limits.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../layers/types.js";
 import { apk } from "./apk.js";
 import { dpkg } from "./dpkg.js";
@@ -52,14 +54,45 @@ export function fileSelection(analyzers: readonly Analyzer[] = ANALYZERS): ReadO
       // A reducer only applies when its analyzer is the file's only reader.
       return wanting.length === 1 && wanting[0]!.reduce ? wanting[0]!.reduce(path, content) : content;
     },
+    supersede: (path, replaced) => lineage(of(path), path, replaced),
   };
 }
 
-export async function analyzeImage(files: ImageFiles, analyzers: readonly Analyzer[] = ANALYZERS): Promise<ImageAnalysis> {
+/**
+ * The packages a replaced version of `path` listed, each with the lowest layer it has been
+ * listed from (its own lineage, else its layer). Parsed on its own, without the OS: a package's
+ * identity (type, name, version) does not depend on it.
+ */
+async function lineage(analyzers: readonly Analyzer[], path: string, replaced: ImageFile): Promise<Map<string, string>> {
+  const origins = new Map<string, string>();
+  for (const a of analyzers) {
+    let found: Package[];
+    try {
+      found = await a.analyze({ files: new Map([[path, replaced]]), layers: [] }, undefined, []);
+    } catch {
+      continue; // an unreadable old version breaks the chain, as a whiteout would
+    }
+    for (const p of found) {
+      const k = key(p);
+      if (!origins.has(k)) origins.set(k, replaced.origins?.get(k) ?? replaced.layer);
+    }
+  }
+  return origins;
+}
+
+export interface AnalyzeOptions {
+  /** scanner.limits: `packages` caps what one image may list. */
+  limits?: ScanLimits;
+  signal?: AbortSignal;
+}
+
+export async function analyzeImage(files: ImageFiles, analyzers: readonly Analyzer[] = ANALYZERS, opts: AnalyzeOptions = {}): Promise<ImageAnalysis> {
+  const limits = opts.limits ?? DEFAULT_SCAN_LIMITS;
   const os = detectOs(files);
   const notes: string[] = [];
   const packages: Package[] = [];
   for (const a of analyzers) {
+    opts.signal?.throwIfAborted();
     let found: Package[];
     try {
       found = await a.analyze(files, os, notes);
@@ -67,40 +100,13 @@ export async function analyzeImage(files: ImageFiles, analyzers: readonly Analyz
       notes.push(`${a.name}: failed to analyze: ${(err as Error).message}`);
       continue;
     }
-    const cache = new Map<string, Set<string>>();
-    // One package at a time: the first one that needs an earlier file version parses it, the
-    // rest find it in the cache.
-    for (const p of found) packages.push({ ...p, layer: await firstLayer(a, p, files, os, cache) });
+    if (packages.length + found.length > limits.packages) throw scanLimitError("the packages found in the image", "packages", limits);
+    for (const p of found) packages.push({ ...p, layer: files.files.get(p.path)?.origins?.get(key(p)) ?? p.layer });
   }
   return { os, packages, notes };
 }
 
 const key = (p: Package) => `${p.type}\0${p.name}\0${p.version}`;
-
-/** The lowest layer from which the package's file continuously listed this name and version. */
-async function firstLayer(a: Analyzer, p: Package, files: ImageFiles, os: OsInfo | undefined, cache: Map<string, Set<string>>): Promise<string> {
-  const file = files.files.get(p.path);
-  if (!file || file.earlier.length === 0) return p.layer;
-  let layer = p.layer;
-  for (let i = file.earlier.length - 1; i >= 0; i--) {
-    const v = file.earlier[i]!;
-    const id = `${p.path}\0${i}`;
-    let listed = cache.get(id);
-    if (!listed) {
-      // Each earlier version is parsed once, on its own.
-      const alone: ImageFile = { ...file, content: v.content, layer: v.layer, earlier: [] };
-      try {
-        listed = new Set((await a.analyze({ files: new Map([[p.path, alone]]), layers: files.layers }, os, [])).map(key));
-      } catch {
-        listed = new Set();
-      }
-      cache.set(id, listed);
-    }
-    if (!listed.has(key(p))) break;
-    layer = v.layer;
-  }
-  return layer;
-}
 
 export { detectOs } from "./os-release.js";
 export type { Analyzer, OsInfo, Package, PackageType } from "./types.js";

@@ -9,6 +9,7 @@ import { createGunzip } from "node:zlib";
 const GUNZIP_CHUNK = 128 * 1024;
 import { Decompress } from "fzstd";
 import type { Compression } from "./types.js";
+import { ZstdFrameGuard } from "./zstd-frames.js";
 
 const GZIP = Buffer.from([0x1f, 0x8b]);
 const ZSTD = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
@@ -24,11 +25,22 @@ export function isLayerMediaType(mediaType: string): boolean {
   return mediaType === "" || /(^|[.+/])tar([.+]|$)/.test(mediaType);
 }
 
-/** fzstd's streaming decoder as a Transform (Node 20's zlib has no zstd). */
-export function createZstdDecompress(): Transform {
+/** Refuses zstd frames with a window over `maxBytes`; `error(window)` is what is thrown. */
+export interface ZstdWindowLimit {
+  maxBytes: number;
+  error(window: number): Error;
+}
+
+/**
+ * fzstd's streaming decoder as a Transform (Node 20's zlib has no zstd). With `window`, each
+ * frame's header is checked before fzstd allocates that window.
+ */
+export function createZstdDecompress(window?: ZstdWindowLimit): Transform {
+  const guard = window ? new ZstdFrameGuard(window.maxBytes, window.error) : undefined;
   const t = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       try {
+        guard?.push(chunk);
         decoder.push(chunk);
         cb();
       } catch (err) {
@@ -60,6 +72,7 @@ const asBuffer = (chunk: unknown): Buffer => (Buffer.isBuffer(chunk) ? chunk : B
  */
 export async function tarStages(
   blob: AsyncIterable<unknown>,
+  zstdWindow?: ZstdWindowLimit,
 ): Promise<{ compression: Compression; stages: [Readable, ...Transform[]]; sha256(): string }> {
   const it = blob[Symbol.asyncIterator]();
   const hash = createHash("sha256");
@@ -89,6 +102,6 @@ export async function tarStages(
   // 128 KiB output chunks instead of zlib's 16 KiB: every chunk pays the tar parser and the
   // stream machinery, and with 8x fewer of them the read is ~45 % faster (bench/scan).
   if (compression === "gzip") return { compression, stages: [source, createGunzip({ chunkSize: GUNZIP_CHUNK })], sha256 };
-  if (compression === "zstd") return { compression, stages: [source, createZstdDecompress()], sha256 };
+  if (compression === "zstd") return { compression, stages: [source, createZstdDecompress(zstdWindow)], sha256 };
   return { compression, stages: [source], sha256 };
 }

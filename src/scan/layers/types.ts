@@ -1,5 +1,6 @@
 // What reading an image's layers yields: the selected files of the final filesystem, held in
 // memory, and what each layer contained.
+import type { ScanLimits } from "../limits.js";
 
 /** One layer as the reader needs it: `open()` returns the (compressed) blob bytes. */
 export interface LayerSource {
@@ -10,20 +11,20 @@ export interface LayerSource {
 
 export type Compression = "gzip" | "zstd" | "none";
 
-/** A version of a file that a higher layer replaced (not deleted) with a newer one. */
-export interface FileVersion {
+export interface ImageFile {
   content: Buffer;
   /** Digest of the layer that wrote this version. */
   layer: string;
-}
-
-export interface ImageFile extends FileVersion {
   /** Size of the file in the layer (content may hold only a prefix, see `truncated`). */
   size: number;
   /** True when only the first `maxBytes` were kept (selection `prefix: true`). */
   truncated: boolean;
-  /** Earlier versions in lower layers, lowest first; a whiteout ends the chain. */
-  earlier: FileVersion[];
+  /**
+   * What ReadOptions.supersede kept of the versions this one replaced (a whiteout ends the
+   * chain): item → the lowest layer from which this path listed it without a break. The
+   * replaced versions' bytes are released as soon as they are replaced.
+   */
+  origins?: ReadonlyMap<string, string>;
 }
 
 export interface LayerInfo {
@@ -59,6 +60,15 @@ export interface FileLimit {
 }
 
 export interface ReadOptions {
+  /** scanner.limits (kept bytes and files, uncompressed bytes, zstd window); default the config defaults. */
+  limits?: ScanLimits;
+  /** Aborts the read between tar entries and stops the streams. */
+  signal?: AbortSignal;
+  /**
+   * Called when a later layer replaces a kept file with a new kept version: returns what to
+   * remember of the replaced one (see ImageFile.origins) before its bytes are let go.
+   */
+  supersede?: (path: string, replaced: ImageFile) => Promise<ReadonlyMap<string, string> | undefined> | ReadonlyMap<string, string> | undefined;
   /** Size limit for a selected path; default 8 MiB, oversized files skipped. */
   limit?: (path: string) => FileLimit;
   /**
