@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, retryable: false, hint: "check the id" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, hint: "send the body as application/json" },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, hint: "request bodies are limited to 1 MiB" },
+  URI_TOO_LONG: { status: 414, retryable: false, hint: "path segments (ids) are limited to 100 characters: check the id" },
   HEADERS_TOO_LARGE: { status: 431, retryable: false, hint: "the request line and headers are limited to 16 KiB together: send long values in the body" },
   REQUEST_TIMEOUT: { status: 408, retryable: true, hint: "send the whole request at once; a connection that stalls mid-request is closed" },
   IDEMPOTENCY_KEY_REUSED: {

@@ -11,7 +11,7 @@ import type { JobEvents } from "../jobs/events.js";
 import type { JobService } from "../jobs/service.js";
 import { type ApiKeys } from "./auth.js";
 import { registerAuth } from "./auth-hook.js";
-import { problemClientErrorHandler } from "./client-error.js";
+import { problemClientErrorHandler, problemFrameworkErrors } from "./client-error.js";
 import { registerErrorHandling } from "./errors.js";
 import { registerGraphql } from "./graphql/index.js";
 import { registerHttpMetrics } from "./metrics.js";
@@ -91,6 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     childLoggerFactory: lazyRequestLogger,
     // What Node's parser refuses (headers over 16 KiB, not HTTP) is a problem too.
     clientErrorHandler: problemClientErrorHandler,
+    frameworkErrors: problemFrameworkErrors,
   });
 
   await app.register(swagger, {

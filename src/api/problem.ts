@@ -22,7 +22,7 @@ export type Problem = z.infer<typeof problemSchema>;
 
 const TITLES: Record<number, string> = {
   400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 408: "Request Timeout", 409: "Conflict",
-  413: "Payload Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content", 429: "Too Many Requests", 431: "Request Header Fields Too Large",
+  413: "Payload Too Large", 414: "URI Too Long", 415: "Unsupported Media Type", 422: "Unprocessable Content", 429: "Too Many Requests", 431: "Request Header Fields Too Large",
   500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout", 507: "Insufficient Storage",
 };
 
@@ -44,7 +44,7 @@ export function problemFrom(err: RegopsError, instance?: string): Problem {
 /** A RegopsError for an HTTP-level failure Fastify reported (bad JSON, body too large, ...). */
 export function httpError(status: number, message: string, fields: FieldError[] = []): RegopsError {
   const byStatus: Partial<Record<number, ErrorCode>> = {
-    401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND", 413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE",
+    401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND", 413: "PAYLOAD_TOO_LARGE", 414: "URI_TOO_LONG", 415: "UNSUPPORTED_MEDIA_TYPE",
   };
   return new RegopsError(byStatus[status] ?? "BAD_REQUEST", message, { fields });
 }

@@ -20,10 +20,10 @@ afterAll(async () => {
 });
 
 /** A request written as is (fetch would refuse or normalize some of these). */
-function raw(path: string, headers: Record<string, string> = {}): Promise<{ status: number; contentType: string; body: string }> {
+function raw(path: string, headers: Record<string, string> = {}, method = "GET"): Promise<{ status: number; contentType: string; body: string }> {
   const url = new URL(api.url);
   return new Promise((resolve, reject) => {
-    const r = request({ host: url.hostname, port: url.port, path, headers, agent: false }, (res) => {
+    const r = request({ host: url.hostname, port: url.port, method, path, headers, agent: false }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => (body += c));
@@ -53,6 +53,20 @@ describe("HTTP edges the fuzzer found", () => {
     expect(res.status).toBe(431);
     expect(res.contentType).toMatch(/^application\/problem\+json/);
     expect(JSON.parse(res.body)).toMatchObject({ status: 431, title: "Request Header Fields Too Large", code: "HEADERS_TOO_LARGE" });
+  });
+
+  it("when a path parameter is longer than the router reads (seed 1: a 1024-character registry id), then the 414 is a problem", async () => {
+    const res = await raw(`/v1/webhooks/${"x".repeat(1024)}`, { "content-type": "application/json" }, "POST");
+    expect(res.status).toBe(414);
+    expect(res.contentType).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 414, title: "URI Too Long", code: "URI_TOO_LONG" });
+  });
+
+  it("when a path parameter is not valid percent-encoding, then the 400 is a problem naming the path", async () => {
+    const res = await raw("/v1/jobs/%E0%A4%A");
+    expect(res.status).toBe(400);
+    expect(res.contentType).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 400, code: "BAD_REQUEST", errors: [{ field: "path" }] });
   });
 
   it("when the request is not HTTP at all, then the 400 is a problem", async () => {
