@@ -22,7 +22,10 @@ export function problemClientErrorHandler(err: NodeJS.ErrnoException, socket: So
   if (err.code === "ECONNRESET" || socket.destroyed) return;
   const problem = problemFrom(parserError(err.code));
   const body = JSON.stringify(problem);
-  if (socket.writable) {
+  // As Node does: never write after an answer already under way on this connection (a refused
+  // request whose unread body then fails to parse would get a second answer the client cannot read).
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
     socket.write(
       `HTTP/1.1 ${problem.status} ${problem.title}\r\nConnection: close\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
