@@ -5,6 +5,7 @@
 import semver from "semver";
 import { z } from "zod";
 import { RegopsError } from "../errors.js";
+import { compileRegex, MAX_PATTERN_LENGTH, PatternError, regexProblem } from "../patterns/re2.js";
 
 export const TAG_KINDS = ["latest", "semver", "commit-sha", "other"] as const;
 export type TagKind = (typeof TAG_KINDS)[number];
@@ -22,15 +23,44 @@ export function tagKind(tag: string): TagKind {
   return "other";
 }
 
-/** An immutability rule: a tag kind, or a regular expression over the whole tag. */
-const immutableRule = z.string().min(1).superRefine((rule, ctx) => {
-  if ((TAG_KINDS as readonly string[]).includes(rule)) return;
-  try {
-    new RegExp(`^(?:${rule})$`);
-  } catch (err) {
-    ctx.addIssue({ code: "custom", message: `must be one of ${TAG_KINDS.join(", ")} or a regular expression: ${(err as Error).message}` });
-  }
-});
+function isKind(rule: string): rule is TagKind {
+  return (TAG_KINDS as readonly string[]).includes(rule);
+}
+
+/**
+ * A tag rule (retention `keepTags`, `tagPolicy.immutable`): a tag kind, or a regular expression
+ * in RE2 syntax matched against the whole tag (src/patterns/re2.ts: linear time, no
+ * backreferences or lookaround).
+ */
+export const tagRuleSchema = z
+  .string()
+  .min(1)
+  .max(MAX_PATTERN_LENGTH)
+  .superRefine((rule, ctx) => {
+    if (isKind(rule)) return;
+    const problem = regexProblem(rule);
+    if (problem) ctx.addIssue({ code: "custom", message: `must be one of ${TAG_KINDS.join(", ")} or an RE2 regular expression: it ${problem}` });
+  });
+
+/** Rules in one list (`keepTags`, `immutable`), at most: each is tried against every tag. */
+export const MAX_TAG_RULES = 50;
+
+/**
+ * The first rule that `tag` meets, compiled once for a whole list of tags. A rule that no longer
+ * compiles (stored before RE2 syntax was required) throws PatternError: callers fail closed.
+ */
+export function tagRuleMatcher(rules: readonly string[]): (tag: string) => string | undefined {
+  const tests = rules.map((rule): ((tag: string, kind: () => TagKind) => boolean) => {
+    if (isKind(rule)) return (_tag, kind) => kind() === rule;
+    const pattern = compileRegex(rule);
+    return (tag) => pattern.test(tag);
+  });
+  return (tag) => {
+    let kind: TagKind | undefined; // parsing semver costs more than most patterns: only when a kind rule asks
+    const kindOf = () => (kind ??= tagKind(tag));
+    return rules.find((_rule, i) => tests[i]!(tag, kindOf));
+  };
+}
 
 export const tagPolicySchema = z
   .strictObject({
@@ -39,17 +69,26 @@ export const tagPolicySchema = z
       .default("allow")
       .meta({ description: "Writing the `latest` tag: allow it, allow it with a warning in the job result, or refuse with TAG_POLICY" }),
     immutable: z
-      .array(immutableRule)
+      .array(tagRuleSchema)
+      .max(MAX_TAG_RULES)
       .default([])
-      .meta({ description: "Tags that may be created but never moved: tag kinds (semver, commit-sha, latest) or regular expressions matched against the whole tag" }),
+      .meta({ description: "Tags that may be created but never moved: tag kinds (semver, commit-sha, latest) or regular expressions (RE2 syntax) matched against the whole tag" }),
   })
   .meta({ id: "TagPolicy" });
 
 export type TagPolicy = z.infer<typeof tagPolicySchema>;
 export const DEFAULT_TAG_POLICY: TagPolicy = { latest: "allow", immutable: [] };
 
-function isImmutable(policy: TagPolicy, tag: string, kind: TagKind): string | undefined {
-  return policy.immutable.find((rule) => rule === kind || (!(TAG_KINDS as readonly string[]).includes(rule) && new RegExp(`^(?:${rule})$`).test(tag)));
+function isImmutable(target: string, policy: TagPolicy, tag: string): string | undefined {
+  try {
+    return tagRuleMatcher(policy.immutable)(tag);
+  } catch (err) {
+    if (!(err instanceof PatternError)) throw err;
+    // Fail closed: a rule that cannot be read might have protected this tag.
+    throw new RegopsError("TAG_POLICY", `${target}: this registry's tagPolicy.immutable has a rule that ${err.message}`, {
+      hint: "rewrite the rule in RE2 syntax (PUT /v1/registries/{id} or the config file)",
+    });
+  }
 }
 
 /**
@@ -71,7 +110,7 @@ export function checkTagWrite(
   if (kind === "latest" && policy.latest === "warn") {
     warnings.push(`${target}: "latest" moves under every push; deploy by a semver or commit-SHA tag instead`);
   }
-  const rule = existingDigest && existingDigest !== newDigest ? isImmutable(policy, tag, kind) : undefined;
+  const rule = existingDigest && existingDigest !== newDigest ? isImmutable(target, policy, tag) : undefined;
   if (rule) {
     throw new RegopsError("TAG_POLICY", `${target} is immutable (rule "${rule}") and already points at ${existingDigest}`);
   }
@@ -80,5 +119,10 @@ export function checkTagWrite(
 
 /** Whether any rule could forbid moving this tag: then the current digest has to be looked up first. */
 export function needsExistingDigest(policy: TagPolicy, tag: string): boolean {
-  return isImmutable(policy, tag, tagKind(tag)) !== undefined;
+  try {
+    return tagRuleMatcher(policy.immutable)(tag) !== undefined;
+  } catch (err) {
+    if (!(err instanceof PatternError)) throw err;
+    return true; // checkTagWrite refuses the move, naming the rule's problem
+  }
 }

@@ -4,13 +4,14 @@
 //   retention:
 //     - { repositories: "registry.example.com/team/*", keepNewest: 10, keepTags: [semver, "release-.*"], olderThan: 720h }
 import { z } from "zod";
+import { MAX_PATTERN_LENGTH } from "../patterns/re2.js";
 import { compileGlob, GlobError } from "../watches/glob.js";
 import { retentionRuleFields, type RetentionRules } from "./rules.js";
 
 const repositoryGlob = z
   .string()
   .min(1)
-  .max(512)
+  .max(MAX_PATTERN_LENGTH)
   .superRefine((v, ctx) => {
     try {
       compileGlob(v);

@@ -5,21 +5,7 @@
 // whose digest a kept tag shares (or which is a platform manifest of a kept index) is skipped.
 import { z } from "zod";
 import { parseGoDuration } from "../prune/until.js";
-import { TAG_KINDS, tagKind } from "../registry/tag-policy.js";
-
-/** A tag kind (semver, commit-sha, latest) or a regular expression over the whole tag. */
-export const keepTagRule = z
-  .string()
-  .min(1)
-  .max(256)
-  .superRefine((rule, ctx) => {
-    if ((TAG_KINDS as readonly string[]).includes(rule)) return;
-    try {
-      new RegExp(`^(?:${rule})$`);
-    } catch (err) {
-      ctx.addIssue({ code: "custom", message: `must be one of ${TAG_KINDS.join(", ")} or a regular expression: ${(err as Error).message}` });
-    }
-  });
+import { MAX_TAG_RULES, tagRuleMatcher, tagRuleSchema } from "../registry/tag-policy.js";
 
 /** A Go duration of at least a second (`720h`, `90m`). */
 export const olderThanRule = z
@@ -30,10 +16,10 @@ export const olderThanRule = z
 export const retentionRuleFields = {
   keepNewest: z.number().int().min(0).max(10_000).optional().meta({ description: "Keep the N tags with the newest images (image config `created`)" }),
   keepTags: z
-    .array(keepTagRule)
-    .max(50)
+    .array(tagRuleSchema)
+    .max(MAX_TAG_RULES)
     .optional()
-    .meta({ description: "Keep tags of these kinds (semver, commit-sha, latest) or matching these regular expressions (whole tag), e.g. release-.*" }),
+    .meta({ description: "Keep tags of these kinds (semver, commit-sha, latest) or matching these regular expressions (RE2 syntax, whole tag), e.g. release-.*" }),
   olderThan: olderThanRule.optional().meta({ description: "Delete only tags whose image is older than this Go duration, e.g. 720h" }),
 };
 
@@ -62,11 +48,6 @@ export interface PlanEntry {
   reason: string;
 }
 
-function keepRule(rules: string[], tag: string): string | undefined {
-  const kind = tagKind(tag);
-  return rules.find((r) => ((TAG_KINDS as readonly string[]).includes(r) ? r === kind : new RegExp(`^(?:${r})$`).test(tag)));
-}
-
 /** Newest image first; equal or unknown times by tag name, so a plan is the same every time. */
 function byAge(a: TagInfo, b: TagInfo): number {
   const ta = a.created ? Date.parse(a.created) : -Infinity;
@@ -77,6 +58,7 @@ function byAge(a: TagInfo, b: TagInfo): number {
 /** Plans every tag: keep, delete, or (after the guard) skip, each with its reason. */
 export function planRetention(tags: readonly TagInfo[], rules: RetentionRules, now: Date): PlanEntry[] {
   const sorted = [...tags].sort(byAge);
+  const keepRule = tagRuleMatcher(rules.keepTags ?? []);
   const cutoff = rules.olderThan !== undefined ? now.getTime() - parseGoDuration(rules.olderThan)! : undefined;
   const entries = sorted.map((t, rank): PlanEntry => {
     const base = { tag: t.tag, digest: t.digest, ...(t.created ? { created: t.created } : {}) };
@@ -84,7 +66,7 @@ export function planRetention(tags: readonly TagInfo[], rules: RetentionRules, n
     if (rules.keepNewest !== undefined && rank < rules.keepNewest && !Number.isNaN(created)) {
       return { ...base, action: "keep", reason: `one of the newest ${rules.keepNewest}` };
     }
-    const rule = keepRule(rules.keepTags ?? [], t.tag);
+    const rule = keepRule(t.tag);
     if (rule) return { ...base, action: "keep", reason: `matches keepTags "${rule}"` };
     // Without a creation time, age rules cannot say anything: never delete on a guess.
     if (Number.isNaN(created)) return { ...base, action: "keep", reason: "its image has no creation time" };

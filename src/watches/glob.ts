@@ -2,25 +2,25 @@
 // have no "/", so a glob here is one path segment: `*` matches any run of characters
 // (including none), `?` one character, `[a-z]` / `[!a-z]` one character of (not of) a class,
 // `{a,b}` one of the alternatives (which may hold globs and nest), `\x` the character x.
-// Compiled once per tick to an anchored RegExp; a malformed glob is an error that says why.
+// A malformed glob is an error that says why.
+//
+// A glob is translated to RE2 syntax and matched by RE2 (src/patterns/re2.ts), not by a JS
+// RegExp: `*a*a*a*a*a*a*a*a!` as a RegExp backtracks for minutes on a 100-character tag, while
+// RE2's automaton takes time linear in the tag. A two-pointer wildcard matcher would be linear
+// too, but knows nothing of `{a,b}` alternatives, which RE2 handles as alternation.
+import { compileRe2, MAX_PATTERN_LENGTH, PatternError, quoteRe2, type TagPattern } from "../patterns/re2.js";
 
-export class GlobError extends Error {
+export class GlobError extends PatternError {
   constructor(message: string) {
     super(message);
     this.name = "GlobError";
   }
 }
 
-const MAX_GLOB_LENGTH = 256;
-
-function escapeRegExp(c: string): string {
-  return /[\\^$.*+?()[\]{}|/-]/.test(c) ? `\\${c}` : c;
-}
-
-/** Compiles a tag glob to an anchored RegExp; throws GlobError naming what is wrong. */
-export function compileGlob(glob: string): RegExp {
+/** Compiles a tag glob to a full-match pattern; throws GlobError naming what is wrong. */
+export function compileGlob(glob: string): TagPattern {
   if (glob === "") throw new GlobError("is empty");
-  if (glob.length > MAX_GLOB_LENGTH) throw new GlobError(`is longer than ${MAX_GLOB_LENGTH} characters`);
+  if (glob.length > MAX_PATTERN_LENGTH) throw new GlobError(`is longer than ${MAX_PATTERN_LENGTH} characters`);
   let out = "";
   let depth = 0; // open `{` groups
   for (let i = 0; i < glob.length; i++) {
@@ -29,7 +29,7 @@ export function compileGlob(glob: string): RegExp {
       case "\\": {
         const next = glob[i + 1];
         if (next === undefined) throw new GlobError("ends with a lone '\\'");
-        out += escapeRegExp(next);
+        out += quoteRe2(next);
         i++;
         break;
       }
@@ -68,11 +68,15 @@ export function compileGlob(glob: string): RegExp {
         out += depth > 0 ? "|" : ",";
         break;
       default:
-        out += escapeRegExp(c);
+        out += quoteRe2(c);
     }
   }
   if (depth > 0) throw new GlobError("has an unclosed '{'");
-  return new RegExp(`^${out}$`);
+  try {
+    return compileRe2(out);
+  } catch (err) {
+    throw err instanceof PatternError ? new GlobError(err.message) : err;
+  }
 }
 
 /** Index of the `]` closing the class opened at `open` (a `]` right after `[` or `[!` is literal), or -1. */
@@ -109,13 +113,14 @@ function classBody(body: string, at: number): string {
   return out;
 }
 
+/** One character inside an RE2 class, by its code point: no character needs its own escape rule. */
 function escapeClass(c: string): string {
-  return /[\\\]^-]/.test(c) ? `\\${c}` : c;
+  return `\\x{${c.codePointAt(0)!.toString(16)}}`;
 }
 
 /** A matcher for a tag glob; no glob matches every tag. */
 export function tagMatcher(glob: string | undefined): (tag: string) => boolean {
   if (glob === undefined) return () => true;
-  const re = compileGlob(glob);
-  return (tag) => re.test(tag);
+  const pattern = compileGlob(glob);
+  return (tag) => pattern.test(tag);
 }

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { RegopsError } from "../errors.js";
 import { parseReference } from "../registry/reference.js";
 import { cronProblem } from "./cron.js";
+import { MAX_PATTERN_LENGTH } from "../patterns/re2.js";
 import { compileGlob, GlobError } from "./glob.js";
 import { intervalProblem, parseInterval } from "./interval.js";
 
@@ -54,14 +55,17 @@ const watchedRepository = z
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
-const tagGlob = z.string().superRefine((v, ctx) => {
-  try {
-    compileGlob(v);
-  } catch (err) {
-    if (!(err instanceof GlobError)) throw err;
-    ctx.addIssue({ code: "custom", message: `glob ${err.message}` });
-  }
-});
+const tagGlob = z
+  .string()
+  .max(MAX_PATTERN_LENGTH)
+  .superRefine((v, ctx) => {
+    try {
+      compileGlob(v);
+    } catch (err) {
+      if (!(err instanceof GlobError)) throw err;
+      ctx.addIssue({ code: "custom", message: `glob ${err.message}` });
+    }
+  });
 
 const hostId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be a host id from the configuration");
 
