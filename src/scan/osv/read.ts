@@ -34,10 +34,32 @@ async function listInputs(source: string, out: InputFile[]): Promise<void> {
   out.push({ path: source, size: st.size, mtimeMs: st.mtimeMs });
 }
 
-function readStream(stream: Readable): Promise<Buffer> {
+/** Caps on what a zip may inflate to (scanner.sync.maxEntryMiB / maxUnzippedMiB for a sync). */
+export interface ZipLimits {
+  maxEntryBytes: number;
+  maxTotalBytes: number;
+  /** How the limits are named in errors, e.g. `scanner.sync.maxEntryMiB (32 MiB)`. */
+  entryLimitName: string;
+  totalLimitName: string;
+}
+
+/** A zip that inflates past a ZipLimits cap. */
+export class ZipLimitError extends Error {}
+
+/** An entry's bytes, read chunk by chunk and cut off (stream destroyed) past `max`. */
+function readStream(stream: Readable, max = Infinity, tooLarge: () => Error = () => new ZipLimitError("too large")): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    stream.on("data", (c: Buffer) => chunks.push(c));
+    let bytes = 0;
+    stream.on("data", (c: Buffer) => {
+      bytes += c.length;
+      if (bytes > max) {
+        stream.destroy();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(c);
+    });
     stream.on("error", reject);
     stream.on("end", () => resolve(Buffer.concat(chunks)));
   });
@@ -53,23 +75,34 @@ function parseJson(text: Buffer | string, where: string): OsvRecord {
   return parseOsvRecord(json, where);
 }
 
-/** Every `*.json` entry of a zip, one at a time (osv.dev exports hold 100k+ small files). */
-export function readZip(path: string, onRecord: (record: OsvRecord) => void): Promise<void> {
+/**
+ * Every `*.json` entry of a zip, one at a time (osv.dev exports hold 100k+ small files). With
+ * `limits`, an entry is refused on its declared size before it is inflated, and cut off while
+ * inflating (a header may lie) past the per-entry cap; the total is counted the same way.
+ */
+export function readZip(path: string, onRecord: (record: OsvRecord) => void, limits?: ZipLimits): Promise<void> {
   return new Promise((resolve, reject) => {
     yauzl.open(path, { lazyEntries: true, autoClose: true }, (err, zip) => {
       if (err) return reject(new Error(`failed to open OSV zip ${path}: ${err.message}`, { cause: err }));
+      let total = 0;
       const fail = (e: Error) => {
         zip.close();
         reject(e);
       };
+      const entryTooLarge = (name: string) => new ZipLimitError(`${name} inflates past ${limits?.entryLimitName}`);
+      const totalTooLarge = () => new ZipLimitError(`the export inflates past ${limits?.totalLimitName}`);
       zip.on("error", (e: Error) => fail(new Error(`failed to read OSV zip ${path}: ${e.message}`, { cause: e })));
       zip.on("end", () => resolve());
       zip.on("entry", (entry: yauzl.Entry) => {
         if (!entry.fileName.endsWith(".json")) return zip.readEntry();
+        if (limits && entry.uncompressedSize > limits.maxEntryBytes) return fail(entryTooLarge(entry.fileName));
+        if (limits && total + entry.uncompressedSize > limits.maxTotalBytes) return fail(totalTooLarge());
         zip.openReadStream(entry, (e, stream) => {
           if (e) return fail(new Error(`failed to read ${path}!${entry.fileName}: ${e.message}`, { cause: e }));
-          readStream(stream)
+          const room = limits ? Math.min(limits.maxEntryBytes, limits.maxTotalBytes - total) : Infinity;
+          readStream(stream, room, () => (limits && room < limits.maxEntryBytes ? totalTooLarge() : entryTooLarge(entry.fileName)))
             .then((buf) => {
+              total += buf.length;
               onRecord(parseJson(buf, `${path}!${entry.fileName}`));
               zip.readEntry();
             })

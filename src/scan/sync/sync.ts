@@ -5,8 +5,8 @@
 // the hidden temporary and state files.
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { readZip } from "../osv/read.js";
-import type { ScannerSyncConfig } from "../schema.js";
+import { readZip, ZipLimitError } from "../osv/read.js";
+import { scannerSyncSchema, type ScannerSyncConfig } from "../schema.js";
 import { fetchExport, MirrorError } from "./mirror.js";
 import { readState, writeState } from "./state.js";
 
@@ -33,6 +33,12 @@ export interface SyncOptions {
   onProgress?: (p: { ecosystem: string; done: number; total: number }) => void;
 }
 
+/** The sync config; the inflation caps may be left out (their defaults apply). */
+export type SyncConfig = Omit<ScannerSyncConfig, "maxEntryMiB" | "maxUnzippedMiB"> & Partial<Pick<ScannerSyncConfig, "maxEntryMiB" | "maxUnzippedMiB">>;
+
+const DEFAULT_ENTRY_MIB = scannerSyncSchema.shape.maxEntryMiB.parse(undefined);
+const DEFAULT_UNZIPPED_MIB = scannerSyncSchema.shape.maxUnzippedMiB.parse(undefined);
+
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
     () => true,
@@ -40,14 +46,21 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** Parses every record of the export; throws what the store would choke on. */
-async function countRecords(path: string): Promise<number> {
+/** Parses every record of the export; throws what the store would choke on, or a ZipLimitError. */
+async function countRecords(path: string, config: SyncConfig): Promise<number> {
+  const entryMiB = config.maxEntryMiB ?? DEFAULT_ENTRY_MIB;
+  const totalMiB = config.maxUnzippedMiB ?? DEFAULT_UNZIPPED_MIB;
   let n = 0;
-  await readZip(path, () => n++);
+  await readZip(path, () => n++, {
+    maxEntryBytes: Math.floor(entryMiB * 1048576),
+    maxTotalBytes: Math.floor(totalMiB * 1048576),
+    entryLimitName: `scanner.sync.maxEntryMiB (${entryMiB} MiB)`,
+    totalLimitName: `scanner.sync.maxUnzippedMiB (${totalMiB} MiB)`,
+  });
   return n;
 }
 
-async function syncOne(config: ScannerSyncConfig, ecosystem: string, opts: SyncOptions): Promise<EcosystemSync> {
+async function syncOne(config: SyncConfig, ecosystem: string, opts: SyncOptions): Promise<EcosystemSync> {
   const dir = join(config.into, ecosystem);
   await mkdir(dir, { recursive: true });
   const installed = join(dir, "all.zip");
@@ -68,8 +81,9 @@ async function syncOne(config: ScannerSyncConfig, ecosystem: string, opts: SyncO
     }
     let records: number;
     try {
-      records = await countRecords(tmp);
+      records = await countRecords(tmp, config);
     } catch (err) {
+      if (err instanceof ZipLimitError) throw new MirrorError(`${got.state.source}: ${err.message}; the installed one is kept`, false);
       throw new MirrorError(`${got.state.source}: not a valid OSV export (${(err as Error).message}); the installed one is kept`, false);
     }
     await rename(tmp, installed);
@@ -84,7 +98,7 @@ async function syncOne(config: ScannerSyncConfig, ecosystem: string, opts: SyncO
 }
 
 /** Syncs each ecosystem in turn; one ecosystem's failure does not stop the others. */
-export async function syncOsvMirror(config: ScannerSyncConfig, opts: SyncOptions): Promise<EcosystemSync[]> {
+export async function syncOsvMirror(config: SyncConfig, opts: SyncOptions): Promise<EcosystemSync[]> {
   const out: EcosystemSync[] = [];
   for (const [i, ecosystem] of opts.ecosystems.entries()) {
     opts.onProgress?.({ ecosystem, done: i, total: opts.ecosystems.length });
