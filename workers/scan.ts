@@ -14,7 +14,7 @@ import { HarborAdapterClient } from "../src/scan/adapters/harbor.js";
 import { TrivyScanner } from "../src/scan/adapters/trivy.js";
 import { analyzeImage, ANALYZERS_VERSION, fileSelection } from "../src/scan/analyzers/index.js";
 import { readImageFiles, registryLayers } from "../src/scan/layers/index.js";
-import { scanLimitError } from "../src/scan/limits.js";
+import { limitBytes, scanLimitError } from "../src/scan/limits.js";
 import { matchPackages } from "../src/scan/match/index.js";
 import { SEVERITIES } from "../src/scan/schema.js";
 import type { StoredScan } from "../src/store/scans.js";
@@ -83,7 +83,7 @@ async function adapterScan(engine: "harbor" | "trivy", remote: Remote, ref: Refe
   let report;
   if (engine === "harbor") {
     if (!cfg.harbor) throw new RegopsError("BAD_REQUEST", "engine harbor needs scanner.harbor in the config", { fields: [{ field: "engine", message: "no scanner.harbor configured" }] });
-    const client = new HarborAdapterClient(cfg.harbor.url, { authorization: cfg.harbor.authorization });
+    const client = new HarborAdapterClient(cfg.harbor.url, { authorization: cfg.harbor.authorization, maxAnswerBytes: limitBytes(cfg.limits, "adapterAnswerMiB") });
     try {
       report = await client.scan(
         {
@@ -101,7 +101,7 @@ async function adapterScan(engine: "harbor" | "trivy", remote: Remote, ref: Refe
     }
   } else {
     if (!cfg.trivy) throw new RegopsError("BAD_REQUEST", "engine trivy needs scanner.trivy in the config", { fields: [{ field: "engine", message: "no scanner.trivy configured" }] });
-    const trivy = new TrivyScanner({ binary: cfg.trivy.binary, server: cfg.trivy.server, insecure: remote.config.insecure });
+    const trivy = new TrivyScanner({ binary: cfg.trivy.binary, server: cfg.trivy.server, insecure: remote.config.insecure, maxOutputBytes: limitBytes(cfg.limits, "adapterAnswerMiB") });
     report = await trivy.scan({ ...ref, tag: undefined, digest: manifest.digest }, credentials ? { username: credentials.username, password: credentials.password } : undefined, { signal: ctx.signal });
   }
   return {

@@ -14,6 +14,7 @@ export type ScanAdapterReason =
   | "adapter_error" // any other unexpected status
   | "bad_response" // a body that does not match the spec
   | "not_installed" // the trivy binary is missing
+  | "too_large" // an answer (report, trivy's output) over scanner.limits.adapterAnswerMiB
   | "timeout"
   | "cancelled";
 
@@ -28,6 +29,7 @@ const REASON_CODES: Record<ScanAdapterReason, ErrorCode> = {
   adapter_error: "REGISTRY_ERROR", // SCANNER_ERROR (502, retryable)
   bad_response: "REGISTRY_ERROR", // SCANNER_BAD_RESPONSE (502, not retryable)
   not_installed: "INTERNAL", // SCANNER_NOT_INSTALLED (503, not retryable)
+  too_large: "SCAN_LIMIT",
   timeout: "TIMEOUT",
   cancelled: "CANCELLED",
 };

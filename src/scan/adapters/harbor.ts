@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, request, type Dispatcher } from "undici";
 import { networkError } from "../../registry/network-errors.js";
+import { readBounded, type BoundedBody } from "./bounded-body.js";
 import { redact, ScanAdapterError, type ScanAdapterReason } from "./errors.js";
 import { fromHarborReport } from "./harbor-report.js";
 import {
@@ -14,6 +15,9 @@ import {
 } from "./harbor-schema.js";
 import type { ScanReport } from "./types.js";
 import type { z } from "zod";
+
+const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+const ERROR_BODY_BYTES = 64 * 1024;
 
 export interface HarborAdapterOptions {
   /** The Authorization header regops sends to the adapter (`Basic …` / `Bearer …`). */
@@ -26,6 +30,8 @@ export interface HarborAdapterOptions {
   defaultRefreshAfterSeconds?: number;
   /** Upper bound of one wait, whatever the adapter asks; default 60 s. */
   maxRefreshAfterSeconds?: number;
+  /** Largest answer read (metadata, scan id, report); default 64 MiB (scanner.limits.adapterAnswerMiB). */
+  maxAnswerBytes?: number;
   dispatcher?: Dispatcher;
 }
 
@@ -69,6 +75,7 @@ export class HarborAdapterClient {
       deadlineMs: opts.deadlineMs ?? 30 * 60_000,
       defaultRefreshAfterSeconds: opts.defaultRefreshAfterSeconds ?? 5,
       maxRefreshAfterSeconds: opts.maxRefreshAfterSeconds ?? 60,
+      maxAnswerBytes: opts.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES,
     };
     this.ownDispatcher = !opts.dispatcher;
     this.dispatcher = opts.dispatcher ?? new Agent({ headersTimeout: timeout, bodyTimeout: timeout, connectTimeout: Math.min(timeout, 10_000) });
@@ -162,9 +169,15 @@ export class HarborAdapterClient {
 
   private async parse<T>(res: Dispatcher.ResponseData, schema: z.ZodType<T>, what: string, secrets: (string | undefined)[]): Promise<T> {
     const type = headerValue(res.headers["content-type"]) ?? "none";
+    const max = this.opts.maxAnswerBytes;
+    const body = await this.read(res, max, what);
+    if (body.truncated) {
+      const mib = Math.round((max / 1048576) * 100) / 100;
+      throw new ScanAdapterError("too_large", `failed to ${what}: ${this.base.host} answered more than scanner.limits.adapterAnswerMiB (${mib} MiB)`, { httpStatus: res.statusCode });
+    }
     let json: unknown;
     try {
-      json = await res.body.json();
+      json = JSON.parse(body.bytes.toString("utf8"));
     } catch {
       throw new ScanAdapterError("bad_response", `failed to ${what}: ${this.base.host} answered ${res.statusCode} with a body that is not JSON (content-type ${type})`, { httpStatus: res.statusCode });
     }
@@ -176,8 +189,20 @@ export class HarborAdapterClient {
     return parsed.data;
   }
 
+  /** The body up to `max` bytes; a connection that breaks while it is read is the adapter's trouble. */
+  private async read(res: Dispatcher.ResponseData, max: number, what: string): Promise<BoundedBody> {
+    try {
+      return await readBounded(res, max);
+    } catch (err) {
+      const e = networkError(err, `scanner adapter ${this.base.host}`);
+      const reason: ScanAdapterReason = e.code === "TIMEOUT" ? "timeout" : e.code === "CANCELLED" ? "cancelled" : "unreachable";
+      throw new ScanAdapterError(reason, `failed to ${what}: ${e.message}`);
+    }
+  }
+
   private async statusError(res: Dispatcher.ResponseData, op: Operation, what: string, secrets: (string | undefined)[]): Promise<ScanAdapterError> {
-    const text = await res.body.text().catch(() => "");
+    // An error body is read for its message only: the first 64 KiB are plenty.
+    const text = await this.read(res, ERROR_BODY_BYTES, what).then((b) => (b.truncated ? "" : b.bytes.toString("utf8")), () => "");
     let detail = "";
     try {
       const body = errorBodySchema.safeParse(JSON.parse(text));

@@ -29,6 +29,8 @@ export interface TrivyOptions {
   /** Registry over plain http or with an untrusted certificate (`--insecure`). */
   insecure?: boolean;
   cacheDir?: string;
+  /** Largest output (stdout and stderr each) read from trivy; default 64 MiB (scanner.limits.adapterAnswerMiB). */
+  maxOutputBytes?: number;
   /** For tests: replaces execFile. */
   runner?: TrivyRunner;
 }
@@ -73,24 +75,28 @@ export class TrivyScanner {
     const args = trivyImageArgs(ref, { ...this.opts, timeoutMs });
     const run = this.opts.runner ?? execFileRunner;
     const where = formatReference(ref);
+    const maxBuffer = this.opts.maxOutputBytes ?? 64 * 1024 * 1024;
     const secrets = auth && "registryToken" in auth ? [auth.registryToken] : [auth?.password];
     let out: { stdout: string };
     try {
       // A little longer than trivy's own --timeout, so trivy reports its timeout itself.
-      out = await run(this.opts.binary ?? "trivy", args, { env: trivyEnv(auth, this.opts), signal: opts.signal, timeoutMs: timeoutMs + 5_000, maxBuffer: 256 * 1024 * 1024 });
+      out = await run(this.opts.binary ?? "trivy", args, { env: trivyEnv(auth, this.opts), signal: opts.signal, timeoutMs: timeoutMs + 5_000, maxBuffer });
     } catch (err) {
-      throw runError(err, where, [...secrets, this.opts.serverToken], opts.signal);
+      throw runError(err, where, [...secrets, this.opts.serverToken], maxBuffer, opts.signal);
     }
     return parseTrivyReport(out.stdout);
   }
 }
 
-function runError(err: unknown, where: string, secrets: (string | undefined)[], signal?: AbortSignal): ScanAdapterError {
+function runError(err: unknown, where: string, secrets: (string | undefined)[], maxBuffer: number, signal?: AbortSignal): ScanAdapterError {
   const e = err as NodeJS.ErrnoException & { killed?: boolean; stderr?: string; code?: string | number };
   if (signal?.aborted || e.name === "AbortError") return new ScanAdapterError("cancelled", `failed to scan ${where} with trivy: cancelled`);
   if (e.code === "ENOENT") return new ScanAdapterError("not_installed", `failed to scan ${where}: the trivy binary was not found`);
   if (e.killed) return new ScanAdapterError("timeout", `failed to scan ${where} with trivy: timed out`);
-  if (e.code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") return new ScanAdapterError("bad_response", `failed to scan ${where} with trivy: the report is larger than 256 MiB`);
+  if (e.code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") {
+    const mib = Math.round((maxBuffer / 1048576) * 100) / 100;
+    return new ScanAdapterError("too_large", `failed to scan ${where} with trivy: its output exceeds scanner.limits.adapterAnswerMiB (${mib} MiB)`);
+  }
   // The last lines of stderr say why (trivy logs "FATAL ..."); they may quote the registry's answer.
   const tail = redact(String(e.stderr ?? "").trim().split("\n").slice(-3).join(" | "), secrets).slice(0, 800);
   return new ScanAdapterError("scan_failed", `failed to scan ${where} with trivy (exit ${String(e.code ?? "?")})${tail ? `: ${tail}` : ""}`);
