@@ -14,6 +14,8 @@ import { scheduleSchema, type Schedule } from "./schedules/schema.js";
 import { retentionConfigSchema, type RetentionConfig } from "./retention/config.js";
 import { parseSecretKey } from "./store/sealed.js";
 import { DEFAULT_TAG_POLICY, tagPolicySchema } from "./registry/tag-policy.js";
+import { answerLimitFields } from "./registry/answer-limits.js";
+import { tokenRealmsSchema } from "./registry/realm.js";
 import { registryApiSchema, type RegistryApiLimits } from "./registry/ca-pem.js";
 
 export const REGISTRY_KINDS = [
@@ -51,9 +53,11 @@ export const registryFields = {
     .strictObject({
       maxConcurrency: z.number().int().positive().optional().meta({ description: "Requests in flight to this registry, per regops process" }),
       requestsPerSecond: z.number().positive().optional().meta({ description: "Requests started per second to this registry, per regops process" }),
+      ...answerLimitFields,
     })
     .default({}),
   tagPolicy: tagPolicySchema.default(DEFAULT_TAG_POLICY),
+  tokenRealms: tokenRealmsSchema.optional(),
   webhook: z
     .strictObject({
       secret: z.string().min(16, "must be at least 16 characters").meta({

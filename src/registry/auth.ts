@@ -3,7 +3,8 @@
 // token from the realm for the repository scope and cache it until it expires.
 import { request, type Dispatcher } from "undici";
 import { RegopsError } from "../errors.js";
-import { networkError } from "./network-errors.js";
+import { answerTooLarge, readBounded } from "./answer-limits.js";
+import { errorCode, networkError } from "./network-errors.js";
 
 export interface Challenge {
   scheme: "basic" | "bearer";
@@ -60,17 +61,23 @@ export class TokenCache {
   }
 }
 
+export interface TokenRequest {
+  /** The challenge's realm, already checked against the registry's realm policy (realm.ts). */
+  realm: URL;
+  dispatcher: Dispatcher;
+  /** Largest answer read (limits.tokenBytes). */
+  maxBytes: number;
+  signal?: AbortSignal;
+}
+
 /** Fetches a bearer token for `scope` from the challenge's realm. */
 export async function fetchToken(
   challenge: Challenge,
   scope: string,
   creds: Credentials | undefined,
-  dispatcher: Dispatcher,
-  signal?: AbortSignal,
+  opts: TokenRequest,
 ): Promise<{ header: string; expiresIn: number }> {
-  const realm = challenge.params.realm;
-  if (!realm) throw new RegopsError("REGISTRY_ERROR", "registry sent a Bearer challenge without a realm");
-  const url = new URL(realm);
+  const url = new URL(opts.realm);
   if (challenge.params.service) url.searchParams.set("service", challenge.params.service);
   // Several scopes (push to one repository, pull from another) are several scope parameters.
   for (const one of scope.split(" ")) url.searchParams.append("scope", one);
@@ -92,25 +99,37 @@ export async function fetchToken(
   }
   let res: Dispatcher.ResponseData;
   try {
-    res = await request(url, { method, headers, body: form, dispatcher, signal });
+    // No redirects are followed (undici's request() follows none): a realm that redirects
+    // would carry the credentials wherever it pointed.
+    res = await request(url, { method, headers, body: form, dispatcher: opts.dispatcher, signal: opts.signal });
   } catch (err) {
+    if (errorCode(err) === "EREGOPS_INTERNAL_ADDRESS") {
+      throw new RegopsError("TOKEN_REALM_REFUSED", `the token service ${url.host} resolves to an internal (loopback, private or link-local) address and the registry is not on one`);
+    }
     throw networkError(err, url.host);
   }
-  const text = await res.body.text();
   if (res.statusCode === 401 || res.statusCode === 403) {
+    await res.body.dump();
     throw new RegopsError("UNAUTHORIZED", `token service ${url.host} refused the credentials (${res.statusCode})`);
   }
-  if (res.statusCode >= 400) {
+  if (res.statusCode >= 300) {
+    await res.body.dump();
     throw new RegopsError("REGISTRY_ERROR", `token service ${url.host} answered ${res.statusCode}`);
   }
-  let body: { token?: string; access_token?: string; expires_in?: number };
+  const text = (
+    await readBounded(res.body, res.headers, opts.maxBytes, () => answerTooLarge(`the answer of token service ${url.host}`, opts.maxBytes, "tokenBytes"))
+  ).toString("utf8");
+  let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
     throw new RegopsError("REGISTRY_ERROR", `token service ${url.host} sent a body that is not JSON`);
   }
-  const token = body.token ?? body.access_token;
-  if (!token) throw new RegopsError("REGISTRY_ERROR", `token service ${url.host} sent no token`);
+  const token = body?.token ?? body?.access_token;
+  if (typeof token !== "string" || !token) throw new RegopsError("REGISTRY_ERROR", `token service ${url.host} sent no token`);
+  // A header value may not hold control characters; undici would throw a bare TypeError later.
+  if (/[^\x21-\x7e]/.test(token)) throw new RegopsError("REGISTRY_ERROR", `token service ${url.host} sent a token that is not printable`);
   // The distribution token spec: tokens without expires_in last 60 seconds.
-  return { header: `Bearer ${token}`, expiresIn: body.expires_in ?? 60 };
+  const expiresIn = typeof body.expires_in === "number" && Number.isFinite(body.expires_in) ? body.expires_in : 60;
+  return { header: `Bearer ${token}`, expiresIn };
 }

@@ -3,6 +3,7 @@
 // back to converting to the old schema 1 (which would change the digest).
 import { createHash } from "node:crypto";
 import { RegopsError } from "../errors.js";
+import { answerTooLarge, readBounded } from "./answer-limits.js";
 import { isDigest, type Reference } from "./reference.js";
 import { headerValue, type Remote } from "./remote.js";
 
@@ -69,7 +70,8 @@ export async function getManifest(remote: Remote, ref: Reference, signal?: Abort
   const res = await remote
     .send({ method: "GET", repository: ref.path, path: manifestPath(ref), headers: { accept: MANIFEST_ACCEPT }, signal })
     .catch((err: unknown) => describeMissing(ref, err));
-  const body = Buffer.from(await res.body.arrayBuffer());
+  const max = remote.answerLimits.manifestBytes;
+  const body = await readBounded(res.body, res.headers, max, () => answerTooLarge(`manifest ${ref.domain}/${ref.path}:${ref.digest ?? ref.tag ?? "latest"}`, max, "manifestBytes"));
   const digest = `sha256:${createHash("sha256").update(body).digest("hex")}`;
   const claimed = headerValue(res.headers["docker-content-digest"]);
   if (ref.digest && ref.digest.startsWith("sha256:") && ref.digest !== digest) {

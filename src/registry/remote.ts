@@ -3,16 +3,19 @@
 // error responses turned into typed errors. Verbs (manifest.ts, ...) are built on `send`.
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
-import { Agent, interceptors, ProxyAgent, type Dispatcher } from "undici";
+import { Agent, ProxyAgent, type Dispatcher } from "undici";
 import type { RegistryConfig } from "../config.js";
 import { RegopsError } from "../errors.js";
+import { answerLimits, readPrefix, type AnswerLimits } from "./answer-limits.js";
 import { basicHeader, fetchToken, parseChallenge, TokenCache, type Challenge } from "./auth.js";
 import { credentialSourceFor, CredentialsError } from "./credentials/index.js";
 import type { CredentialSource, RegistryCredentials } from "./credentials/source.js";
 import { RequestLimiter } from "./limiter.js";
 import { parseRateLimitHeader, type RateLimitState } from "./rate-limit.js";
 import type { SharedRateLimits } from "./shared-rate-limits.js";
+import { guardedLookup, hostResolvesInternal } from "./internal-address.js";
 import { networkError } from "./network-errors.js";
+import { checkRealm } from "./realm.js";
 import type { RegistryCatalog } from "./catalog.js";
 import type { Reference } from "./reference.js";
 
@@ -28,7 +31,10 @@ export interface SendOptions {
   /** Further repositories the token must cover, e.g. the source of a cross-repository mount. */
   alsoPull?: string[];
   body?: Dispatcher.DispatchOptions["body"];
-  /** Follow redirects (blob GETs: registries often redirect to object storage). */
+  /**
+   * Follow redirects (blob GETs: registries often redirect to object storage), at most
+   * `limits.redirects`; a hop to another origin carries no credentials.
+   */
   followRedirects?: boolean;
   signal?: AbortSignal;
 }
@@ -48,8 +54,12 @@ export class Remote {
   private readonly limiter: RequestLimiter;
   /** Rate-limit budget the registry last announced, and until when it asked us to stay away. */
   readonly rateLimit: RateLimitState = {};
-  // Redirected blob downloads; undici drops Authorization when a redirect leaves the origin.
-  private readonly redirecting: Dispatcher;
+  /** How much of this registry's answers is read (`limits.*Bytes`, pages, redirects), defaults filled in. */
+  readonly answerLimits: AnswerLimits;
+  /** Token requests to a realm known only by name: its addresses are checked as it is connected to. */
+  private guarded?: Dispatcher;
+  private readonly agentOptions: Agent.Options;
+  private internal?: Promise<boolean>;
   private readonly tokens = new TokenCache();
   private readonly onRateLimit?: RateLimitListener;
   // The last challenge seen: later requests authenticate up front instead of paying a 401 each.
@@ -63,6 +73,7 @@ export class Remote {
     this.base = new URL(config.url);
     this.credentialSource = config.auth ? credentialSourceFor(config.auth, config.url) : undefined;
     this.limiter = new RequestLimiter(config.limits);
+    this.answerLimits = answerLimits(config.limits);
     this.onRateLimit = opts.onRateLimit;
     const timeout = opts.timeoutMs ?? 30_000;
     // A private CA is trusted in addition to the public ones, as `docker` does with certs.d.
@@ -74,10 +85,10 @@ export class Remote {
       bodyTimeout: timeout,
       connectTimeout: Math.min(timeout, 10_000),
     };
+    this.agentOptions = { ...agentOptions, connect: tls };
     this.dispatcher = config.proxy
       ? new ProxyAgent({ ...agentOptions, uri: config.proxy, requestTls: tls })
-      : new Agent({ ...agentOptions, connect: tls });
-    this.redirecting = this.dispatcher.compose(interceptors.redirect({ maxRedirections: 5 }));
+      : new Agent(this.agentOptions);
   }
 
   get host(): string {
@@ -91,8 +102,11 @@ export class Remote {
     let scope = this.challenge ? scopeOf(opts) : undefined;
     let auth = scope === undefined ? undefined : await this.authorization(scope, opts.signal);
     for (let attempt = 0; ; attempt++) {
-      const res = await this.raw(opts, auth);
+      const { res, from } = await this.raw(opts, auth);
       if (res.statusCode < 400) return res;
+      // A 401 from another origin (an upload Location, a redirect) is not this registry's
+      // challenge: taking its realm would send this registry's credentials to whoever answered.
+      if (from !== this.base.origin) return this.checked(res, opts, new URL(from).host);
       if (res.statusCode !== 401 || attempt > 0) return this.checked(res, opts);
       const challenge = parseChallenge(headerValue(res.headers["www-authenticate"]));
       await res.body.dump();
@@ -120,29 +134,44 @@ export class Remote {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await Promise.all([this.dispatcher.close(), this.guarded?.close()]);
   }
 
-  private async raw(opts: SendOptions, auth: string | undefined): Promise<Dispatcher.ResponseData> {
+  /**
+   * Sends one request, following redirects when asked. Credentials (`auth`) go only to the
+   * registry's own origin: an upload Location or a redirect elsewhere (object storage, or a
+   * registry trying to collect them) is sent without. `from` is the origin that answered.
+   */
+  private async raw(opts: SendOptions, auth: string | undefined): Promise<{ res: Dispatcher.ResponseData; from: string }> {
     const headers: Record<string, string> = { "user-agent": "regops", ...opts.headers };
-    if (auth) headers.authorization = auth;
     // Without configured limits there is nothing to wait for: no promise per request.
     const release = this.limiter.unlimited ? undefined : await this.limiter.acquire(opts.signal);
+    let where = this.host;
     try {
       // undici closes the connection after every HEAD unless told otherwise (nodejs/undici#258,
       // against servers that send a body with HEAD). Registries don't, and HEAD is the verb a
       // digest check uses: keep the connection, or every check pays a new TCP (and TLS) handshake.
       const reset = opts.method === "HEAD" ? false : undefined;
-      const dispatcher = opts.followRedirects ? this.redirecting : this.dispatcher;
       // A plain absolute path goes to the dispatcher as it is, which is what undici's request()
       // ends up doing after parsing a URL; anything else (a Location URL, a dot segment) is
       // resolved against the base as before.
-      const target = PLAIN_PATH.test(opts.path) ? { origin: this.base.origin, path: opts.path } : urlTarget(new URL(opts.path, this.base));
-      const res = await dispatcher.request({ ...target, method: opts.method, headers, signal: opts.signal, reset, body: opts.body });
-      this.observeRateLimit(res.headers);
-      return res;
+      let target = PLAIN_PATH.test(opts.path) ? { origin: this.base.origin, path: opts.path } : urlTarget(new URL(opts.path, this.base));
+      for (let hop = 0; ; hop++) {
+        const own = target.origin === this.base.origin;
+        where = new URL(target.origin).host;
+        const sent = auth && own ? { ...headers, authorization: auth } : headers;
+        const res = await this.dispatcher.request({ ...target, method: opts.method, headers: sent, signal: opts.signal, reset, body: opts.body });
+        if (own) this.observeRateLimit(res.headers);
+        const location = opts.followRedirects && REDIRECT_STATUSES.has(res.statusCode) ? headerValue(res.headers.location) : undefined;
+        if (location === undefined) return { res, from: target.origin };
+        await res.body.dump();
+        if (hop >= this.answerLimits.redirects) {
+          throw new RegopsError("REGISTRY_REJECTED", `${opts.method} ${this.host}/${opts.repository}: more than ${this.answerLimits.redirects} redirects (limits.redirects)`);
+        }
+        target = redirectTarget(location, target, `${opts.method} ${this.host}/${opts.repository}`);
+      }
     } catch (err) {
-      throw networkError(err, this.host);
+      throw networkError(err, where);
     } finally {
       release?.();
     }
@@ -194,20 +223,36 @@ export class Remote {
       const cached = this.tokens.get(scope);
       if (cached) return cached;
     }
-    const token = await fetchToken(c, scope, creds, this.dispatcher, signal);
+    if (!c.params.realm) throw new RegopsError("REGISTRY_ERROR", `${this.host} sent a Bearer challenge without a realm`);
+    const realm = checkRealm(c.params.realm, { registry: this.base, tokenRealms: this.config.tokenRealms, registryInternal: await this.isInternal() });
+    const dispatcher = realm.resolveGuarded && !this.config.proxy ? this.guardedDispatcher() : this.dispatcher;
+    const token = await fetchToken(c, scope, creds, { realm: realm.url, dispatcher, maxBytes: this.answerLimits.tokenBytes, signal });
     this.tokens.set(scope, token.header, token.expiresIn);
     return token.header;
   }
 
-  /** Maps registry error statuses to typed errors; 2xx/3xx pass through. */
-  private async checked(res: Dispatcher.ResponseData, opts: SendOptions): Promise<Dispatcher.ResponseData> {
+  /** Whether the registry is on an internal address (its token realm may then be too); resolved once. */
+  private isInternal(): Promise<boolean> {
+    return (this.internal ??= hostResolvesInternal(this.base.hostname));
+  }
+
+  private guardedDispatcher(): Dispatcher {
+    return (this.guarded ??= new Agent({ ...this.agentOptions, connect: { ...this.agentOptions.connect, lookup: guardedLookup() } }));
+  }
+
+  /**
+   * Maps registry error statuses to typed errors; 2xx/3xx pass through. `foreign`: the host
+   * that answered when it is not the registry (a redirect or upload Location led there).
+   */
+  private async checked(res: Dispatcher.ResponseData, opts: SendOptions, foreign?: string): Promise<Dispatcher.ResponseData> {
     if (res.statusCode < 400) return res;
-    const text = opts.method === "HEAD" ? "" : await res.body.text().catch(() => "");
+    const text = opts.method === "HEAD" ? "" : await readPrefix(res.body, this.answerLimits.errorBodyBytes);
     if (opts.method === "HEAD") await res.body.dump();
     const detail = registryErrorDetail(text);
-    const what = `${opts.method} ${this.host}/${opts.repository}`;
+    const what = `${opts.method} ${this.host}/${opts.repository}${foreign ? ` (answered by ${foreign})` : ""}`;
     switch (res.statusCode) {
       case 401:
+        if (foreign) throw new RegopsError("UNAUTHORIZED", `${what}: ${foreign} is not the registry and asked for credentials; the registry's are not sent there`);
         throw new RegopsError("UNAUTHORIZED", `${what}: the registry refused the credentials${detail}`);
       case 403:
         throw new RegopsError("DENIED", `${what}: access denied${detail}`);
@@ -215,7 +260,8 @@ export class Remote {
         throw new RegopsError("MANIFEST_UNKNOWN", `${what}: not found${detail}`);
       case 429: {
         const retryAfter = retryAfterSeconds(headerValue(res.headers["retry-after"]));
-        this.coolDown(retryAfter);
+        // Only the registry itself may hold back every job's requests to it.
+        if (!foreign) this.coolDown(retryAfter);
         throw new RegopsError("RATE_LIMITED", `${what}: rate limited, retry after ${retryAfter}s`, { retryAfter });
       }
       case 503: {
@@ -223,7 +269,7 @@ export class Remote {
         const header = headerValue(res.headers["retry-after"]);
         if (header) {
           const retryAfter = retryAfterSeconds(header);
-          this.coolDown(retryAfter);
+          if (!foreign) this.coolDown(retryAfter);
           throw new RegopsError("RATE_LIMITED", `${what}: unavailable, retry after ${retryAfter}s`, { retryAfter });
         }
         throw new RegopsError("REGISTRY_ERROR", `${what}: registry answered 503${detail}`);
@@ -243,6 +289,22 @@ const PLAIN_PATH = /^(?!.*%2e)\/(?!\/)(?:[A-Za-z0-9\-_~!$&()*+,;=:@%/?]|\.(?![./
 
 function urlTarget(url: URL): { origin: string; path: string } {
   return { origin: url.origin, path: url.search ? `${url.pathname}${url.search}` : url.pathname };
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** Where a redirect's Location points, relative to the URL that sent it; only http(s). */
+function redirectTarget(location: string, from: { origin: string; path: string }, what: string): { origin: string; path: string } {
+  let next: URL;
+  try {
+    next = new URL(location, `${from.origin}${from.path}`);
+  } catch {
+    throw new RegopsError("REGISTRY_REJECTED", `${what}: redirected to an invalid Location`);
+  }
+  if (next.protocol !== "http:" && next.protocol !== "https:") {
+    throw new RegopsError("REGISTRY_REJECTED", `${what}: redirected to a ${next.protocol} URL`);
+  }
+  return urlTarget(next);
 }
 
 /** The token scope a request needs: `repository:<repo>:<actions>`, plus pull on `alsoPull`. */

@@ -2,12 +2,11 @@
 // the next page is in a Link header (`</v2/team/app/tags/list?last=v9&n=1000>; rel="next"`,
 // distribution spec "Listing Tags"); one that does not sends every tag at once.
 import { RegopsError } from "../errors.js";
+import { answerLimits, answerTooLarge, readBounded } from "./answer-limits.js";
 import type { Reference } from "./reference.js";
 import { headerValue, type Remote } from "./remote.js";
 
 export const TAGS_PAGE_SIZE = 1000;
-// A repository with more tags than this is not something to poll tag by tag.
-const MAX_PAGES = 100;
 
 /**
  * The path (and query) of the next page from a Link header, or undefined when there is none.
@@ -65,13 +64,17 @@ export async function listTags(
   opts: { pageSize?: number; signal?: AbortSignal } = {},
 ): Promise<string[]> {
   const first = `/v2/${repo.path}/tags/list?n=${opts.pageSize ?? TAGS_PAGE_SIZE}`;
+  // A repository with more tags than this is not something to poll tag by tag, and a registry
+  // sending pages without end (or one endless page) must not fill the memory.
+  const { tagListPages: maxPages, tagListBytes: maxBytes } = answerLimits(remote.config.limits);
   const tags: string[] = [];
   const seen = new Set<string>();
   let path: string | undefined = first;
+  let bytes = 0;
   for (let page = 0; path !== undefined; page++) {
-    if (page >= MAX_PAGES) {
-      throw new RegopsError("REGISTRY_REJECTED", `${repo.domain}/${repo.path} has more than ${MAX_PAGES} pages of tags`, {
-        hint: "watch a narrower set of images, or one image",
+    if (page >= maxPages) {
+      throw new RegopsError("REGISTRY_ANSWER_TOO_LARGE", `${repo.domain}/${repo.path} has more than ${maxPages} pages of tags (limits.tagListPages)`, {
+        hint: "watch a narrower set of images, or one image; or raise the registry's limits.tagListPages",
       });
     }
     seen.add(path);
@@ -84,14 +87,18 @@ export async function listTags(
       }
       throw err;
     });
+    const raw = await readBounded(res.body, res.headers, maxBytes - bytes, () =>
+      answerTooLarge(`the tag list of ${repo.domain}/${repo.path}`, maxBytes, "tagListBytes"),
+    );
+    bytes += raw.length;
     let body: { tags?: unknown };
     try {
-      body = (await res.body.json()) as { tags?: unknown };
+      body = JSON.parse(raw.toString("utf8")) as { tags?: unknown };
     } catch {
       throw new RegopsError("REGISTRY_REJECTED", `the tag list of ${repo.domain}/${repo.path} is not JSON`);
     }
     // An empty repository lists `"tags": null` on some registries.
-    if (body.tags !== null && body.tags !== undefined && !Array.isArray(body.tags)) {
+    if (!body || typeof body !== "object" || (body.tags !== null && body.tags !== undefined && !Array.isArray(body.tags))) {
       throw new RegopsError("REGISTRY_REJECTED", `the tag list of ${repo.domain}/${repo.path} has no tags array`);
     }
     for (const t of (body.tags as unknown[] | null | undefined) ?? []) if (typeof t === "string") tags.push(t);

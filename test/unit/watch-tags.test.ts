@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { Remote } from "../../src/registry/remote.js";
 import { listTags, nextPagePath } from "../../src/registry/tags.js";
@@ -45,7 +46,7 @@ describe("listTags", () => {
         asked.push(`${opts.method} ${opts.path}`);
         const page = pages[opts.path];
         if (!page) throw new Error(`unexpected ${opts.path}`);
-        return { headers: page.link ? { link: page.link } : {}, body: { json: async () => ({ name: "team/app", tags: page.tags }) } };
+        return { headers: page.link ? { link: page.link } : {}, body: Readable.from([Buffer.from(JSON.stringify({ name: "team/app", tags: page.tags }))]) };
       },
     };
     return { remote: remote as unknown as Remote, asked };
