@@ -114,7 +114,9 @@ const fileSchema = z.object({
   registryApi: registryApiSchema,
       logSize: z.number().int().min(100).default(10_000),
     })
-    .default({ dedupSeconds: 600, logSize: 10_000 }),
+      // Refused deliveries of a registry are folded into at most one log entry per this many seconds.
+      rejectionLogSeconds: z.number().int().min(1).max(3600).default(1),
+    .default({ dedupSeconds: 600, logSize: 10_000, rejectionLogSeconds: 1 }),
   auth: z.object({ apiKeys: z.array(apiKeySchema).default([]) }).default({ apiKeys: [] }),
   jobs: z
     .object({

@@ -168,7 +168,16 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     closers.push(async () => webhookRedis.disconnect());
     const deliveries = new DeliveryLog(webhookRedis, store.keys, config.webhooks.logSize, config.webhooks.dedupSeconds);
     const metrics = createMetrics({ queues, catalog, registries });
-    const webhookIngest = new WebhookIngest({ redis: webhookRedis, keys: store.keys, catalog, registries, jobs, log: deliveries, metrics: new WebhookMetrics(metrics) });
+    const webhookIngest = new WebhookIngest({
+      redis: webhookRedis,
+      keys: store.keys,
+      catalog,
+      registries,
+      jobs,
+      log: deliveries,
+      metrics: new WebhookMetrics(metrics),
+      rejectionLogMs: config.webhooks.rejectionLogSeconds * 1000,
+    });
     // The API answers 503 while a connection it uses is down: start serving once they are up.
     await Promise.all([redis, records, webhookRedis].map(connected));
     // Loaded only where the API runs: a worker-only process never pays for it.

@@ -37,6 +37,8 @@ export interface Delivery {
   contentType?: string;
   bytes: number;
   events: DeliveryEventOutcome[];
+  /** Refused deliveries only: how many refusals of this registry the entry stands for (see rejection-log.ts). */
+  count?: number;
 }
 
 export interface DeliveryQuery {

@@ -3,11 +3,13 @@
 // the registry is the one the URL names (never a host the payload claims), references are
 // checked by the reference grammar, a missing digest is looked up with a HEAD, and one
 // (image, digest) makes one refresh job per de-dup window however many deliveries announce it.
-// Every delivery is logged with what became of it.
+// Every authenticated delivery is logged with what became of it; refusals are folded (at most
+// one entry per registry per interval, rejection-log.ts), and a delivery to an id no registry
+// has is only counted: the URL is anyone's to call.
 import type { Redis } from "ioredis";
 import { v7 as uuidv7 } from "uuid";
 import type { RegistryConfig } from "../config.js";
-import { RegopsError } from "../errors.js";
+import { badRequest, RegopsError } from "../errors.js";
 import type { JobService } from "../jobs/service.js";
 import type { RegistryCatalog } from "../registry/catalog.js";
 import { headManifest } from "../registry/manifest.js";
@@ -19,8 +21,12 @@ import type { JobRecord } from "../store/jobs.js";
 import type { Delivery, DeliveryEventOutcome, DeliveryLog } from "./deliveries.js";
 import { formatFor, WebhookFormatError } from "./formats/index.js";
 import { GroupCommit } from "./group-commit.js";
-import type { WebhookMetrics } from "./metrics.js";
-import type { WebhookEvent, WebhookRequest } from "./formats/types.js";
+import { UNKNOWN_REGISTRY, type WebhookMetrics } from "./metrics.js";
+import { RejectionLog } from "./rejection-log.js";
+import type { WebhookEvent, WebhookFormat, WebhookHead, WebhookRequest } from "./formats/types.js";
+
+/** The registry id grammar (config.ts): an id is checked against it before it goes anywhere. */
+export const REGISTRY_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 export interface IngestDeps {
   redis: Redis;
@@ -31,6 +37,19 @@ export interface IngestDeps {
   log: DeliveryLog;
   /** Absent where nothing scrapes (tests that build the pipeline alone). */
   metrics?: WebhookMetrics;
+  /** At most one log entry of refused deliveries per registry per this interval (webhooks.rejectionLogSeconds); default 1 s. */
+  rejectionLogMs?: number;
+}
+
+/** What the head of a delivery (its URL and headers) decided, before the body is read. */
+export type Admission =
+  | { ok: true; registry: RegistryConfig; format: WebhookFormat; secret: string; authenticated: boolean }
+  | { ok: false; error: RegopsError };
+
+export interface IngestHead extends WebhookHead {
+  contentType?: string;
+  /** The declared length (content-length), for the log of a refusal. */
+  bytes: number;
 }
 
 export interface IngestResult {
@@ -64,28 +83,57 @@ const MAX_JOBS_PER_CALL = 128;
 export class WebhookIngest {
   // The refreshes that won their claims in one event-loop turn are queued together.
   private readonly submissions: GroupCommit<Submission, JobRecord | RegopsError>;
+  private readonly refusals: RejectionLog;
 
   constructor(private readonly deps: IngestDeps) {
     this.submissions = new GroupCommit((items) => deps.jobs.submitMany(items), MAX_JOBS_PER_CALL);
+    this.refusals = new RejectionLog({ intervalMs: deps.rejectionLogMs ?? 1000, write: (entry) => deps.log.append(entry) });
   }
 
-  async ingest(registryId: string, req: IngestRequest): Promise<IngestResult> {
-    const receivedAt = new Date().toISOString();
-    const entry = this.deps.catalog.get(registryId);
-    const secret = entry?.config.webhook?.secret;
-    if (!entry || !secret) {
-      const error = new RegopsError("NOT_FOUND", `no webhook for registry "${registryId}"`, {
-        hint: "set webhook.secret on the registry (config file or PUT /v1/registries/{id}) and use its id in the URL",
-      });
-      return this.reject(registryId, receivedAt, req, error);
+  /**
+   * Checks a delivery's head before its body is read: the id (grammar, then the catalog), the
+   * registry's webhook secret, and whatever of the secret or signature the head carries. Where
+   * the format's secret is in a header or the query the answer is final; a signature (HMAC)
+   * leaves it to the body.
+   */
+  async admit(registryId: string, head: IngestHead): Promise<Admission> {
+    if (!REGISTRY_ID.test(registryId)) {
+      this.countUnknown();
+      return { ok: false, error: badRequest([{ field: "params.registryId", message: "must be a registry id" }]) };
     }
-    const format = formatFor(entry.config.kind);
+    const registry = this.deps.catalog.get(registryId)?.config;
+    if (!registry) {
+      this.countUnknown();
+      return { ok: false, error: noWebhook(registryId) };
+    }
+    const receivedAt = new Date().toISOString();
+    const secret = registry.webhook?.secret;
+    if (!secret) return { ok: false, error: await this.refuse(registryId, receivedAt, head, noWebhook(registryId)) };
+    const format = formatFor(registry.kind);
+    const verdict = format.verifyHead(head, secret);
+    if (verdict === "authentic" || verdict === "needs-body") return { ok: true, registry, format, secret, authenticated: verdict === "authentic" };
+    return { ok: false, error: await this.refuse(registryId, receivedAt, head, unauthorized(verdict.refused), format.name) };
+  }
+
+  /** `admission`: what admit() decided on the head (the route calls it before reading the body). */
+  async ingest(registryId: string, req: IngestRequest, admission?: Admission): Promise<IngestResult> {
+    const receivedAt = new Date().toISOString();
+    const admitted = admission ?? (await this.admit(registryId, { ...req, bytes: req.rawBody.length }));
+    if (!admitted.ok) return { httpStatus: admitted.error.status, delivery: unlogged(registryId, receivedAt, admitted.error), error: admitted.error };
+    const { registry, format, secret } = admitted;
+    const request: WebhookRequest = { rawBody: req.rawBody, headers: req.headers, query: req.query, body: undefined };
+    // Authenticity first, and before parsing: an unauthenticated sender learns nothing about
+    // what we accept, and costs no JSON parse.
+    if (!admitted.authenticated) {
+      const unauthentic = format.verify(request, secret);
+      if (unauthentic) {
+        const error = await this.refuse(registryId, receivedAt, { contentType: req.contentType, bytes: req.rawBody.length }, unauthorized(unauthentic), format.name);
+        return { httpStatus: error.status, delivery: unlogged(registryId, receivedAt, error), error };
+      }
+    }
     const body = parseBody(req.rawBody, req.contentType);
-    const request: WebhookRequest = { rawBody: req.rawBody, headers: req.headers, query: req.query, body: body.ok ? body.value : undefined };
-    // Authenticity first: an unauthenticated sender learns nothing about what we accept.
-    const unauthentic = format.verify(request, secret);
-    if (unauthentic) return this.reject(registryId, receivedAt, req, new RegopsError("WEBHOOK_UNAUTHORIZED", `delivery not authenticated: ${unauthentic}`), format.name);
     if (!body.ok) return this.reject(registryId, receivedAt, req, badBody(body.reason), format.name);
+    request.body = body.value;
 
     let events: WebhookEvent[];
     try {
@@ -105,7 +153,7 @@ export class WebhookIngest {
     const candidates: Candidate[] = [];
     const outcomes: DeliveryEventOutcome[] = [];
     for (const e of events) {
-      const c = candidate(entry.config, e);
+      const c = candidate(registry, e);
       candidates.push(c);
       outcomes.push(c.outcome);
     }
@@ -131,18 +179,37 @@ export class WebhookIngest {
     });
     // 3. Queue the refreshes that won their claim (and those with no digest to claim).
     const toQueue = logged.events.filter((o) => o.outcome === "queued");
-    if (toQueue.length) await Promise.all(toQueue.map((o) => this.queue(entry.config, o)));
+    if (toQueue.length) await Promise.all(toQueue.map((o) => this.queue(registry, o)));
     this.deps.metrics?.count(logged, true);
     return { httpStatus: 202, delivery: logged };
   }
 
   /**
-   * Logs a delivery refused before the pipeline saw its body (too large, unreadable, Redis
-   * unreachable): the route's error handler calls this, so every delivery is in the log (when
-   * there is one) and the counters.
+   * A delivery refused before the pipeline saw its body (too large, unreadable, Redis
+   * unreachable): the route's error handler calls this. It is counted; it is logged as any
+   * other refusal: on its own when the head was authentic, folded otherwise, never for an id
+   * no registry has, nor while Redis is unreachable (there is no log to write to).
    */
-  async rejected(registryId: string, error: RegopsError, req: { contentType?: string; bytes: number }): Promise<Delivery> {
-    return this.logRejection(registryId, new Date().toISOString(), error, req);
+  async rejected(registryId: string, error: RegopsError, req: { contentType?: string; bytes: number }, admission?: Admission): Promise<void> {
+    if (admission && !admission.ok) return; // answered, and counted, by admit()
+    const known = REGISTRY_ID.test(registryId) && this.deps.catalog.get(registryId) !== undefined;
+    const receivedAt = new Date().toISOString();
+    if (!known) return this.countUnknown();
+    if (error.code === "SERVICE_UNAVAILABLE") return this.deps.metrics?.count(unlogged(registryId, receivedAt, error), true);
+    if (admission?.authenticated) await this.logRejection(registryId, receivedAt, error, req, admission.format.name);
+    else await this.refuse(registryId, receivedAt, req, error, admission?.format.name);
+  }
+
+  /** A refusal of a configured registry's delivery whose sender is not authenticated: counted, and folded into the log. */
+  private async refuse(registry: string, receivedAt: string, req: { contentType?: string; bytes: number }, error: RegopsError, format?: string): Promise<RegopsError> {
+    const delivery = rejection(registry, receivedAt, error, req, format);
+    this.deps.metrics?.count({ id: "", ...delivery }, true);
+    await this.refusals.refuse(delivery);
+    return error;
+  }
+
+  private countUnknown(): void {
+    this.deps.metrics?.count(unlogged(UNKNOWN_REGISTRY, "", new RegopsError("NOT_FOUND", "unknown registry")), false);
   }
 
   private async reject(registry: string, receivedAt: string, req: IngestRequest, error: RegopsError, format?: string): Promise<IngestResult> {
@@ -150,22 +217,10 @@ export class WebhookIngest {
     return { httpStatus: error.status, delivery, error };
   }
 
+  /** An authenticated delivery refused (its body is not the format's): logged on its own. */
   private async logRejection(registry: string, receivedAt: string, error: RegopsError, req: { contentType?: string; bytes: number }, format?: string): Promise<Delivery> {
-    const delivery: Omit<Delivery, "id"> = {
-      registry,
-      format,
-      receivedAt,
-      status: "rejected",
-      reason: error.message,
-      httpStatus: error.status,
-      contentType: req.contentType,
-      bytes: req.bytes,
-      events: [],
-    };
-    // Refused because Redis is unreachable: there is no log to write to (waiting for it is
-    // what the 503 avoids). The counters still show it; the sender retries after Retry-After.
-    const logged = error.code === "SERVICE_UNAVAILABLE" ? { id: "", ...delivery } : await this.deps.log.append(delivery);
-    this.deps.metrics?.count(logged, this.deps.catalog.get(registry) !== undefined);
+    const logged = await this.deps.log.append(rejection(registry, receivedAt, error, req, format));
+    this.deps.metrics?.count(logged, true);
     return logged;
   }
 
@@ -225,6 +280,40 @@ function candidate(registry: RegistryConfig, event: WebhookEvent): Candidate {
 // out): objects of one shape keep the per-delivery code (claims, logging, the 202) monomorphic.
 function eventOutcome(event: WebhookEvent, outcome: DeliveryEventOutcome["outcome"], reason?: string): DeliveryEventOutcome {
   return { action: event.action, repository: event.repository, tag: event.tag, digest: event.digest, outcome, image: undefined, jobId: undefined, reason };
+}
+
+function noWebhook(registryId: string): RegopsError {
+  return new RegopsError("NOT_FOUND", `no webhook for registry "${registryId}"`, {
+    hint: "set webhook.secret on the registry (config file or PUT /v1/registries/{id}) and use its id in the URL",
+  });
+}
+
+function unauthorized(reason: string): RegopsError {
+  return new RegopsError("WEBHOOK_UNAUTHORIZED", `delivery not authenticated: ${reason}`);
+}
+
+function rejection(registry: string, receivedAt: string, error: RegopsError, req: { contentType?: string; bytes: number }, format?: string): Omit<Delivery, "id"> {
+  return {
+    registry,
+    format,
+    receivedAt,
+    status: "rejected",
+    reason: error.message,
+    httpStatus: error.status,
+    contentType: mediaTypeOf(req.contentType),
+    bytes: req.bytes,
+    events: [],
+  };
+}
+
+/** A refusal as answered but not logged (folded, or nothing to log it in). */
+function unlogged(registry: string, receivedAt: string, error: RegopsError): Delivery {
+  return { id: "", ...rejection(registry, receivedAt, error, { bytes: 0 }) };
+}
+
+/** Only the type/subtype of a sender's content type goes in the log: the header is anyone's to write. */
+function mediaTypeOf(contentType: string | undefined): string | undefined {
+  return contentType === undefined ? undefined : /^[\w.+-]{1,64}\/[\w.+-]{1,64}/.exec(contentType)?.[0];
 }
 
 function badBody(reason: string): RegopsError {

@@ -1,11 +1,14 @@
 // Webhooks in: POST /v1/webhooks/{registryId}, called by registries on push, and the delivery
 // log users debug them with. The body is taken raw (signatures are over the exact bytes) and
 // parsed by the ingest pipeline; the route needs no API key: the registry's webhook secret
-// authenticates the sender.
+// authenticates the sender. Anyone can call it, so the head is judged first (onRequest, before
+// Fastify reads the body): an id that is no registry's, a missing or wrong secret in a header
+// or the query, or a missing signature are answered without reading a byte of the body.
+import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { RegopsError } from "../../errors.js";
-import type { WebhookIngest } from "../../webhooks/ingest.js";
+import { REGISTRY_ID, type Admission, type WebhookIngest } from "../../webhooks/ingest.js";
 import type { DeliveryLog } from "../../webhooks/deliveries.js";
 import { sendProblem, toRegopsError } from "../errors.js";
 import { problemSchema } from "../problem.js";
@@ -35,25 +38,38 @@ export const deliverySchema = z
     contentType: z.string().optional(),
     bytes: z.number().int(),
     events: z.array(eventOutcomeSchema),
+    count: z.number().int().min(1).optional().meta({
+      description: "Rejected deliveries only: how many refusals of this registry the entry stands for (refusals are folded into at most one entry per registry per webhooks.rejectionLogSeconds)",
+    }),
   })
   .meta({ id: "WebhookDelivery" });
 
-const registryParams = z.object({ registryId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be a registry id") });
+const registryParams = z.object({ registryId: z.string().regex(REGISTRY_ID, "must be a registry id") });
+
+/** content-length as a number for the log; whatever else a sender puts there counts as 0. */
+function declaredBytes(request: FastifyRequest): number {
+  const n = Number(request.headers["content-length"] ?? 0);
+  return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+}
 
 export const webhookRoutes = (ingest: WebhookIngest, log: DeliveryLog): FastifyPluginAsyncZod =>
   async (app) => {
+    // What the head of each delivery decided, for the handler and the error handler.
+    const admissions = new WeakMap<FastifyRequest, Admission>();
+
     // Every sender's content type (application/json, cloudevents+json, the distribution
     // events types, GitHub's form encoding) arrives as bytes; the pipeline decides.
     app.removeAllContentTypeParsers();
     app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
 
-    // A body too large never reaches the handler: log it as a rejected delivery all the same.
+    // A body too large never reaches the handler: count it, and log it as any other refusal
+    // (ingest checks the id before it is logged).
     app.setErrorHandler(async (error, request, reply) => {
       const known = toRegopsError(error) ?? new RegopsError("INTERNAL", "internal error");
       if (known.code === "INTERNAL") request.log.error({ err: error }, "webhook delivery failed");
-      const registry = (request.params as { registryId?: string } | undefined)?.registryId ?? "?";
+      const registry = (request.params as { registryId?: string } | undefined)?.registryId ?? "";
       await ingest
-        .rejected(registry, known, { contentType: request.headers["content-type"], bytes: Number(request.headers["content-length"] ?? 0) })
+        .rejected(registry, known, { contentType: request.headers["content-type"], bytes: declaredBytes(request) }, admissions.get(request))
         .catch(() => undefined);
       return sendProblem(reply, known, request);
     });
@@ -63,6 +79,21 @@ export const webhookRoutes = (ingest: WebhookIngest, log: DeliveryLog): FastifyP
       {
         config: { scope: "public" },
         bodyLimit: BODY_LIMIT,
+        // Before the body is read (Fastify reads it between onRequest and preValidation).
+        onRequest: async (request, reply) => {
+          const { registryId = "" } = request.params as { registryId?: string };
+          const admission = await ingest.admit(registryId, {
+            headers: request.headers as Record<string, string | undefined>,
+            query: request.query as Record<string, string | undefined>,
+            contentType: request.headers["content-type"],
+            bytes: declaredBytes(request),
+          });
+          admissions.set(request, admission);
+          if (admission.ok) return;
+          // The body is left unread: close the connection rather than drain it.
+          reply.header("connection", "close");
+          return sendProblem(reply, admission.error, request);
+        },
         // Registries send deliveries in bursts; each one is in the delivery log already, so
         // the two request log lines per delivery would only cost (warnings still show).
         logLevel: "warn",
@@ -85,14 +116,18 @@ export const webhookRoutes = (ingest: WebhookIngest, log: DeliveryLog): FastifyP
       },
       async (request, reply) => {
         const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-        const result = await ingest.ingest(request.params.registryId, {
-          rawBody,
-          // Node lower-cases header names and joins repeated ones; only set-cookie, which no
-          // format reads, can be an array.
-          headers: request.headers as Record<string, string | undefined>,
-          query: request.query as Record<string, string | undefined>,
-          contentType: request.headers["content-type"],
-        });
+        const result = await ingest.ingest(
+          request.params.registryId,
+          {
+            rawBody,
+            // Node lower-cases header names and joins repeated ones; only set-cookie, which no
+            // format reads, can be an array.
+            headers: request.headers as Record<string, string | undefined>,
+            query: request.query as Record<string, string | undefined>,
+            contentType: request.headers["content-type"],
+          },
+          admissions.get(request),
+        );
         if (result.error) return sendProblem(reply, result.error, request);
         // The delivery is built by the pipeline in the documented shape; registries send these
         // in bursts, and plain JSON.stringify is several times cheaper than validating it

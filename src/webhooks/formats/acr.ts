@@ -5,12 +5,13 @@
 import { WebhookFormatError } from "./error.js";
 import { ignoredEvent, pushEvent } from "./event.js";
 import { object, optionalObject, optionalString, string } from "./fields.js";
-import { verifySharedSecret } from "./secret.js";
+import { sharedSecretHead, verifySharedSecret } from "./secret.js";
 import type { WebhookFormat } from "./types.js";
 
 export const acr: WebhookFormat = {
   name: "acr",
   verify: (req, secret) => verifySharedSecret(req, secret),
+  verifyHead: (head, secret) => sharedSecretHead(head, secret),
   parse(req) {
     const body = object(req.body, "body");
     const action = string(body.action, "action");

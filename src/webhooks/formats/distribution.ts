@@ -5,7 +5,7 @@
 // media type + a tag refreshes. No signature: the endpoint's `headers` carry the secret.
 import { ignoredEvent, pushEvent } from "./event.js";
 import { array, object, optionalObject, optionalString, string, type JsonObject } from "./fields.js";
-import { verifySharedSecret } from "./secret.js";
+import { sharedSecretHead, verifySharedSecret } from "./secret.js";
 import type { WebhookEvent, WebhookFormat } from "./types.js";
 
 const IMAGE_MANIFESTS = new Set([
@@ -20,6 +20,7 @@ const IMAGE_MANIFESTS = new Set([
 export const distribution: WebhookFormat = {
   name: "distribution",
   verify: (req, secret) => verifySharedSecret(req, secret),
+  verifyHead: (head, secret) => sharedSecretHead(head, secret),
   parse(req) {
     const body = object(req.body, "body");
     return array(body.events, "events").map((item, i) => parseEvent(object(item, `events[${i}]`), `events[${i}]`));

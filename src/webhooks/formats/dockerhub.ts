@@ -4,12 +4,13 @@
 // is legacy (image ids, now always []), so the refresh HEADs the tag.
 import { pushEvent } from "./event.js";
 import { object, optionalString, string } from "./fields.js";
-import { verifySharedSecret } from "./secret.js";
+import { sharedSecretHead, verifySharedSecret } from "./secret.js";
 import type { WebhookFormat } from "./types.js";
 
 export const dockerhub: WebhookFormat = {
   name: "dockerhub",
   verify: (req, secret) => verifySharedSecret(req, secret),
+  verifyHead: (head, secret) => sharedSecretHead(head, secret),
   parse(req) {
     const body = object(req.body, "body");
     const repository = object(body.repository, "repository");

@@ -5,12 +5,13 @@
 import { WebhookFormatError } from "./error.js";
 import { ignoredEvent, pushEvent, type Found } from "./event.js";
 import { object, optionalString, string, type JsonObject } from "./fields.js";
-import { verifySharedSecret } from "./secret.js";
+import { sharedSecretHead, verifySharedSecret } from "./secret.js";
 import type { WebhookEvent, WebhookFormat } from "./types.js";
 
 export const ecr: WebhookFormat = {
   name: "ecr",
   verify: (req, secret) => verifySharedSecret(req, secret),
+  verifyHead: (head, secret) => sharedSecretHead(head, secret),
   parse(req) {
     const body = object(req.body, "body");
     const detailType = string(body["detail-type"], "detail-type");

@@ -9,12 +9,13 @@ import { WebhookFormatError } from "./error.js";
 import { ignoredEvent, pushEvent } from "./event.js";
 import { isObject, object, optionalString, string, type JsonObject } from "./fields.js";
 import { splitImageName } from "./image-name.js";
-import { verifySharedSecret } from "./secret.js";
+import { sharedSecretHead, verifySharedSecret } from "./secret.js";
 import type { WebhookFormat } from "./types.js";
 
 export const gar: WebhookFormat = {
   name: "gar",
   verify: (req, secret) => verifySharedSecret(req, secret),
+  verifyHead: (head, secret) => sharedSecretHead(head, secret),
   parse(req) {
     const body = object(req.body, "body");
     const message = object(body.message, "message");

@@ -11,16 +11,19 @@ import { WebhookFormatError } from "./error.js";
 import { ignoredEvent, isSha256Digest, pushEvent, type Found } from "./event.js";
 import { object, optionalObject, optionalString, string, type JsonObject } from "./fields.js";
 import { splitImageName } from "./image-name.js";
-import { verifyHmacHeader } from "./secret.js";
+import { hmacHeaderHead, verifyHmacHeader, type HmacHeader } from "./secret.js";
 import type { WebhookFormat, WebhookRequest } from "./types.js";
 
 const PACKAGE_EVENTS = new Set(["package", "registry_package", "package_v2"]);
 const PUSH_ACTIONS = new Set(["published", "updated", "create"]);
 const CONTAINER_TYPES = new Set(["docker", "container"]);
 
+const SIGNATURE: HmacHeader = { header: "x-hub-signature-256", algorithm: "sha256", prefix: "sha256=" };
+
 export const github: WebhookFormat = {
   name: "github",
-  verify: (req, secret) => verifyHmacHeader(req, secret, { header: "x-hub-signature-256", algorithm: "sha256", prefix: "sha256=" }),
+  verify: (req, secret) => verifyHmacHeader(req, secret, SIGNATURE),
+  verifyHead: (head, secret) => hmacHeaderHead(head, secret, SIGNATURE),
   parse(req) {
     const body = object(payloadOf(req), "body");
     const event = req.headers["x-github-event"];

@@ -8,7 +8,7 @@ import { WebhookFormatError } from "./error.js";
 import { ignoredEvent, pushEvent } from "./event.js";
 import { array, object, optionalObject, optionalString, string, type JsonObject } from "./fields.js";
 import { splitImageName } from "./image-name.js";
-import { verifySharedSecret } from "./secret.js";
+import { sharedSecretHead, verifySharedSecret } from "./secret.js";
 import type { WebhookEvent, WebhookFormat } from "./types.js";
 
 // A Map, not an object literal: `type` is untrusted and "constructor" must not find anything.
@@ -32,6 +32,7 @@ function types(action: string, names: string[]): [string, string][] {
 export const harbor: WebhookFormat = {
   name: "harbor",
   verify: (req, secret) => verifySharedSecret(req, secret),
+  verifyHead: (head, secret) => sharedSecretHead(head, secret),
   parse(req) {
     const body = object(req.body, "body");
     if (body.type === undefined && body.event_type !== undefined) return parseDocumented110(body);

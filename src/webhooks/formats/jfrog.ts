@@ -23,6 +23,13 @@ export const jfrog: WebhookFormat = {
     if (plain || signed) return undefined;
     return "x-jfrog-event-auth is neither the webhook secret nor the HMAC-SHA256 of the body";
   },
+  // The secret itself is authentic at once; anything else may be the HMAC, which needs the body.
+  verifyHead(head, secret) {
+    if (secret === "") return { refused: "no webhook secret is configured for this registry" };
+    const given = head.headers["x-jfrog-event-auth"];
+    if (given === undefined) return { refused: "missing x-jfrog-event-auth header" };
+    return matchesSecret(given, secret) ? "authentic" : "needs-body";
+  },
   parse(req) {
     const body = object(req.body, "body");
     const domain = string(body.domain, "domain");

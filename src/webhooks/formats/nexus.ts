@@ -5,12 +5,15 @@
 import { WebhookFormatError } from "./error.js";
 import { ignoredEvent, pushEvent } from "./event.js";
 import { object, optionalObject, optionalString, string } from "./fields.js";
-import { verifyHmacHeader } from "./secret.js";
+import { hmacHeaderHead, verifyHmacHeader, type HmacHeader } from "./secret.js";
 import type { WebhookFormat } from "./types.js";
+
+const SIGNATURE: HmacHeader = { header: "x-nexus-webhook-signature", algorithm: "sha1" };
 
 export const nexus: WebhookFormat = {
   name: "nexus",
-  verify: (req, secret) => verifyHmacHeader(req, secret, { header: "x-nexus-webhook-signature", algorithm: "sha1" }),
+  verify: (req, secret) => verifyHmacHeader(req, secret, SIGNATURE),
+  verifyHead: (head, secret) => hmacHeaderHead(head, secret, SIGNATURE),
   parse(req) {
     const body = object(req.body, "body");
     const action = string(body.action, "action");

@@ -6,12 +6,13 @@
 import { ignoredEvent, pushEvent } from "./event.js";
 import { object, optionalString, string } from "./fields.js";
 import { splitImageName } from "./image-name.js";
-import { verifySharedSecret } from "./secret.js";
+import { sharedSecretHead, verifySharedSecret } from "./secret.js";
 import type { WebhookFormat } from "./types.js";
 
 export const quay: WebhookFormat = {
   name: "quay",
   verify: (req, secret) => verifySharedSecret(req, secret),
+  verifyHead: (head, secret) => sharedSecretHead(head, secret),
   parse(req) {
     const body = object(req.body, "body");
     const repository = string(body.repository, "repository");

@@ -9,7 +9,7 @@
 // equal lengths (digests of both sides, or both sides padded to a fixed width), so its time
 // says nothing about the secret, not even its length.
 import { createHmac, hash, timingSafeEqual } from "node:crypto";
-import type { WebhookRequest } from "./types.js";
+import type { HeadVerdict, WebhookHead } from "./types.js";
 
 const NO_SECRET = "no webhook secret is configured for this registry";
 
@@ -57,7 +57,7 @@ export function hmacHex(algorithm: "sha1" | "sha256", key: string, body: Buffer)
 }
 
 /** `Authorization: Bearer <secret>`, `Authorization: <secret>` or `?secret=<secret>`. */
-export function verifySharedSecret(req: WebhookRequest, secret: string): string | undefined {
+export function verifySharedSecret(req: WebhookHead, secret: string): string | undefined {
   if (secret === "") return NO_SECRET;
   const header = req.headers.authorization;
   const query = req.query.secret;
@@ -81,13 +81,34 @@ export interface HmacHeader {
 }
 
 /** A hex HMAC of the raw body in `header` (hex compared case-insensitively). */
-export function verifyHmacHeader(req: WebhookRequest, secret: string, spec: HmacHeader): string | undefined {
+export function verifyHmacHeader(req: WebhookHead & { rawBody: Buffer }, secret: string, spec: HmacHeader): string | undefined {
+  const refused = hmacHeaderProblem(req, secret, spec);
+  if (refused) return refused;
+  const prefix = spec.prefix ?? "";
+  const given = req.headers[spec.header]!;
+  const expected = hmacHex(spec.algorithm, secret, req.rawBody);
+  if (safeEqual(given.slice(prefix.length).toLowerCase(), expected)) return undefined;
+  return `${spec.header} does not match the HMAC-${spec.algorithm.toUpperCase()} of the body`;
+}
+
+/** What can be told of an HMAC header without the body: no secret, no header, or a header of the wrong form. */
+function hmacHeaderProblem(req: WebhookHead, secret: string, spec: HmacHeader): string | undefined {
   if (secret === "") return NO_SECRET;
   const prefix = spec.prefix ?? "";
   const given = req.headers[spec.header];
   if (given === undefined) return `missing ${spec.header} header`;
   if (!given.startsWith(prefix)) return `${spec.header} does not start with "${prefix}"`;
-  const expected = hmacHex(spec.algorithm, secret, req.rawBody);
-  if (safeEqual(given.slice(prefix.length).toLowerCase(), expected)) return undefined;
-  return `${spec.header} does not match the HMAC-${spec.algorithm.toUpperCase()} of the body`;
+  return undefined;
+}
+
+/** verifyHead of senders that echo the secret: the whole answer is in the head. */
+export function sharedSecretHead(head: WebhookHead, secret: string): HeadVerdict {
+  const refused = verifySharedSecret(head, secret);
+  return refused === undefined ? "authentic" : { refused };
+}
+
+/** verifyHead of signers: refused without a well-formed signature header, else the body decides. */
+export function hmacHeaderHead(head: WebhookHead, secret: string, spec: HmacHeader): HeadVerdict {
+  const refused = hmacHeaderProblem(head, secret, spec);
+  return refused === undefined ? "needs-body" : { refused };
 }

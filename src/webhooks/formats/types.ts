@@ -27,11 +27,23 @@ export interface WebhookRequest {
   query: Record<string, string | undefined>;
 }
 
+/** What a delivery's request line and headers show, before its body is read. */
+export type WebhookHead = Pick<WebhookRequest, "headers" | "query">;
+
+/**
+ * The verdict on a delivery's head: authentic already (the secret is in a header or the query),
+ * refused (with the reason), or "needs-body" (an HMAC signature is present: it can only be
+ * checked against the body, read within the body limit).
+ */
+export type HeadVerdict = "authentic" | "needs-body" | { refused: string };
+
 export interface WebhookFormat {
   /** e.g. "dockerhub", "harbor", "distribution", ... */
   name: string;
   /** Checks the delivery against the registry's webhook secret; undefined when authentic, else the reason (for the log; the route answers 401). Compares with crypto.timingSafeEqual over equal-length digests. */
   verify(req: WebhookRequest, secret: string): string | undefined;
+  /** The same check on the head alone, so a stranger's delivery is refused before its body is read (let alone parsed). */
+  verifyHead(head: WebhookHead, secret: string): HeadVerdict;
   /** Normalizes the delivery into events. Throws WebhookFormatError naming the field when the body is JSON but not this format's shape (the route answers 400). */
   parse(req: WebhookRequest): WebhookEvent[];
 }
