@@ -101,7 +101,7 @@ export const webhookRoutes = (ingest: WebhookIngest, log: DeliveryLog): FastifyP
           tags: ["webhooks"],
           summary: "Receive a registry's push notification",
           description:
-            "Point the registry's webhook here. The registry's kind picks the format (Docker Hub, Harbor 1.x/2.x and CloudEvents, distribution/GitLab notifications, Quay, GitHub/GHCR, ACR, ECR via EventBridge, GCR/GAR Pub/Sub push, JFrog, Nexus). Authenticated by the registry's webhook.secret: the sender's HMAC signature, `Authorization: [Bearer ]<secret>`, or `?secret=`. Tagged image pushes become refresh jobs (one per image and digest within the de-dup window); everything else is ignored with a reason.",
+            "Point the registry's webhook here. The registry's kind picks the format (Docker Hub, Harbor 1.x/2.x and CloudEvents, distribution/GitLab notifications, Quay, GitHub/GHCR, ACR, ECR via EventBridge, GCR/GAR Pub/Sub push, JFrog, Nexus). Authenticated by the registry's webhook.secret: the sender's HMAC signature, `Authorization: [Bearer ]<secret>`, or `?secret=`. Tagged image pushes become refresh jobs (one per image and digest within the de-dup window); everything else is ignored with a reason. The id and a secret sent in a header or the query are checked before the body is read: a wrong one is answered without reading it.",
           params: registryParams,
           querystring: z.looseObject({ secret: z.string().optional() }),
           response: {
@@ -142,7 +142,8 @@ export const webhookRoutes = (ingest: WebhookIngest, log: DeliveryLog): FastifyP
         schema: {
           tags: ["webhooks"],
           summary: "The webhook delivery log, newest first",
-          description: "Every delivery, accepted, ignored or rejected, with its reason and what became of each event.",
+          description:
+            "Every authenticated delivery, accepted, ignored or rejected, with its reason and what became of each event. Deliveries to an id no registry has are only counted; refusals of a registry's deliveries (wrong or missing secret or signature) are folded into at most one entry per registry per webhooks.rejectionLogSeconds, whose `count` says how many it stands for.",
           querystring: z.object({
             registry: z.string().optional(),
             status: z.enum(["accepted", "ignored", "rejected"]).optional(),
