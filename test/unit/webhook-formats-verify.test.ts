@@ -185,3 +185,43 @@ describe("every format", () => {
     },
   );
 });
+
+// verifyHead() judges a delivery before its body is read: it must never accept what verify()
+// refuses, and it decides alone wherever the secret travels in a header or the query.
+describe("verifyHead (before the body is read)", () => {
+  const github = formatFor("ghcr");
+  const nexus = formatFor("nexus");
+  const jfrog = formatFor("jfrog");
+  const head = (headers: Record<string, string> = {}, query: Record<string, string> = {}) => ({ headers, query });
+
+  it.each(SHARED_SECRET_FORMATS.map((f) => [f.name, f] as [string, WebhookFormat]))("when %s gets its secret in the head, then it is authentic without the body", (_name, format) => {
+    expect(format.verifyHead(head({ authorization: `Bearer ${SECRET}` }), SECRET)).toBe("authentic");
+    expect(format.verifyHead(head({}, { secret: SECRET }), SECRET)).toBe("authentic");
+    expect(format.verifyHead(head({ authorization: "wrong" }), SECRET)).toEqual({ refused: expect.stringMatching(/did not match/) });
+    expect(format.verifyHead(head(), SECRET)).toEqual({ refused: expect.any(String) });
+    expect(format.verifyHead(head({ authorization: SECRET }), "")).toEqual({ refused: expect.stringMatching(/no webhook secret/) });
+  });
+
+  it("when a signer's header is missing or malformed, then it is refused; when present, the body decides", () => {
+    expect(github.verifyHead(head(), SECRET)).toEqual({ refused: "missing x-hub-signature-256 header" });
+    expect(github.verifyHead(head({ "x-hub-signature-256": "md5=00" }), SECRET)).toEqual({ refused: expect.stringMatching(/does not start/) });
+    // a secret in the query is not enough for a signer
+    expect(github.verifyHead(head({}, { secret: SECRET }), SECRET)).toEqual({ refused: expect.any(String) });
+    expect(github.verifyHead(head({ "x-hub-signature-256": `sha256=${"0".repeat(64)}` }), SECRET)).toBe("needs-body");
+    expect(nexus.verifyHead(head(), SECRET)).toEqual({ refused: "missing x-nexus-webhook-signature header" });
+    expect(nexus.verifyHead(head({ "x-nexus-webhook-signature": "00" }), SECRET)).toBe("needs-body");
+  });
+
+  it("when JFrog sends the secret itself, then it is authentic at once; anything else may be the HMAC and needs the body", () => {
+    expect(jfrog.verifyHead(head({ "x-jfrog-event-auth": SECRET }), SECRET)).toBe("authentic");
+    expect(jfrog.verifyHead(head({ "x-jfrog-event-auth": hmac("sha256", SECRET, BODY) }), SECRET)).toBe("needs-body");
+    expect(jfrog.verifyHead(head(), SECRET)).toEqual({ refused: "missing x-jfrog-event-auth header" });
+  });
+
+  it.each(WEBHOOK_FORMATS.map((f) => [f.name, f] as [string, WebhookFormat]))("when %s finds the head authentic, then verify() accepts the same delivery", (_name, format) => {
+    const candidates = [head({ authorization: SECRET }), head({}, { secret: SECRET }), head({ "x-jfrog-event-auth": SECRET }), head({ authorization: "x" })];
+    for (const h of candidates) {
+      if (format.verifyHead(h, SECRET) === "authentic") expect(format.verify({ ...h, rawBody: BODY, body: undefined }, SECRET)).toBeUndefined();
+    }
+  });
+});
