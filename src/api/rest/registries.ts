@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { REGISTRY_KINDS, registryFields, registryObject, registrySchema, type RegistryConfig } from "../../config.js";
 import { badRequest, RegopsError } from "../../errors.js";
+import { ANSWER_LIMIT_DEFAULTS, answerLimits } from "../../registry/answer-limits.js";
 import type { RegistryCatalog, RegistryEntry } from "../../registry/catalog.js";
 import type { RateLimitState } from "../../registry/rate-limit.js";
 import { problemSchema } from "../problem.js";
@@ -17,7 +18,14 @@ export const registryViewSchema = z
     insecure: z.boolean(),
     proxy: z.string().optional().meta({ description: "The proxy, with any password in it masked" }),
     customCa: z.boolean(),
-    limits: z.object({ maxConcurrency: z.number().optional(), requestsPerSecond: z.number().optional() }),
+    limits: z
+      .object({
+        maxConcurrency: z.number().optional(),
+        requestsPerSecond: z.number().optional(),
+        ...Object.fromEntries(Object.keys(ANSWER_LIMIT_DEFAULTS).map((k) => [k, z.number()])),
+      })
+      .meta({ description: "Request limits as configured; how much of the registry's answers is read (bytes, pages, redirects), defaults filled in" }),
+    tokenRealms: z.array(z.string()).optional().meta({ description: "Token services the registry's credentials may go to besides its own origin" }),
     tagPolicy: z.object({ latest: z.enum(["allow", "warn", "refuse"]), immutable: z.array(z.string()) }),
     source: z.enum(["config", "api"]).meta({ description: "config: from the config file (read-only here); api: added through this API" }),
     auth: z
@@ -68,7 +76,8 @@ export function registryView(entry: RegistryEntry, rateLimit?: RateLimitState): 
     insecure: c.insecure,
     proxy: maskProxy(c.proxy),
     customCa: c.ca !== undefined,
-    limits: c.limits,
+    limits: { ...c.limits, ...answerLimits(c.limits) },
+    tokenRealms: c.tokenRealms,
     tagPolicy: c.tagPolicy,
     source: entry.source,
     auth: { type: authType(c.auth), set: c.auth !== undefined || entry.authError !== undefined, error: entry.authError },
