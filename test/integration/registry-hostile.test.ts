@@ -121,6 +121,32 @@ describe("hostile registry: credentials stay with the registry", () => {
   });
 });
 
+describe("tokenRealms and answer limits through /v1/registries", () => {
+  const admin = { ...auth(KEYS.admin), "content-type": "application/json" };
+
+  it("when an admin sets tokenRealms and limits, then they are kept and shown, with the other limits' defaults", async () => {
+    const body = { id: "realms", url: "https://realms.example", tokenRealms: ["https://auth.realms.example/token"], limits: { manifestBytes: 1_048_576 } };
+    const res = await fetch(`${svc.url}/v1/registries`, { method: "POST", headers: admin, body: JSON.stringify(body) });
+    const view = await json(res);
+    expect(res.status).toBe(201);
+    expect(view.tokenRealms).toEqual(["https://auth.realms.example/token"]);
+    expect(view.limits).toMatchObject({ manifestBytes: 1_048_576, tokenBytes: ANSWER_LIMIT_DEFAULTS.tokenBytes, tagListPages: ANSWER_LIMIT_DEFAULTS.tagListPages });
+  });
+
+  it("when tokenRealms or a limit is not valid, then the answer is a 400 naming the field", async () => {
+    for (const [patch, field] of [
+      [{ tokenRealms: ["ftp://auth.example/"] }, "tokenRealms.0"],
+      [{ tokenRealms: [] }, "tokenRealms"],
+      [{ limits: { manifestBytes: 10 } }, "limits.manifestBytes"],
+      [{ limits: { redirects: 1000 } }, "limits.redirects"],
+    ] as const) {
+      const res = await fetch(`${svc.url}/v1/registries`, { method: "POST", headers: admin, body: JSON.stringify({ id: "bad", url: "https://bad.example", ...patch }) });
+      const problem = await json(res);
+      expect([res.status, problem.errors?.map((e: { field: string }) => e.field)]).toEqual([400, [field]]);
+    }
+  });
+});
+
 describe("hostile registry: answers without end", () => {
   const slack = 8 * 1024 * 1024; // socket buffers between the server's writes and regops' reads
 
