@@ -209,7 +209,7 @@ export class WebhookIngest {
   }
 
   private countUnknown(): void {
-    this.deps.metrics?.count(unlogged(UNKNOWN_REGISTRY, "", new RegopsError("NOT_FOUND", "unknown registry")), false);
+    this.deps.metrics?.count(UNKNOWN_DELIVERY, false);
   }
 
   private async reject(registry: string, receivedAt: string, req: IngestRequest, error: RegopsError, format?: string): Promise<IngestResult> {
@@ -305,6 +305,9 @@ function rejection(registry: string, receivedAt: string, error: RegopsError, req
     events: [],
   };
 }
+
+// What a delivery to an id no registry has counts as (one object: a flood of them allocates nothing for it).
+const UNKNOWN_DELIVERY: Delivery = { id: "", registry: UNKNOWN_REGISTRY, receivedAt: "", status: "rejected", reason: "", httpStatus: 404, bytes: 0, events: [] };
 
 /** A refusal as answered but not logged (folded, or nothing to log it in). */
 function unlogged(registry: string, receivedAt: string, error: RegopsError): Delivery {
