@@ -4,6 +4,7 @@
 //   upload/*       upload and mount Locations point at the attacker
 //   redirect/*     blob GETs answer 307 to the attacker, which serves the right bytes
 //   challenge/*    blob GETs answer 307 to the attacker, which answers 401 with its own Bearer realm
+//   loop/*         blob GETs redirect to themselves, forever
 //   pages/*        the tag list's Link points at the attacker
 //   endless/*      tag list pages that never end (same origin, a new `last` each time)
 //   hugetags/*     one tag list page without end
@@ -204,7 +205,8 @@ export async function startHostileRegistry(opts: HostileOptions): Promise<Hostil
     }
     const blob = BLOBS.get(rest);
     // Every blob is missing from every repository but the source ones: a copy has to move it.
-    if (!blob || (req.method === "HEAD" && !["src", "redirect", "challenge"].includes(behaviour!))) return void res.writeHead(404).end();
+    if (!blob || (req.method === "HEAD" && !["src", "redirect", "challenge", "loop"].includes(behaviour!))) return void res.writeHead(404).end();
+    if (behaviour === "loop") return void res.writeHead(302, { location: `/v2/${repo}/blobs/${rest}?hop=${Number(url.searchParams.get("hop") ?? 0) + 1}` }).end();
     if (behaviour === "redirect") return void res.writeHead(307, { location: `${attacker.origin}/blobs/${rest}` }).end();
     if (behaviour === "challenge") return void res.writeHead(307, { location: `${attacker.origin}/challenge/${rest}` }).end();
     return void res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(blob.length) }).end(req.method === "HEAD" ? undefined : blob);

@@ -97,6 +97,12 @@ describe("hostile registry: credentials stay with the registry", () => {
     expect((await inspect(`${hostile.host}/src/app:v1`)).status).toBe(200);
   });
 
+  it("when blob redirects never end, then they stop after limits.redirects", async () => {
+    const { status, body } = await inspect(`${hostile.host}/loop/app:v1`);
+    expect([status, body.code]).toEqual([502, "REGISTRY_REJECTED"]);
+    expect(body.detail).toMatch(/more than 5 redirects \(limits\.redirects\)/);
+  });
+
   it("when the token realm is on another host not in tokenRealms, then it is refused with a typed error", async () => {
     const { status, body } = await inspect(`${realmElsewhere.host}/src/app:v1`);
     expect([status, body.code]).toEqual([502, "TOKEN_REALM_REFUSED"]);
