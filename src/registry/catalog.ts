@@ -63,7 +63,7 @@ export class RegistryCatalog {
     const fromApi: RegistryEntry[] = saved
       .filter((s) => !fileIds.has(s.registry.id))
       .map((s) => ({
-        config: s.registry,
+        config: withoutCaFile(s.registry),
         source: "api",
         revision: s.updatedAt,
         createdAt: s.createdAt,
@@ -140,6 +140,17 @@ export class RegistryCatalog {
       });
     }
   }
+}
+
+/**
+ * A registry the API stored before `ca` was checked may name a file there: it is dropped, not
+ * opened (the API never makes regops read a file). "-----BEGIN" is what tells the registry
+ * client PEM text from a path.
+ */
+function withoutCaFile(config: RegistryConfig): RegistryConfig {
+  if (config.ca === undefined || config.ca.includes("-----BEGIN")) return config;
+  const { ca: _path, ...rest } = config;
+  return rest;
 }
 
 function readOnly(id: string): RegopsError {

@@ -85,6 +85,9 @@ beforeAll(async () => {
     updatedAt: now,
   };
   await client.hset(storeKeys(prefix).registries, "legacy", JSON.stringify(legacy));
+  // and one whose `ca` names a file, accepted before the API took PEM text only
+  const legacyCa = { ...legacy, registry: { ...legacy.registry, id: "legacy-ca", url: "https://127.0.0.1:8", proxy: undefined, webhook: undefined, ca: "/etc/hostname" } };
+  await client.hset(storeKeys(prefix).registries, "legacy-ca", JSON.stringify(legacyCa));
   client.disconnect();
   api = await startTestService({ redisUrl: redis.url, role: "api", prefix, registries: [], env: { REGOPS_SECRET_KEY: SECRET_KEY } });
 });
@@ -140,6 +143,8 @@ describe("secrets of registries made through the API", () => {
       const dump = await redisDump(redis.url);
       return !dump.includes(LEGACY_HOOK) && !dump.includes(LEGACY_PROXY_PASSWORD);
     }, "the legacy record to be sealed");
+    // a file named as `ca` by an older record is not opened: the registry has no custom CA
+    expect((await call("GET", "/v1/registries/legacy-ca")).body).toMatchObject({ id: "legacy-ca", customCa: false });
     // still the same registry, still authenticated by its secret
     expect(await deliver("legacy", LEGACY_HOOK)).toBe(202);
     expect(await deliver("legacy", "not-the-secret-at-all")).toBe(401);
