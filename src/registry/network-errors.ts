@@ -22,6 +22,10 @@ export function networkError(err: unknown, where: string): RegopsError {
   if (err instanceof RegopsError) return err;
   if ((err as Error)?.name === "AbortError") return new RegopsError("CANCELLED", `request to ${where} was aborted`);
   const code = errorCode(err) ?? "UNKNOWN";
+  if (code === "EREGOPS_INTERNAL_ADDRESS") {
+    // internal-address.ts guardedLookup: a name the registry pointed at resolves inside.
+    return new RegopsError("REGISTRY_REJECTED", `${where} resolves to an internal address, and the registry that sent regops there is not on one`, { cause: err });
+  }
   if (DNS.has(code)) {
     return new RegopsError("REGISTRY_UNREACHABLE", `DNS: cannot resolve ${where} (${code})`, {
       hint: "check the registry host name and this machine's DNS resolver",

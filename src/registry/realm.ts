@@ -71,6 +71,21 @@ export function checkRealm(realm: string, policy: RealmPolicy): CheckedRealm {
   return { url, resolveGuarded: internal === undefined };
 }
 
+/**
+ * Where a redirect or an upload Location may send regops (without credentials) for a registry:
+ * anywhere for a registry on an internal address; for one that is not, never to an internal
+ * address (a public registry must not reach the cloud metadata service or the intranet through
+ * regops). "guarded": a name, to be checked on the addresses it resolves to when connected.
+ */
+export function checkForeignHop(target: URL, registryInternal: boolean, what: string): "direct" | "guarded" {
+  if (registryInternal) return "direct";
+  const internal = hostIsInternal(target.hostname);
+  if (internal === true) {
+    throw new RegopsError("REGISTRY_REJECTED", `${what}: the registry sent regops to ${target.host}, an internal address, and is not on one itself`);
+  }
+  return internal === undefined ? "guarded" : "direct";
+}
+
 /** `tokenRealms` in a registry's config: the token services its credentials may go to, besides its own origin. */
 export const tokenRealmsSchema = z
   .array(z.url({ protocol: /^https?$/ }).max(2048))

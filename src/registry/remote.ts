@@ -15,7 +15,7 @@ import { parseRateLimitHeader, type RateLimitState } from "./rate-limit.js";
 import type { SharedRateLimits } from "./shared-rate-limits.js";
 import { guardedLookup, hostResolvesInternal } from "./internal-address.js";
 import { networkError } from "./network-errors.js";
-import { checkRealm } from "./realm.js";
+import { checkForeignHop, checkRealm } from "./realm.js";
 import type { RegistryCatalog } from "./catalog.js";
 import type { Reference } from "./reference.js";
 
@@ -160,7 +160,8 @@ export class Remote {
         const own = target.origin === this.base.origin;
         where = new URL(target.origin).host;
         const sent = auth && own ? { ...headers, authorization: auth } : headers;
-        const res = await this.dispatcher.request({ ...target, method: opts.method, headers: sent, signal: opts.signal, reset, body: opts.body });
+        const dispatcher = own ? this.dispatcher : await this.foreignDispatcher(target.origin, `${opts.method} ${this.host}/${opts.repository}`);
+        const res = await dispatcher.request({ ...target, method: opts.method, headers: sent, signal: opts.signal, reset, body: opts.body });
         if (own) this.observeRateLimit(res.headers);
         const location = opts.followRedirects && REDIRECT_STATUSES.has(res.statusCode) ? headerValue(res.headers.location) : undefined;
         if (location === undefined) return { res, from: target.origin };
@@ -234,6 +235,13 @@ export class Remote {
   /** Whether the registry is on an internal address (its token realm may then be too); resolved once. */
   private isInternal(): Promise<boolean> {
     return (this.internal ??= hostResolvesInternal(this.base.hostname));
+  }
+
+  /** The dispatcher for a request the registry sent elsewhere (an upload Location, a redirect). */
+  private async foreignDispatcher(origin: string, what: string): Promise<Dispatcher> {
+    const hop = checkForeignHop(new URL(origin), await this.isInternal(), what);
+    // Through a proxy the proxy resolves names: only literal addresses can be judged here.
+    return hop === "guarded" && !this.config.proxy ? this.guardedDispatcher() : this.dispatcher;
   }
 
   private guardedDispatcher(): Dispatcher {

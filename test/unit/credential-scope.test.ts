@@ -7,7 +7,8 @@ import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchToken } from "../../src/registry/auth.js";
 import { guardedLookup, hostIsInternal, hostResolvesInternal, isInternalAddress } from "../../src/registry/internal-address.js";
-import { checkRealm, realmMatches } from "../../src/registry/realm.js";
+import { networkError } from "../../src/registry/network-errors.js";
+import { checkForeignHop, checkRealm, realmMatches } from "../../src/registry/realm.js";
 
 describe("internal addresses", () => {
   it.each([
@@ -104,6 +105,28 @@ describe("token realm policy", () => {
     expect(realmMatches(new URL("https://a.example/token/x"), "https://a.example/token")).toBe(true);
     expect(realmMatches(new URL("https://a.example/tokens"), "https://a.example/token")).toBe(false);
     expect(realmMatches(new URL("https://a.example:444/token"), "https://a.example/token")).toBe(false);
+  });
+});
+
+describe("where a registry may send regops (redirects, upload Locations)", () => {
+  it("when a registry that is not internal sends regops to an internal address, then it is refused", () => {
+    for (const url of ["http://169.254.169.254/latest/meta-data", "http://127.0.0.1:2375/containers", "https://[fd00::1]/x", "http://localhost/"]) {
+      expect(() => checkForeignHop(new URL(url), false, "GET r/app")).toThrow(expect.objectContaining({ code: "REGISTRY_REJECTED" }));
+    }
+  });
+
+  it("when the target is a public address or a name, then it is used (a name through the guarded lookup)", () => {
+    expect(checkForeignHop(new URL("https://93.184.216.34/blob"), false, "GET r/app")).toBe("direct");
+    expect(checkForeignHop(new URL("https://storage.example/blob"), false, "GET r/app")).toBe("guarded");
+  });
+
+  it("when the registry is itself internal, then its internal neighbours are fine", () => {
+    expect(checkForeignHop(new URL("http://10.0.0.9:9000/blob"), true, "GET r/app")).toBe("direct");
+  });
+
+  it("when the guarded lookup refuses a name, then the error is typed, not a connection failure", () => {
+    const err = Object.assign(new Error("x resolves to 10.0.0.1"), { code: "EREGOPS_INTERNAL_ADDRESS" });
+    expect(networkError(err, "storage.example")).toMatchObject({ code: "REGISTRY_REJECTED", message: expect.stringMatching(/internal address/) });
   });
 });
 
