@@ -4,7 +4,7 @@
 // registry can name any realm, so regops adds what they leave out: an https registry's realm
 // must be https (credentials never go out in clear), a realm on an internal address (loopback,
 // private, link-local) is refused unless the registry is itself on one, and `tokenRealms`
-// narrows the realms further to a list.
+// narrows the realms to a list the operator trusts (then wherever they are).
 import { z } from "zod";
 import { RegopsError } from "../errors.js";
 import { hostIsInternal } from "./internal-address.js";
@@ -62,8 +62,11 @@ export function checkRealm(realm: string, policy: RealmPolicy): CheckedRealm {
     throw refused(registry, shown, "the registry is https but the token service is plain http (the credentials would travel in clear)");
   }
   if (url.origin === registry.origin) return { url, resolveGuarded: false };
-  if (policy.tokenRealms && !policy.tokenRealms.some((p) => realmMatches(url, p))) {
-    throw refused(registry, shown, "it is not in the registry's tokenRealms");
+  if (policy.tokenRealms) {
+    if (!policy.tokenRealms.some((p) => realmMatches(url, p))) throw refused(registry, shown, "it is not in the registry's tokenRealms");
+    // The operator named this token service: it is trusted wherever it is (a registry reached
+    // through a proxy may well have its token service on an internal address).
+    return { url, resolveGuarded: false };
   }
   if (policy.registryInternal) return { url, resolveGuarded: false };
   const internal = hostIsInternal(url.hostname);

@@ -90,8 +90,10 @@ describe("token realm policy", () => {
     expect(checkRealm("https://registry-1.docker.io/service/token", policy).resolveGuarded).toBe(false);
     expect(refused("https://evil.example/token", policy).message).toMatch(/tokenRealms/);
     expect(refused("https://auth.docker.io/tokenx", policy).code).toBe("TOKEN_REALM_REFUSED");
-    // tokenRealms narrows, it does not widen: an internal realm stays refused for a public registry
-    expect(refused("https://10.0.0.8/token", { ...policy, tokenRealms: ["https://10.0.0.8/"] }).message).toMatch(/internal/);
+    // a realm the operator listed is trusted where it is (a registry behind a proxy, its token service inside)
+    expect(checkRealm("https://10.0.0.8/token", { ...policy, tokenRealms: ["https://10.0.0.8/"] }).resolveGuarded).toBe(false);
+    // but never over plain http for an https registry
+    expect(refused("http://10.0.0.8/token", { ...policy, tokenRealms: ["http://10.0.0.8/"] }).message).toMatch(/plain http/);
   });
 
   it("when the realm is not an http(s) URL or carries credentials, then it is refused", () => {
