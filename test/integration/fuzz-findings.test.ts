@@ -6,12 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestService, type TestService } from "../helpers/service.js";
 import { startRedis, type StartedRedis } from "../helpers/stack.js";
 
+const HOOK_SECRET = "fuzz-findings-webhook-secret";
 let redis: StartedRedis;
 let api: TestService;
 
 beforeAll(async () => {
   redis = await startRedis();
-  api = await startTestService({ redisUrl: redis.url, role: "api", registries: [], logLevel: "error" });
+  api = await startTestService({
+    redisUrl: redis.url,
+    role: "api",
+    registries: [{ id: "hook", url: "http://127.0.0.1:9", kind: "distribution", webhook: { secret: HOOK_SECRET } }],
+    logLevel: "error",
+  });
 });
 
 afterAll(async () => {
@@ -81,6 +87,13 @@ describe("HTTP edges the fuzzer found", () => {
       r.end("\u0000");
     });
     expect(res.status).toBeLessThan(500);
+  });
+
+  it("when a webhook delivery repeats ?secret= (seed 2: the right secret, then another), then it is refused with a problem, not a 500", async () => {
+    const res = await raw(`/v1/webhooks/hook?secret=${HOOK_SECRET}&secret=x`, { "content-type": "application/json" }, "POST");
+    expect(res.status).toBe(401);
+    expect(res.contentType).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 401, code: "WEBHOOK_UNAUTHORIZED" });
   });
 
   it("when the request is not HTTP at all, then the 400 is a problem", async () => {

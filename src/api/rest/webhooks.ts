@@ -52,6 +52,13 @@ function declaredBytes(request: FastifyRequest): number {
   return Number.isSafeInteger(n) && n >= 0 ? n : 0;
 }
 
+/** The query as the formats read it: one string per name; a name given twice has no value. */
+function singleValues(query: unknown): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries((query ?? {}) as Record<string, unknown>)) if (typeof value === "string") out[name] = value;
+  return out;
+}
+
 export const webhookRoutes = (ingest: WebhookIngest, log: DeliveryLog): FastifyPluginAsyncZod =>
   async (app) => {
     // What the head of each delivery decided, for the handler and the error handler.
@@ -84,7 +91,9 @@ export const webhookRoutes = (ingest: WebhookIngest, log: DeliveryLog): FastifyP
           const { registryId = "" } = request.params as { registryId?: string };
           const admission = await ingest.admit(registryId, {
             headers: request.headers as Record<string, string | undefined>,
-            query: request.query as Record<string, string | undefined>,
+            // Before validation: a repeated ?secret= is an array here (and a TypeError in the
+            // formats' string comparisons). Only single values count; repeated ones are none.
+            query: singleValues(request.query),
             contentType: request.headers["content-type"],
             bytes: declaredBytes(request),
           });
