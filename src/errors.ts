@@ -78,12 +78,12 @@ export const ERROR_CODES = {
   REGISTRY_ERROR: { status: 502, retryable: true, hint: "the registry answered with an unexpected error; see its logs" },
   REGISTRY_REJECTED: { status: 502, retryable: false, hint: "the registry refused the request; see the message for its error code" },
   TOKEN_REALM_REFUSED: {
-    status: 502,
+    status: 422,
     retryable: false,
     hint: "the registry's 401 challenge names a token service regops will not send its credentials to; list a genuine one in the registry's `tokenRealms`",
   },
   REGISTRY_ANSWER_TOO_LARGE: {
-    status: 502,
+    status: 422,
     retryable: false,
     hint: "the registry's answer is larger than regops reads; the message names the limit (registries[].limits.*), which can be raised for a trusted registry",
   },

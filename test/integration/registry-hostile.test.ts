@@ -105,7 +105,7 @@ describe("hostile registry: credentials stay with the registry", () => {
 
   it("when the token realm is on another host not in tokenRealms, then it is refused with a typed error", async () => {
     const { status, body } = await inspect(`${realmElsewhere.host}/src/app:v1`);
-    expect([status, body.code]).toEqual([502, "TOKEN_REALM_REFUSED"]);
+    expect([status, body.code]).toEqual([422, "TOKEN_REALM_REFUSED"]);
     expect(body.detail).toMatch(/tokenRealms/);
     expect(attacker.requests.filter((r) => r.url.startsWith("/token"))).toEqual([]);
     expect(leaks()).toEqual([]);
@@ -113,7 +113,7 @@ describe("hostile registry: credentials stay with the registry", () => {
 
   it("when an https registry names a plain-http token realm, then the credentials are not sent in clear", async () => {
     const { status, body } = await inspect(`${httpRealm.host}/src/app:v1`);
-    expect([status, body.code]).toEqual([502, "TOKEN_REALM_REFUSED"]);
+    expect([status, body.code]).toEqual([422, "TOKEN_REALM_REFUSED"]);
     expect(body.detail).toMatch(/plain http/);
     expect(attacker.requests.filter((r) => r.url.startsWith("/token"))).toEqual([]);
     expect(leaks()).toEqual([]);
@@ -158,7 +158,7 @@ describe("hostile registry: answers without end", () => {
 
   it("when the token service's answer never ends, then the request fails REGISTRY_ANSWER_TOO_LARGE after limits.tokenBytes", async () => {
     const { status, body } = await inspect(`${endlessToken.host}/src/app:v1`);
-    expect([status, body.code]).toEqual([502, "REGISTRY_ANSWER_TOO_LARGE"]);
+    expect([status, body.code]).toEqual([422, "REGISTRY_ANSWER_TOO_LARGE"]);
     expect(body.detail).toMatch(/limits\.tokenBytes/);
     expect(endlessToken.sent()).toBeLessThan(ANSWER_LIMIT_DEFAULTS.tokenBytes + slack);
   });
@@ -166,7 +166,7 @@ describe("hostile registry: answers without end", () => {
   it("when a manifest never ends, then it fails REGISTRY_ANSWER_TOO_LARGE after limits.manifestBytes", async () => {
     const before = hostile.sent();
     const { status, body } = await inspect(`${hostile.host}/hugemanifest/app:v1`);
-    expect([status, body.code]).toEqual([502, "REGISTRY_ANSWER_TOO_LARGE"]);
+    expect([status, body.code]).toEqual([422, "REGISTRY_ANSWER_TOO_LARGE"]);
     expect(body.detail).toMatch(/limits\.manifestBytes/);
     expect(hostile.sent() - before).toBeLessThan(ANSWER_LIMIT_DEFAULTS.manifestBytes + slack);
   });
