@@ -8,8 +8,14 @@ export interface StartedRedis {
   container: StartedTestContainer;
 }
 
-export async function startRedis(): Promise<StartedRedis> {
+/**
+ * Labels replace Testcontainers' own: `{ "org.testcontainers": "kept" }` keeps a long run's
+ * container out of the reach of `scripts/test`'s cleanup of other runs on the same daemon (the
+ * caller then stops it itself).
+ */
+export async function startRedis(opts: { labels?: Record<string, string> } = {}): Promise<StartedRedis> {
   const container = await new GenericContainer(IMAGES.redis)
+    .withLabels(opts.labels ?? {})
     .withExposedPorts(6379)
     .withWaitStrategy(Wait.forAll([Wait.forListeningPorts(), Wait.forLogMessage("Ready to accept connections")]))
     .withStartupTimeout(60_000)
@@ -34,10 +40,13 @@ export async function startRegistry(
     token?: { realm: string; service: string; issuer: string; certPem: string };
     /** Serve HTTPS with this certificate (test/helpers/tls.ts makes one). */
     tls?: { certPem: string; keyPem: string };
+    /** As for startRedis. */
+    labels?: Record<string, string>;
   } = {},
 ): Promise<StartedRegistry> {
   const wait = Wait.forHttp("/v2/", 5000).forStatusCode(opts.htpasswd || opts.token ? 401 : 200);
   let builder = new GenericContainer(IMAGES.registry)
+    .withLabels(opts.labels ?? {})
     .withExposedPorts(5000)
     .withEnvironment({ REGISTRY_STORAGE_DELETE_ENABLED: "true" })
     .withWaitStrategy(opts.tls ? wait.usingTls().allowInsecure() : wait)
