@@ -115,6 +115,9 @@ describe("webhook abuse", () => {
     // a body too large for an id that is not a registry's is refused the same way
     expect((await deliver(hostile, Buffer.alloc(2 * 1024 * 1024, 0x20))).status).toBe(400);
     expect(await metric("regops_webhook_deliveries_total", { registry: "unknown", status: "rejected" })).toBe(before + 3);
+    // a bad query of the delivery log is no delivery: neither counted nor logged
+    expect((await fetch(`${api.url}/v1/webhooks/deliveries?cursor=bad`, { headers: auth(KEYS.read) })).status).toBe(400);
+    expect(await metric("regops_webhook_deliveries_total", { registry: "unknown", status: "rejected" })).toBe(before + 3);
     const all = JSON.stringify(await deliveries());
     expect(all).not.toContain("script");
     expect(all).not.toContain("nowhere");

@@ -46,6 +46,8 @@ export const deliverySchema = z
 
 const registryParams = z.object({ registryId: z.string().regex(REGISTRY_ID, "must be a registry id") });
 
+const DELIVERY_ROUTE = "/v1/webhooks/:registryId";
+
 /** content-length as a number for the log; whatever else a sender puts there counts as 0. */
 function declaredBytes(request: FastifyRequest): number {
   const n = Number(request.headers["content-length"] ?? 0);
@@ -74,15 +76,18 @@ export const webhookRoutes = (ingest: WebhookIngest, log: DeliveryLog): FastifyP
     app.setErrorHandler(async (error, request, reply) => {
       const known = toRegopsError(error) ?? new RegopsError("INTERNAL", "internal error");
       if (known.code === "INTERNAL") request.log.error({ err: error }, "webhook delivery failed");
-      const registry = (request.params as { registryId?: string } | undefined)?.registryId ?? "";
-      await ingest
-        .rejected(registry, known, { contentType: request.headers["content-type"], bytes: declaredBytes(request) }, admissions.get(request))
-        .catch(() => undefined);
+      // Only deliveries: an error of GET /v1/webhooks/deliveries is no refused delivery.
+      if (request.routeOptions.url === DELIVERY_ROUTE) {
+        const registry = (request.params as { registryId?: string } | undefined)?.registryId ?? "";
+        await ingest
+          .rejected(registry, known, { contentType: request.headers["content-type"], bytes: declaredBytes(request) }, admissions.get(request))
+          .catch(() => undefined);
+      }
       return sendProblem(reply, known, request);
     });
 
     app.post(
-      "/v1/webhooks/:registryId",
+      DELIVERY_ROUTE,
       {
         config: { scope: "public" },
         bodyLimit: BODY_LIMIT,
