@@ -73,4 +73,18 @@ describe("tag policy", () => {
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.path).toEqual(["immutable", 1]);
   });
+
+  it("when a rule is written in RE2 syntax, then its flags apply and it still matches the whole tag", () => {
+    const p = policy({ immutable: ["(?i)RELEASE-[0-9]+"] });
+    expect(refusal(() => checkTagWrite(p, "r/a:release-7", "release-7", D1, D2))?.code).toBe("TAG_POLICY");
+    expect(checkTagWrite(p, "r/a:release-7-rc", "release-7-rc", D1, D2)).toEqual([]);
+  });
+
+  it("when a stored rule is not RE2 (saved before RE2 was required), then moving any tag fails closed with TAG_POLICY", () => {
+    const stored = { latest: "allow" as const, immutable: ["(?=v)v.*"] }; // as read back, not through the schema
+    expect(needsExistingDigest(stored, "x1")).toBe(true);
+    const e = refusal(() => checkTagWrite(stored, "r/a:x1", "x1", D1, D2));
+    expect([e?.code, e?.message]).toEqual(["TAG_POLICY", expect.stringMatching(/tagPolicy\.immutable has a rule that is not RE2 syntax/)]);
+    expect(checkTagWrite(stored, "r/a:x1", "x1", undefined, D2)).toEqual([]); // creating a tag moves nothing
+  });
 });

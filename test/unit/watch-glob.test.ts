@@ -26,6 +26,11 @@ describe("tag globs", () => {
     ["x,y", "x,y", true], // a comma outside braces is literal
     ["1.27-*-alpine", "1.27-3-alpine", true],
     ["1.27-*-alpine", "1.27-3-bookworm", false],
+    ["[.-]x", ".x", true], // class characters are literal, whatever they mean in a regex
+    ["[.-]x", "ax", false],
+    ["[\\]]", "]", true],
+    ["[^a]", "b", true], // `^` negates, as `!` does
+    ["[\\^a]", "^", true],
   ])("%s against %s is %s", (glob, tag, expected) => {
     expect(matches(glob, tag)).toBe(expected);
   });
@@ -45,6 +50,10 @@ describe("tag globs", () => {
   ])("when the glob is %j, then it is refused: %s", (glob, message) => {
     expect(() => compileGlob(glob)).toThrow(GlobError);
     expect(() => compileGlob(glob)).toThrow(message);
+  });
+
+  it("when a glob translates to too large an RE2 program, then it is refused, saying so", () => {
+    expect(() => compileGlob("*a".repeat(128))).toThrow(/RE2 instructions, more than 300/);
   });
 
   it("when no glob is given, then every tag matches", () => {
