@@ -94,6 +94,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: problemFrameworkErrors,
   });
 
+  // Before any plugin: a plugin's context keeps the error handler it was registered under, and
+  // Swagger UI's routes (/docs, refused 401 without a key) must answer problems too.
+  registerErrorHandling(app);
+
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
@@ -106,7 +110,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
-  registerErrorHandling(app);
   if (deps.redisReady) registerRedisGuard(app, deps.redisReady);
   registerAuth(app, deps.keys);
   registerHttpMetrics(app, deps.metrics);

@@ -96,6 +96,13 @@ describe("HTTP edges the fuzzer found", () => {
     expect(JSON.parse(res.body)).toMatchObject({ status: 401, code: "WEBHOOK_UNAUTHORIZED" });
   });
 
+  it("when the API docs are asked for without a key (seed 1224522819: GET /docs), then the 401 is a problem", async () => {
+    const res = await raw("/docs");
+    expect(res.status).toBe(401);
+    expect(res.contentType).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
+  });
+
   it("when the request is not HTTP at all, then the 400 is a problem", async () => {
     const text = await overSocket("BREW /v1/jobs HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\n\r\n");
     expect(text).toMatch(/^HTTP\/1\.1 400 /);
