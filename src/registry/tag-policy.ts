@@ -5,7 +5,7 @@
 import semver from "semver";
 import { z } from "zod";
 import { RegopsError } from "../errors.js";
-import { compileRegex, MAX_PATTERN_LENGTH, PatternError, regexProblem } from "../patterns/re2.js";
+import { compileRegex, MAX_PATTERN_LENGTH, PatternError, regexProblem, type TagPattern } from "../patterns/re2.js";
 
 export const TAG_KINDS = ["latest", "semver", "commit-sha", "other"] as const;
 export type TagKind = (typeof TAG_KINDS)[number];
@@ -45,6 +45,15 @@ export const tagRuleSchema = z
 /** Rules in one list (`keepTags`, `immutable`), at most: each is tried against every tag. */
 export const MAX_TAG_RULES = 50;
 
+/** Compiles one rule's regular expression; its PatternError names the rule. */
+function compileRule(rule: string): TagPattern {
+  try {
+    return compileRegex(rule);
+  } catch (err) {
+    throw err instanceof PatternError ? new PatternError(`"${rule}" ${err.message}`) : err;
+  }
+}
+
 /**
  * The first rule that `tag` meets, compiled once for a whole list of tags. A rule that no longer
  * compiles (stored before RE2 syntax was required) throws PatternError: callers fail closed.
@@ -52,7 +61,7 @@ export const MAX_TAG_RULES = 50;
 export function tagRuleMatcher(rules: readonly string[]): (tag: string) => string | undefined {
   const tests = rules.map((rule): ((tag: string, kind: () => TagKind) => boolean) => {
     if (isKind(rule)) return (_tag, kind) => kind() === rule;
-    const pattern = compileRegex(rule);
+    const pattern = compileRule(rule);
     return (tag) => pattern.test(tag);
   });
   return (tag) => {
@@ -85,7 +94,7 @@ function isImmutable(target: string, policy: TagPolicy, tag: string): string | u
   } catch (err) {
     if (!(err instanceof PatternError)) throw err;
     // Fail closed: a rule that cannot be read might have protected this tag.
-    throw new RegopsError("TAG_POLICY", `${target}: this registry's tagPolicy.immutable has a rule that ${err.message}`, {
+    throw new RegopsError("TAG_POLICY", `${target}: this registry's tagPolicy.immutable rule ${err.message}`, {
       hint: "rewrite the rule in RE2 syntax (PUT /v1/registries/{id} or the config file)",
     });
   }

@@ -4,6 +4,8 @@
 // registry deletes a manifest by digest, taking every tag on that digest with it, so a tag
 // whose digest a kept tag shares (or which is a platform manifest of a kept index) is skipped.
 import { z } from "zod";
+import { RegopsError } from "../errors.js";
+import { PatternError } from "../patterns/re2.js";
 import { parseGoDuration } from "../prune/until.js";
 import { MAX_TAG_RULES, tagRuleMatcher, tagRuleSchema } from "../registry/tag-policy.js";
 
@@ -48,6 +50,16 @@ export interface PlanEntry {
   reason: string;
 }
 
+/** The keepTags matcher; a rule stored before RE2 was required (a schedule's job) fails the job, naming it. */
+function keepTagsMatcher(keepTags: readonly string[]): (tag: string) => string | undefined {
+  try {
+    return tagRuleMatcher(keepTags);
+  } catch (err) {
+    if (!(err instanceof PatternError)) throw err;
+    throw new RegopsError("BAD_REQUEST", `keepTags rule ${err.message}`, { fields: [{ field: "keepTags", message: err.message }] });
+  }
+}
+
 /** Newest image first; equal or unknown times by tag name, so a plan is the same every time. */
 function byAge(a: TagInfo, b: TagInfo): number {
   const ta = a.created ? Date.parse(a.created) : -Infinity;
@@ -58,7 +70,7 @@ function byAge(a: TagInfo, b: TagInfo): number {
 /** Plans every tag: keep, delete, or (after the guard) skip, each with its reason. */
 export function planRetention(tags: readonly TagInfo[], rules: RetentionRules, now: Date): PlanEntry[] {
   const sorted = [...tags].sort(byAge);
-  const keepRule = tagRuleMatcher(rules.keepTags ?? []);
+  const keepRule = keepTagsMatcher(rules.keepTags ?? []);
   const cutoff = rules.olderThan !== undefined ? now.getTime() - parseGoDuration(rules.olderThan)! : undefined;
   const entries = sorted.map((t, rank): PlanEntry => {
     const base = { tag: t.tag, digest: t.digest, ...(t.created ? { created: t.created } : {}) };

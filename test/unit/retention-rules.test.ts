@@ -68,6 +68,15 @@ describe("retention plans", () => {
       ["old-arm2", "skip", "digest is a manifest of kept index tag old-multi"],
     ]);
   });
+  it("when a keepTags rule is not RE2 (a schedule saved before RE2 was required), then planning fails with BAD_REQUEST naming the rule", () => {
+    let err: unknown;
+    try {
+      planRetention(tags, { keepTags: ["semver", "(?!b)\\w+"] }, now);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining('keepTags rule "(?!b)\\w+" is not RE2 syntax'), fields: [{ field: "keepTags" }] });
+  });
 });
 
 describe("retention rules in the config file", () => {
