@@ -21,7 +21,7 @@ import type { ImageStore } from "../src/store/images.js";
 import { queuePrefix } from "../src/store/keys.js";
 import type { TickOutcome, WatchStore } from "../src/store/watches.js";
 import { headDigest } from "../src/watches/check.js";
-import { tagMatcher } from "../src/watches/glob.js";
+import { GlobError, tagMatcher } from "../src/watches/glob.js";
 import type { Watch } from "../src/watches/schema.js";
 import { WATCH_QUEUE, type TickData, type WatchService } from "../src/watches/service.js";
 
@@ -44,12 +44,25 @@ function asRegopsError(err: unknown): RegopsError {
   return new RegopsError("INTERNAL", "internal error while checking", { cause: err });
 }
 
+/** The watch's tag glob; one saved before the RE2 limits that no longer compiles is the tick's error, naming it. */
+function tagsMatcher(watch: Watch): (tag: string) => boolean {
+  try {
+    return tagMatcher(watch.tags);
+  } catch (err) {
+    if (!(err instanceof GlobError)) throw err;
+    throw new RegopsError("BAD_REQUEST", `tags glob "${watch.tags}" ${err.message}`, {
+      hint: "change the watch's tags (PUT /v1/watches/{id}, or the config file)",
+      fields: [{ field: "tags", message: `glob ${err.message}` }],
+    });
+  }
+}
+
 /** The tagged references a tick checks: the image, or the repository's tags that match the glob. */
 async function targetsOf(watch: Watch, deps: TickDeps, signal: AbortSignal): Promise<Reference[]> {
   if (watch.image !== undefined) return [withDefaultTag(parseReference(watch.image))];
   const repo = parseReference(watch.repository!);
+  const matches = tagsMatcher(watch);
   const remote = deps.registries.forReference(withDefaultTag(repo));
-  const matches = tagMatcher(watch.tags);
   const tags = [...new Set(await listTags(remote, repo, { signal }))].filter(matches);
   return tags.map((tag) => Object.freeze({ domain: repo.domain, path: repo.path, tag }));
 }

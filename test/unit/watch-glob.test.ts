@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compileGlob, GlobError, tagMatcher } from "../../src/watches/glob.js";
+import { createLogger } from "../../src/logger.js";
+import { runTick } from "../../workers/watch.js";
 
 const matches = (glob: string, tag: string) => compileGlob(glob).test(tag);
 
@@ -54,6 +56,15 @@ describe("tag globs", () => {
 
   it("when a glob translates to too large an RE2 program, then it is refused, saying so", () => {
     expect(() => compileGlob("*a".repeat(128))).toThrow(/RE2 instructions, more than 300/);
+  });
+
+  it("when a saved watch's glob no longer compiles, then its tick records BAD_REQUEST naming the glob and asks the registry nothing", async () => {
+    const glob = "*a".repeat(128); // accepted before the RE2 limits, saved in Redis as it was
+    const untouched = new Proxy({}, { get: () => { throw new Error("the registry must not be asked"); } });
+    const deps = { registries: untouched, images: untouched, jobs: untouched, logger: createLogger("silent") } as never;
+    const outcome = await runTick({ id: "old", repository: "registry.example.com/team/app", tags: glob, every: "5m", pull: true }, deps, new AbortController().signal);
+    expect(outcome).toMatchObject({ checked: 0, jobs: [], error: { code: "BAD_REQUEST", count: 1 } });
+    expect(outcome.error?.message).toMatch(/^tags glob "\*a\*a.*" compiles to \d+ RE2 instructions, more than 300/);
   });
 
   it("when no glob is given, then every tag matches", () => {
