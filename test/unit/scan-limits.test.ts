@@ -34,6 +34,30 @@ async function refusal(p: Promise<unknown>): Promise<RegopsError> {
 const pkgJson = (name: string, pad = 0) => JSON.stringify({ name, version: "1.0.0", description: " ".repeat(pad) });
 const MIB = 1024 * 1024;
 
+/** A zstd frame (window 128 KiB) of a tar holding one file of `size` zeros, in 4-byte RLE blocks of 128 KiB. */
+function zstdRleBomb(size: number): Buffer {
+  const block = (type: number, bytes: number, last: boolean) => {
+    const h = (bytes << 3) | (type << 1) | (last ? 1 : 0);
+    return Buffer.from([h & 0xff, (h >> 8) & 0xff, h >> 16]);
+  };
+  const parts = [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 7 << 3]), block(0, 512, false), tarHeader("opt/zeros", size, "0")];
+  for (let i = 0; i < size / (128 * 1024); i++) parts.push(block(1, 128 * 1024, false), Buffer.from([0]));
+  parts.push(block(1, 1024, true), Buffer.from([0]));
+  return Buffer.concat(parts);
+}
+
+// First in the file: the kernel's peak RSS only grows, so what it shows here is this read's.
+describe("scan limits: a zstd bomb is decoded piecewise", () => {
+  it("when a 33 KB zstd layer decodes to 1 GiB, then it is decoded a few MiB at a time and the read stops at layerMiB without holding the GiB", async () => {
+    const blob = zstdRleBomb(1024 * MIB);
+    expect(blob.length).toBeLessThan(40_000);
+    const rss = process.resourceUsage().maxRSS / 1024;
+    const err = await refusal(readImageFiles([layerOf(blob, "application/vnd.oci.image.layer.v1.tar+zstd")], sel.wants, { ...sel, limits: limits({ layerMiB: 64 }) }));
+    expect(err.message).toContain("scanner.limits.layerMiB (64 MiB)");
+    expect(process.resourceUsage().maxRSS / 1024 - rss).toBeLessThan(128);
+  });
+});
+
 describe("scan limits: what an image may make the reader hold", () => {
   it("when a 400 KB gzip layer holds 48 package.json files of 8 MiB, then the default limits refuse it with SCAN_LIMIT naming scanner.limits.keptMiB", async () => {
     // As the issue's probe: gzip members (one per header, one shared for the 8 MiB body), concatenated.

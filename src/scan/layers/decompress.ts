@@ -3,7 +3,7 @@
 // label layers wrongly, and the bytes cannot lie. The media type only rules out blobs that are
 // not filesystem layers at all.
 import { createHash } from "node:crypto";
-import { Readable, Transform } from "node:stream";
+import { Duplex, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 
 const GUNZIP_CHUNK = 128 * 1024;
@@ -31,36 +31,36 @@ export interface ZstdWindowLimit {
   error(window: number): Error;
 }
 
+/** fzstd's own ceiling (it refuses larger windows itself). */
+const FZSTD_MAX_WINDOW = 2145386496;
+
 /**
- * fzstd's streaming decoder as a Transform (Node 20's zlib has no zstd). With `window`, each
+ * fzstd's streaming decoder as a stream stage (Node 20's zlib has no zstd), with backpressure:
+ * the input is fed in pieces cut at block boundaries (ZstdFrameGuard) that decode to a few MiB
+ * each, and each piece's output is handed on before the next is decoded. With `window`, each
  * frame's header is checked before fzstd allocates that window.
  */
-export function createZstdDecompress(window?: ZstdWindowLimit): Transform {
-  const guard = window ? new ZstdFrameGuard(window.maxBytes, window.error) : undefined;
-  const t = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      try {
-        guard?.push(chunk);
-        decoder.push(chunk);
-        cb();
-      } catch (err) {
-        cb(err as Error);
+export function createZstdDecompress(window?: ZstdWindowLimit): Duplex {
+  const guard = new ZstdFrameGuard(window?.maxBytes ?? FZSTD_MAX_WINDOW, window?.error ?? ((w) => new Error(`zstd window of ${w} bytes`)));
+  return Duplex.from(async function* (source: AsyncIterable<Buffer>) {
+    const out: Buffer[] = [];
+    // fzstd may hand out views of its own buffers: copy before passing them on.
+    const decoder = new Decompress((data) => {
+      if (data.length > 0) out.push(Buffer.from(data));
+    });
+    for await (const chunk of source) {
+      let from = 0;
+      for (const cut of guard.push(chunk)) {
+        decoder.push(chunk.subarray(from, cut));
+        from = cut;
+        yield* out.splice(0);
       }
-    },
-    flush(cb) {
-      try {
-        decoder.push(new Uint8Array(0), true);
-        cb();
-      } catch (err) {
-        cb(err as Error);
-      }
-    },
+      if (from < chunk.length) decoder.push(chunk.subarray(from));
+      yield* out.splice(0);
+    }
+    decoder.push(new Uint8Array(0), true);
+    yield* out.splice(0);
   });
-  // fzstd may hand out views of its own buffers: copy before passing them on.
-  const decoder = new Decompress((data) => {
-    if (data.length > 0) t.push(Buffer.from(data));
-  });
-  return t;
 }
 
 const asBuffer = (chunk: unknown): Buffer => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array | string));
@@ -73,7 +73,7 @@ const asBuffer = (chunk: unknown): Buffer => (Buffer.isBuffer(chunk) ? chunk : B
 export async function tarStages(
   blob: AsyncIterable<unknown>,
   zstdWindow?: ZstdWindowLimit,
-): Promise<{ compression: Compression; stages: [Readable, ...Transform[]]; sha256(): string }> {
+): Promise<{ compression: Compression; stages: [Readable, ...Duplex[]]; sha256(): string }> {
   const it = blob[Symbol.asyncIterator]();
   const hash = createHash("sha256");
   let digest: string | undefined;
