@@ -14,6 +14,7 @@ import { scheduleSchema, type Schedule } from "./schedules/schema.js";
 import { retentionConfigSchema, type RetentionConfig } from "./retention/config.js";
 import { parseSecretKey } from "./store/sealed.js";
 import { DEFAULT_TAG_POLICY, tagPolicySchema } from "./registry/tag-policy.js";
+import { DEFAULT_GRAPHQL_LIMITS, graphqlLimitsSchema } from "./api/graphql/limits.js";
 import { answerLimitFields } from "./registry/answer-limits.js";
 import { tokenRealmsSchema } from "./registry/realm.js";
 import { registryApiSchema, type RegistryApiLimits } from "./registry/ca-pem.js";
@@ -105,19 +106,22 @@ const fileSchema = z.object({
   notary: notarySchema.optional(),
   scanner: scannerSchema.prefault({}),
   notifications: z.array(notificationSchema).default([]),
+  // What /v1/registries and GraphQL accept (registry/ca-pem.ts).
+  registryApi: registryApiSchema,
   webhooks: z
     .strictObject({
       // One refresh per (image, digest) within this window, however many deliveries announce it.
       dedupSeconds: z.number().int().min(1).default(600),
       // Deliveries kept for GET /v1/webhooks/deliveries.
-  // What /v1/registries and GraphQL accept (registry/ca-pem.ts).
-  registryApi: registryApiSchema,
       logSize: z.number().int().min(100).default(10_000),
-    })
       // Refused deliveries of a registry are folded into at most one log entry per this many seconds.
       rejectionLogSeconds: z.number().int().min(1).max(3600).default(1),
+    })
     .default({ dedupSeconds: 600, logSize: 10_000, rejectionLogSeconds: 1 }),
   auth: z.object({ apiKeys: z.array(apiKeySchema).default([]) }).default({ apiKeys: [] }),
+  api: z
+    .strictObject({ graphql: graphqlLimitsSchema.default(DEFAULT_GRAPHQL_LIMITS) })
+    .default({ graphql: DEFAULT_GRAPHQL_LIMITS }),
   jobs: z
     .object({
       // How long BullMQ keeps a finished job; the durable record outlives it (retentionDays).
@@ -173,6 +177,8 @@ export interface Config {
   registries: RegistryConfig[];
   hosts: HostConfig[];
   apiKeys: ApiKeyConfig[];
+  /** Limits of the API doors (api.graphql: what one GraphQL document may ask for). */
+  api: z.infer<typeof fileSchema>["api"];
   jobs: z.infer<typeof fileSchema>["jobs"];
   watches: WatchConfig[];
   /** Jobs submitted on a timetable (src/schedules). */
@@ -183,6 +189,7 @@ export interface Config {
   scanner: ScannerConfig;
   notifications: NotificationConfig[];
   webhooks: z.infer<typeof fileSchema>["webhooks"];
+  registryApi: RegistryApiLimits;
   /** REGOPS_SECRET_KEY: seals credentials saved through /v1/registries. */
   secretKey?: Buffer;
 }
@@ -193,7 +200,6 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
-  registryApi: RegistryApiLimits;
 
 /** Replaces every `env:NAME` string with the variable's value; a missing variable is an error at that path. */
 function resolveEnvRefs(value: unknown, env: NodeJS.ProcessEnv, path: string, issues: string[]): unknown {
@@ -282,6 +288,7 @@ export function buildConfig(env: NodeJS.ProcessEnv, fileText?: string): Config {
     registries,
     hosts,
     apiKeys: file.auth.apiKeys,
+    api: file.api,
     jobs: file.jobs,
     watches: file.watches,
     schedules: file.schedules,
@@ -290,6 +297,7 @@ export function buildConfig(env: NodeJS.ProcessEnv, fileText?: string): Config {
     scanner: withSyncSource(file.scanner),
     notifications: file.notifications,
     webhooks: file.webhooks,
+    registryApi: file.registryApi,
     secretKey: e.REGOPS_SECRET_KEY ? parseSecretKey(e.REGOPS_SECRET_KEY) : undefined,
   };
 }
@@ -301,7 +309,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (path) {
     try {
       text = readFileSync(path, "utf8");
-    registryApi: file.registryApi,
     } catch (err) {
       throw new ConfigError([`REGOPS_CONFIG: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`]);
     }

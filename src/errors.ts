@@ -61,6 +61,11 @@ export const ERROR_CODES = {
     hint: "set REGOPS_SECRET_KEY (32 bytes: openssl rand -base64 32) so credentials can be stored encrypted",
   },
   JOB_FINISHED: { status: 409, retryable: false, hint: "the job has already finished; there is nothing to cancel" },
+  GRAPHQL_LIMIT: {
+    status: 400,
+    retryable: false,
+    hint: "ask for less in one document (fewer aliases, fields, nesting or manifest fields), or split it; the limits are api.graphql.* in the config",
+  },
   MANIFEST_UNKNOWN: {
     status: 404,
     retryable: false,
@@ -112,6 +117,11 @@ export const ERROR_CODES = {
     retryable: true,
     hint: "the mirror did not answer or failed (network, 5xx); retried later; the installed advisories are kept meanwhile",
   },
+  SCAN_LIMIT: {
+    status: 422,
+    retryable: false,
+    hint: "the image (or a scanner's answer) is larger than a scanner limit allows; the message names the limit and its config key (scanner.limits.*): raise it only for images you trust",
+  },
   NOTARY_NOT_CONFIGURED: { status: 422, retryable: false, hint: "add `notary` (server, trustDir, passphrases) to the config file" },
   SIGNATURE_MISSING: {
     status: 409,
@@ -127,11 +137,6 @@ export const ERROR_CODES = {
   DOCKER_FAILED: { status: 502, retryable: false, hint: "the Docker engine refused the operation; see its message" },
   DISK_FULL: {
     status: 507,
-  SCAN_LIMIT: {
-    status: 422,
-    retryable: false,
-    hint: "the image (or a scanner's answer) is larger than a scanner limit allows; the message names the limit and its config key (scanner.limits.*): raise it only for images you trust",
-  },
     retryable: false,
     hint: "prune images/containers/volumes; see /v1/hosts/:id/df",
   },

@@ -185,6 +185,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     app = await buildApp({
       logger,
       keys: new ApiKeys(config.apiKeys),
+      graphqlLimits: config.api.graphql,
       jobs,
       catalog,
       webhooks: { ingest: webhookIngest, log: deliveries },

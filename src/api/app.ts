@@ -14,9 +14,11 @@ import { registerAuth } from "./auth-hook.js";
 import { problemClientErrorHandler, problemFrameworkErrors } from "./client-error.js";
 import { registerErrorHandling } from "./errors.js";
 import { registerGraphql } from "./graphql/index.js";
+import type { GraphqlLimits } from "./graphql/limits.js";
 import { registerHttpMetrics } from "./metrics.js";
 import { lazyRequestLogger } from "./request-logger.js";
 import { registerRedisGuard } from "./redis-guard.js";
+import { recordRoutes } from "./route-table.js";
 import { healthRoutes, type Check } from "./rest/health.js";
 import { imageRoutes } from "./rest/images.js";
 import { jobRoutes } from "./rest/jobs.js";
@@ -61,6 +63,8 @@ export interface AppDeps {
   schedules?: ScheduleService;
   /** The outgoing-notification delivery log (GET /v1/notifications/deliveries). */
   notifications?: NotificationLog;
+  /** What one GraphQL document may ask for (api.graphql); the defaults when absent. */
+  graphqlLimits?: GraphqlLimits;
 }
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -93,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: problemClientErrorHandler,
     frameworkErrors: problemFrameworkErrors,
   });
+  recordRoutes(app);
 
   // Before any plugin: a plugin's context keeps the error handler it was registered under, and
   // Swagger UI's routes (/docs, refused 401 without a key) must answer problems too.

@@ -13,10 +13,19 @@ declare module "fastify" {
   }
 }
 
-function isGraphqlWebsocket(request: FastifyRequest): boolean {
-  // Subscriptions authenticate in their connection_init payload (browsers cannot set headers
-  // on a WebSocket); the resolver checks it, see graphql/resolvers.ts.
-  return request.url.startsWith("/graphql") && request.headers.upgrade?.toLowerCase() === "websocket";
+/**
+ * A WebSocket handshake for GraphQL subscriptions: Node emitted it as an `upgrade` (it has both
+ * `Connection: upgrade` and `Upgrade`), it is a GET to /graphql, and @fastify/websocket takes it
+ * over before any HTTP handler runs. Only that request defers its key to connection_init
+ * (browsers cannot set headers on a WebSocket; graphql/ws-auth.ts checks it and closes the
+ * socket with 4401/4403). Every other request, whatever its headers, is authenticated here.
+ */
+function isWebsocketHandshake(request: FastifyRequest): boolean {
+  return (
+    request.method === "GET" &&
+    (request.raw as { upgrade?: boolean }).upgrade === true &&
+    request.routeOptions.url === "/graphql"
+  );
 }
 
 export function registerAuth(app: FastifyInstance, keys: ApiKeys): void {
@@ -26,7 +35,7 @@ export function registerAuth(app: FastifyInstance, keys: ApiKeys): void {
   app.addHook("onRequest", (request, _reply, done) => {
     try {
       const scope = request.routeOptions.config?.scope ?? "read";
-      if (scope !== "public" && !isGraphqlWebsocket(request)) {
+      if (scope !== "public" && !isWebsocketHandshake(request)) {
         const principal = keys.authenticate(request.headers.authorization);
         requireScope(principal, scope);
         request.principal = principal;
@@ -34,6 +43,17 @@ export function registerAuth(app: FastifyInstance, keys: ApiKeys): void {
     } catch (err) {
       done(err as Error);
       return;
+    }
+    done();
+  });
+  // An upgrade request that got an HTTP answer (refused here, or no WebSocket route) still owns
+  // its socket, which Node no longer tracks as an HTTP connection: close it once the answer is
+  // out, or it stays open (and holds up the server's close) for as long as the client likes.
+  app.addHook("onResponse", (request, _reply, done) => {
+    if ((request.raw as { upgrade?: boolean }).upgrade === true) {
+      const socket = request.raw.socket as typeof request.raw.socket & { destroySoon?: () => void };
+      if (socket.destroySoon) socket.destroySoon();
+      else socket.destroy();
     }
     done();
   });

@@ -54,3 +54,14 @@ export function requireScope(p: Principal, needed: Scope): void {
     throw new RegopsError("FORBIDDEN", `API key "${p.id}" lacks the ${needed} scope`);
   }
 }
+
+/**
+ * Cancelling: a key may stop the jobs it submitted, an admin key any job (jobs of webhooks,
+ * schedules and pipelines too). Says nothing of who submitted the job.
+ */
+export function requireJobOwner(p: Principal, job: { id: string; submittedBy?: string }): void {
+  if (hasScope(p, "admin") || job.submittedBy === p.id) return;
+  throw new RegopsError("FORBIDDEN", `job ${job.id} was not submitted with API key "${p.id}"; only its own key or an admin key may cancel it`, {
+    hint: "cancel it with the key that submitted it, or with an admin key",
+  });
+}

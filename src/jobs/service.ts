@@ -13,7 +13,7 @@ import { formatReference, parseReference, withDefaultTag, type Reference } from 
 import { TERMINAL_STATES, type JobRecord, type JobStore, type ListQuery } from "../store/jobs.js";
 import { jobOptions } from "./kinds.js";
 import type { Queues } from "./queues.js";
-import { referencesOf, type JobSpec, type ScannerDbSpec } from "./specs.js";
+import { isDestructivePrune, referencesOf, requiredScope, type JobSpec, type PruneSpec, type ScannerDbSpec } from "./specs.js";
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const CANCEL_FLAG_TTL_SECONDS = 7 * 86_400;
@@ -95,6 +95,7 @@ export function newRecord(
   spec: JobSpec,
   createdAt = new Date(),
   image: string | undefined = firstImage(spec),
+  submittedBy?: string,
 ): JobRecord {
   return {
     id,
@@ -102,6 +103,7 @@ export function newRecord(
     state: "queued",
     spec: spec as unknown as Record<string, unknown>,
     ...(image === undefined ? {} : { image }),
+    ...(submittedBy === undefined ? {} : { submittedBy }),
     progress: null,
     attempts: 0,
     createdAt: createdAt.toISOString(),
@@ -126,7 +128,7 @@ function canonical(value: unknown): string {
 
 export interface SubmitOptions {
   idempotencyKey?: string;
-  /** Who submits (API key id): idempotency keys are per caller. */
+  /** Who submits (API key id): idempotency keys are per caller; the record keeps it as `submittedBy`. */
   principal: string;
   /** A job id (uuid v7) the caller made in advance, e.g. to name the job in a log first. */
   id?: string;
@@ -148,7 +150,7 @@ export class JobService {
       const existing = await this.claimIdempotencyKey(opts.idempotencyKey, opts.principal, canonical(spec), id);
       if (existing) return { job: existing, created: false };
     }
-    const record = newRecord(id, spec, new Date(), image);
+    const record = newRecord(id, spec, new Date(), image, opts.principal);
     await this.store.create(record);
     await this.queues[spec.type].add(spec.type, spec, { ...jobOptions(spec.type, this.config), jobId: id });
     return { job: record, created: true };
@@ -165,7 +167,7 @@ export class JobService {
     const admitted = items.map(({ spec, opts }) => {
       try {
         const { image } = this.admit(spec);
-        return { spec, record: newRecord(opts.id ?? uuidv7(), spec, now, image) };
+        return { spec, record: newRecord(opts.id ?? uuidv7(), spec, now, image, opts.principal) };
       } catch (err) {
         if (err instanceof RegopsError) return err;
         throw err;
@@ -211,6 +213,19 @@ export class JobService {
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new RegopsError("SERVICE_UNAVAILABLE", "the request with this Idempotency-Key is still being accepted; retry");
+  }
+
+  /**
+   * The scope submitting `spec` needs: requiredScope, and for a prune `apply` the scope of
+   * the plan it applies (a write key may not apply a volumes plan an admin made). An unknown
+   * plan needs nothing more here: the prune job fails with PLAN_NOT_FOUND.
+   */
+  async requiredScope(spec: JobSpec): Promise<"write" | "admin"> {
+    if (spec.type !== "prune" || spec.apply === undefined) return requiredScope(spec);
+    const plan = await this.store.get(spec.apply);
+    if (plan?.type !== "prune") return "write";
+    const planSpec = plan.spec as PruneSpec;
+    return isDestructivePrune({ ...planSpec, dryRun: false }) ? "admin" : "write";
   }
 
   /** The configured Docker hosts (GET /v1/hosts, disk usage). */

@@ -253,9 +253,23 @@ export type ScannerDbSpec = z.infer<typeof scannerDbSpec>;
 export const JOB_TYPES = ["refresh", "retag", "sign", "verify", "scan", "prune", "retention", "scanner-db"] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
-/** The API-key scope a spec needs: changing the scanner's database is an operator's call. */
+/**
+ * A prune that deletes what cannot be pulled again: volumes (data), system (volumes too), or
+ * `all` (every unused image, every named volume, all build cache). A dry run deletes nothing;
+ * applying its plan is judged by the plan's spec (JobService.requiredScope).
+ */
+export function isDestructivePrune(spec: Pick<PruneSpec, "target" | "all" | "dryRun">): boolean {
+  return spec.dryRun !== true && (spec.target === "volumes" || spec.target === "system" || spec.all === true);
+}
+
+/**
+ * The API-key scope a spec needs: changing the scanner's database and destructive prunes are
+ * an operator's call. (A prune `apply` also takes the scope of the plan it applies.)
+ */
 export function requiredScope(spec: JobSpec): "write" | "admin" {
-  return spec.type === "scanner-db" ? "admin" : "write";
+  if (spec.type === "scanner-db") return "admin";
+  if (spec.type === "prune" && isDestructivePrune(spec)) return "admin";
+  return "write";
 }
 
 export const jobSpec = z.discriminatedUnion("type", [refreshSpec, retagSpec, signSpec, verifySpec, scanSpec, pruneSpec, retentionSpec, scannerDbSpec], {
@@ -275,6 +289,10 @@ export const jobSchema = z
     state: jobStateSchema,
     spec: z.record(z.string(), z.unknown()),
     image: z.string().optional(),
+    submittedBy: z
+      .string()
+      .optional()
+      .meta({ description: "Who submitted it: the API key's id, or webhook:<registry>, schedule:<id>, regops:then. A write key may cancel only its own jobs" }),
     progress: z.unknown().nullable(),
     attempts: z.number().int(),
     result: z.unknown().optional(),

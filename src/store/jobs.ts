@@ -24,6 +24,8 @@ export interface JobRecord {
   spec: Record<string, unknown>;
   /** Normalized image reference the job is about, for `?image=` queries. */
   image?: string;
+  /** Who submitted it: an API key's id, or `webhook:<registry>`, `schedule:<id>`, `regops:then`. */
+  submittedBy?: string;
   progress: unknown;
   attempts: number;
   result?: unknown;

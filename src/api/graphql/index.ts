@@ -1,12 +1,19 @@
 // Mercurius at /graphql (GraphiQL at /graphiql) with the SDL from schema/, and subscriptions
-// over WebSocket.
+// over WebSocket. Every document is held to api.graphql's limits (limits.ts) before it is
+// validated or run, over HTTP and over WebSocket alike.
 import { readFileSync } from "node:fs";
+import websocket from "@fastify/websocket";
 import type { FastifyInstance } from "fastify";
-import { GraphQLError } from "graphql";
+import { GraphQLError, parse } from "graphql";
 import mercurius from "mercurius";
 import { RegopsError } from "../../errors.js";
 import { sendProblem } from "../errors.js";
-import { resolvers, type GraphqlDeps } from "./resolvers.js";
+import { checkDocument, checkDocumentBytes, DEFAULT_GRAPHQL_LIMITS, isTokenLimitError, tokenLimitError, type GraphqlLimits } from "./limits.js";
+import { graphqlError, resolvers, type GraphqlDeps } from "./resolvers.js";
+import { WebsocketGate } from "./ws-auth.js";
+
+// Room for a subscribe message's JSON framing and variables around its query text.
+const WS_MESSAGE_SLACK_BYTES = 16 * 1024;
 
 const SCHEMA_URL = new URL("../../../../schema/regops.graphql", import.meta.url);
 const SCHEMA_URL_SRC = new URL("../../../schema/regops.graphql", import.meta.url);
@@ -22,19 +29,34 @@ export function loadSchema(): string {
 
 export async function registerGraphql(
   app: FastifyInstance,
-  deps: GraphqlDeps,
+  deps: GraphqlDeps & { graphqlLimits?: GraphqlLimits },
 ): Promise<void> {
+  const limits = deps.graphqlLimits ?? DEFAULT_GRAPHQL_LIMITS;
+  // Registered here rather than by Mercurius, to bound a WebSocket message near the document
+  // limit: Mercurius parses a subscription (without a token limit) before any hook sees it.
+  await app.register(websocket, { options: { maxPayload: limits.maxDocumentBytes + WS_MESSAGE_SLACK_BYTES } });
+  const gate = new WebsocketGate(deps.keys, limits.connectionInitTimeoutMs);
+  // 'connection' is emitted before the route's handler gives the socket to Mercurius.
+  app.websocketServer.on("connection", (socket, handshake) => gate.watch(socket, handshake));
+
   await app.register(mercurius, {
     schema: loadSchema(),
     resolvers: resolvers(deps) as never,
     graphiql: true,
-    subscription: { keepAlive: 15_000 },
+    graphql: { parseOptions: { maxTokens: limits.maxTokens } },
+    subscription: {
+      keepAlive: 15_000,
+      // Runs at connection_init, after the gate has checked its key.
+      context: (socket) => ({ principal: gate.principalOf(socket) }),
+    },
     context: (request) => ({ principal: request.principal, request }),
-    // Errors raised before GraphQL runs (no key, wrong scope) answer like every other route,
-    // with problem+json; GraphQL's own errors keep the GraphQL response shape.
+    // Errors raised before GraphQL runs (no key, wrong scope, a limit) answer like every other
+    // route, with problem+json; GraphQL's own errors keep the GraphQL response shape.
     errorHandler: async (error, request, reply) => {
-      if (error instanceof RegopsError) {
-        await sendProblem(reply, error, request);
+      const tokens = (error as { errors?: unknown[] }).errors?.some(isTokenLimitError);
+      const known = tokens ? tokenLimitError(limits) : error;
+      if (known instanceof RegopsError) {
+        await sendProblem(reply, known, request);
         return;
       }
       // what Mercurius' own handler does
@@ -42,5 +64,25 @@ export async function registerGraphql(
       const { statusCode, response } = mercurius.defaultErrorFormatter(execution as never, { reply, app: request.server } as never);
       await reply.code(statusCode ?? 500).send(response);
     },
+  });
+
+  const schema = () => app.graphql.schema;
+  app.graphql.addHook("preParsing", async (_schema, source) => checkDocumentBytes(source, limits));
+  // Before validation: validating a huge document is itself work the caller chose.
+  app.graphql.addHook("preValidation", async (_schema, document) => checkDocument(document, schema(), limits));
+  app.graphql.addHook("preSubscriptionParsing", async (_schema, source) => {
+    try {
+      checkDocumentBytes(source, limits);
+      parse(source, { maxTokens: limits.maxTokens, noLocation: true });
+    } catch (err) {
+      throw graphqlError(isTokenLimitError(err) ? tokenLimitError(limits) : err);
+    }
+  });
+  app.graphql.addHook("preSubscriptionExecution", async (_schema, document) => {
+    try {
+      checkDocument(document, schema(), limits);
+    } catch (err) {
+      throw graphqlError(err);
+    }
   });
 }

@@ -4,13 +4,13 @@ import mercurius from "mercurius";
 import { RegopsError, badRequest } from "../../errors.js";
 import type { JobEvents } from "../../jobs/events.js";
 import type { JobService } from "../../jobs/service.js";
-import { jobSpec, requiredScope, type JobType } from "../../jobs/specs.js";
+import { jobSpec, type JobType } from "../../jobs/specs.js";
 import { graphqlJobType, restJobType } from "./job-type.js";
 import { formatReference, parseReference, withDefaultTag } from "../../registry/reference.js";
 import { TERMINAL_STATES, type JobRecord } from "../../store/jobs.js";
 import type { JobState } from "../../store/keys.js";
 import type { Registries } from "../../registry/remote.js";
-import { requireScope, type ApiKeys, type Principal } from "../auth.js";
+import { requireJobOwner, requireScope, type ApiKeys, type Principal } from "../auth.js";
 import { inspectImage } from "../../registry/inspect.js";
 import type { RegistryCatalog } from "../../registry/catalog.js";
 import { withoutNulls } from "./nulls.js";
@@ -29,7 +29,8 @@ interface Context {
   _connectionInit?: { authorization?: string; Authorization?: string; headers?: { authorization?: string } };
 }
 
-function graphqlError(err: unknown): Error {
+/** A RegopsError as a GraphQL error: its code, hint and fields in `extensions`. */
+export function graphqlError(err: unknown): Error {
   if (!(err instanceof RegopsError)) return err as Error;
   return new ErrorWithProps(err.message, { code: err.code, hint: err.hint, status: err.status, errors: err.fields.length ? err.fields : undefined });
 }
@@ -86,7 +87,7 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
       if (!parsed.success) {
         throw badRequest(parsed.error.issues.map((i) => ({ field: `input.${i.path.join(".")}`, message: i.message })));
       }
-      requireScope(principal, requiredScope(parsed.data));
+      requireScope(principal, await jobs.requiredScope(parsed.data));
       const { job } = await jobs.submit(parsed.data, { idempotencyKey: args.idempotencyKey, principal: principal.id });
       return job;
     });
@@ -173,8 +174,10 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
         return submit("prune", { ...args, input }, ctx);
       },
       cancelJob: (_: unknown, args: { id: string }, ctx: Context) =>
-        guarded(() => {
-          requireScope(principalOf(ctx, keys), "write");
+        guarded(async () => {
+          const principal = principalOf(ctx, keys);
+          requireScope(principal, "write");
+          requireJobOwner(principal, await jobs.get(args.id));
           return jobs.cancel(args.id);
         }),
     },

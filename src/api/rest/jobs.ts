@@ -3,8 +3,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { JobEvents } from "../../jobs/events.js";
 import type { JobService } from "../../jobs/service.js";
-import { jobListSchema, jobSchema, jobSpec, jobStateSchema, JOB_TYPES, imageReference, requiredScope } from "../../jobs/specs.js";
-import { requireScope } from "../auth.js";
+import { jobListSchema, jobSchema, jobSpec, jobStateSchema, JOB_TYPES, imageReference } from "../../jobs/specs.js";
+import { requireJobOwner, requireScope } from "../auth.js";
 import { formatReference, parseReference, withDefaultTag } from "../../registry/reference.js";
 import { TERMINAL_STATES, type JobRecord } from "../../store/jobs.js";
 import { problemSchema } from "../problem.js";
@@ -30,7 +30,8 @@ export const jobRoutes = (jobs: JobService, events: JobEvents): FastifyPluginAsy
         schema: {
           tags: ["jobs"],
           summary: "Submit a job",
-          description: "Validates the spec and queues it. Same Idempotency-Key and body: the same job is returned. Needs the write scope (scanner-db: admin).",
+          description:
+            "Validates the spec and queues it. Same Idempotency-Key and body: the same job is returned. Needs the write scope; admin for scanner-db and for destructive prunes (target volumes or system, all: true, or apply of such a plan; a dryRun needs only write). The job records the key's id as submittedBy.",
           body: jobSpec,
           headers: z.looseObject({ "idempotency-key": z.string().min(1).max(255).optional() }),
           response: {
@@ -43,7 +44,7 @@ export const jobRoutes = (jobs: JobService, events: JobEvents): FastifyPluginAsy
         },
       },
       async (request, reply) => {
-        requireScope(request.principal!, requiredScope(request.body));
+        requireScope(request.principal!, await jobs.requiredScope(request.body));
         const { job } = await jobs.submit(request.body, {
           idempotencyKey: request.headers["idempotency-key"],
           principal: request.principal!.id,
@@ -91,12 +92,16 @@ export const jobRoutes = (jobs: JobService, events: JobEvents): FastifyPluginAsy
         schema: {
           tags: ["jobs"],
           summary: "Cancel a job",
-          description: "A queued job is removed; a running one is aborted (its pull too). Answers with the job once it has stopped.",
+          description:
+            "A queued job is removed; a running one is aborted (its pull too). Answers with the job once it has stopped. A write key may cancel only the jobs it submitted (submittedBy), an admin key any job; else 403.",
           params: idParams,
           response: { 200: jobSchema, ...errorResponses, 404: problemSchema, 409: problemSchema },
         },
       },
-      async (request) => view(await jobs.cancel(request.params.id)),
+      async (request) => {
+        requireJobOwner(request.principal!, await jobs.get(request.params.id));
+        return view(await jobs.cancel(request.params.id));
+      },
     );
 
     app.get(
