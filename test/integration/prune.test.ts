@@ -133,8 +133,9 @@ function planRoles(plan: { items: { kind: string; id: string }[] }, before: Snap
   return out;
 }
 
+// The admin key: applying a volumes, system or `all` plan is an operator's call (admin scope).
 async function submit(body: unknown): Promise<Record<string, any>> {
-  const res = await fetch(`${svc.url}/v1/jobs`, { method: "POST", headers: { ...auth(KEYS.write), "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${svc.url}/v1/jobs`, { method: "POST", headers: { ...auth(KEYS.admin), "content-type": "application/json" }, body: JSON.stringify(body) });
   const job = await json(res);
   expect(res.status, JSON.stringify(job)).toBe(202);
   return (await waitForJob(svc.url, job.id)) as Record<string, any>;
