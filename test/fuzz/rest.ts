@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { authForm, contentType, extraHeaders, identity, pct, queryStyle, rawBody, renderQuery, type QueryPart } from "./common.js";
 import { hostileString } from "./hostile.js";
 import { SchemaArbitraries, type Schema, type StringPools } from "./json-schema.js";
-import type { FuzzRequest } from "./request.js";
+import type { FuzzRequest, Identity } from "./request.js";
 
 interface Parameter {
   name: string;
@@ -88,7 +88,7 @@ function operationArb(schemas: SchemaArbitraries, op: Operation, ids: fc.Arbitra
         { weight: 2, arbitrary: rawBody },
       )
     : fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: rawBody });
-  return fc
+  const messy = fc
     .record({
       path,
       query: queryParts(schemas, op.parameters.filter((p) => p.in === "query")),
@@ -103,6 +103,31 @@ function operationArb(schemas: SchemaArbitraries, op: Operation, ids: fc.Arbitra
       if (r.body !== undefined && r.contentType !== undefined) headers["content-type"] = r.contentType;
       return { label: `rest ${op.method} ${op.path}`, method: op.method, path: r.path + renderQuery(r.query), identity: r.identity, authForm: r.authForm, headers, body: r.body };
     });
+  // Well-formed in every part but the values: a key with scope, JSON, known parameters only. Without
+  // these, nearly every request stops at the first broken part and the code behind it is never run.
+  const validPath = fc.tuple(...pathParams.map((p) => fc.oneof(schemas.valid(p.schema, 0, p.name).map((v) => pct(String(v))), fc.nat({ max: 1000 }).map((n) => `{{pool:${n}}}`)))).map((values) => {
+    let out = op.path;
+    pathParams.forEach((p, i) => (out = out.replace(`{${p.name}}`, values[i]!)));
+    return out;
+  });
+  const queryParams = op.parameters.filter((p) => p.in === "query");
+  const validQuery = fc.tuple(...queryParams.map((p) => fc.option(schemas.valid(p.schema, 0, p.name).map((v): QueryPart => ({ name: p.name, value: String(v), style: "plain", encoding: 0 })), { freq: 2 })));
+  const clean = fc
+    .record({
+      path: validPath,
+      query: validQuery,
+      identity: fc.constantFrom<Identity>("read", "write", "admin", "admin"),
+      body: op.body ? schemas.valid(op.body).map((v) => JSON.stringify(v)) : fc.constant(undefined),
+      idempotencyKey: fc.option(fc.uuid(), { freq: 3 }),
+    })
+    .map((r): FuzzRequest => {
+      const headers: Record<string, string> = {};
+      if (r.body !== undefined) headers["content-type"] = "application/json";
+      if (r.idempotencyKey) headers["idempotency-key"] = r.idempotencyKey;
+      const query = r.query.filter((q): q is QueryPart => q !== null);
+      return { label: `rest ${op.method} ${op.path}`, method: op.method, path: r.path + renderQuery(query), identity: r.identity, authForm: "bearer", headers, body: r.body };
+    });
+  return fc.oneof({ weight: 1, arbitrary: clean }, { weight: 1, arbitrary: messy });
 }
 
 /** Routes the OpenAPI document leaves out (health, metrics, docs) and methods it does not list. */

@@ -17,6 +17,8 @@ export interface FuzzOptions {
   seed: number;
   keepGoing: boolean;
   openapiPath: string;
+  /** Only these doors (rest, graphql, webhook); all when absent. */
+  doors?: string[];
   log?: (line: string) => void;
 }
 
@@ -33,6 +35,10 @@ export interface FuzzReport {
   unsendable: number;
   byDoor: Record<string, number>;
   byStatus: Record<string, number>;
+  /** Per door and route: answers by class (2xx, 4xx ...), to see how deep the generators reach. */
+  byRoute: Record<string, Record<string, number>>;
+  /** Per route: 4xx answers by status, code and first field named. */
+  refusals: Record<string, Record<string, number>>;
   fiveXX: number;
   crashes: number;
   notProblem4xx: number;
@@ -45,6 +51,7 @@ export interface FuzzReport {
   maxRssMiB: number;
   /** RSS in MiB after every RSS_EVERY requests: bounded means it levels off. */
   rssTimeline: number[];
+  heapTimeline: number[];
   failures: FuzzFailure[];
   /** Set when the run stopped because the test stack itself failed (Redis gone), not the service. */
   environment?: string;
@@ -72,15 +79,16 @@ export async function runFuzz(stack: FuzzStack, opts: FuzzOptions): Promise<Fuzz
   const ids = fc.oneof(fc.nat({ max: 1000 }).map((n) => `{{pool:${n}}}`), fc.uuid(), fc.constantFrom(...["default", "distribution", "harbor", "nohook"]));
   const rest = restRequests(opts.openapiPath, { refs, urls }, ids);
   const registryIds = ["dockerhub", "harbor", "distribution", "gitlab", "quay", "ghcr", "acr", "ecr", "gar", "jfrog", "nexus", "generic"];
-  const requests: fc.Arbitrary<FuzzRequest> = fc.oneof(
-    { weight: 5, arbitrary: rest.arbitrary },
-    { weight: 3, arbitrary: graphqlRequests({ refs, ids }) },
-    { weight: 2, arbitrary: webhookRequests(registryIds) },
-  );
+  const doors = [
+    { door: "rest", weight: 5, arbitrary: rest.arbitrary },
+    { door: "graphql", weight: 3, arbitrary: graphqlRequests({ refs, ids }) },
+    { door: "webhook", weight: 2, arbitrary: webhookRequests(registryIds) },
+  ].filter((d) => !opts.doors || opts.doors.includes(d.door));
+  const requests: fc.Arbitrary<FuzzRequest> = fc.oneof(...doors);
 
   const report: FuzzReport = {
-    seed: opts.seed, sent: 0, unsendable: 0, byDoor: {}, byStatus: {}, fiveXX: 0, crashes: 0, notProblem4xx: 0, badJson: 0, graphqlInternal: 0, upstream: 0,
-    restOperations: rest.operations, maxRssMiB: 0, rssTimeline: [], failures: [], seconds: 0,
+    seed: opts.seed, sent: 0, unsendable: 0, byDoor: {}, byStatus: {}, byRoute: {}, refusals: {}, fiveXX: 0, crashes: 0, notProblem4xx: 0, badJson: 0, graphqlInternal: 0, upstream: 0,
+    restOperations: rest.operations, maxRssMiB: 0, rssTimeline: [], heapTimeline: [], failures: [], seconds: 0,
   };
   const known = new Set<string>();
   const onCrash = () => void report.crashes++;
@@ -98,7 +106,11 @@ export async function runFuzz(stack: FuzzStack, opts: FuzzOptions): Promise<Fuzz
     const door = req.label.split(" ")[0]!;
     report.byDoor[door] = (report.byDoor[door] ?? 0) + 1;
     if (report.sent % 25 === 0) report.maxRssMiB = Math.max(report.maxRssMiB, process.memoryUsage().rss / MiB);
-    if (report.sent % RSS_EVERY === 0) report.rssTimeline.push(Math.round(process.memoryUsage().rss / MiB));
+    if (report.sent % RSS_EVERY === 0) {
+      const m = process.memoryUsage();
+      report.rssTimeline.push(Math.round(m.rss / MiB));
+      report.heapTimeline.push(Math.round(m.heapUsed / MiB));
+    }
     let failure: string | undefined;
     let kind = "";
     if (outcome.kind === "no-answer") {
@@ -108,6 +120,15 @@ export async function runFuzz(stack: FuzzStack, opts: FuzzOptions): Promise<Fuzz
     } else {
       const { answer } = outcome;
       report.byStatus[answer.status] = (report.byStatus[answer.status] ?? 0) + 1;
+      const route = (report.byRoute[req.label] ??= {});
+      const bucket = `${Math.floor(answer.status / 100)}xx`;
+      route[bucket] = (route[bucket] ?? 0) + 1;
+      if (answer.status >= 400 && answer.status < 500) {
+        const p = parseLoose(answer.body) as { code?: string; errors?: { field?: string }[] } | undefined;
+        const why = `${answer.status} ${p?.code ?? "?"}${p?.errors?.[0]?.field ? ` ${p.errors[0].field}` : ""}`;
+        const reasons = (report.refusals[req.label] ??= {});
+        reasons[why] = (reasons[why] ?? 0) + 1;
+      }
       // The documented 503 while Redis is down: only a failure when Redis is in fact up.
       if (answer.status === 503 && answer.body.includes('"SERVICE_UNAVAILABLE"') && !(await stack.redisAlive())) {
         report.environment = `Redis stopped answering after ${report.sent} requests (its container was removed or died); the run was stopped`;
@@ -167,6 +188,14 @@ class FuzzError extends Error {
   }
 }
 
+function parseLoose(body: string): unknown {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 function collectIds(body: string, pool: string[]): void {
   if (body.length > MiB || !body.startsWith("{")) return;
   let value: { id?: unknown; items?: { id?: unknown }[]; jobs?: { id?: unknown }[] };
@@ -184,12 +213,19 @@ function collectIds(body: string, pool: string[]): void {
   for (const item of [...(Array.isArray(value.items) ? value.items : []), ...(Array.isArray(value.jobs) ? value.jobs : [])].slice(0, 20)) add(item?.id);
 }
 
-export function formatReport(r: FuzzReport): string {
+export function formatReport(r: FuzzReport, verbose = false): string {
+  const routes = Object.entries(r.byRoute)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([route, n]) => {
+      const top = Object.entries(r.refusals[route] ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 3);
+      return `    ${route}: ${Object.entries(n).sort().map(([c, k]) => `${c} ${k}`).join(", ")}${top.length ? ` (most refused: ${top.map(([w, k]) => `${w} ×${k}`).join("; ")})` : ""}`;
+    });
   return [
     `fuzz seed ${r.seed}: ${r.sent} requests sent in ${r.seconds} s (${Object.entries(r.byDoor).map(([d, n]) => `${d} ${n}`).join(", ")}; ${r.restOperations} REST operations from openapi.yaml; ${r.unsendable} not sendable by Node's client)`,
     `  statuses: ${Object.entries(r.byStatus).map(([s, n]) => `${s}×${n}`).join(" ")}`,
+    ...(verbose ? ["  by route:", ...routes] : []),
     `  5xx: ${r.fiveXX}   crashes: ${r.crashes}   4xx not problem+json: ${r.notProblem4xx}   bad JSON: ${r.badJson}   GraphQL internal errors: ${r.graphqlInternal}   documented upstream 502s: ${r.upstream}`,
-    `  max RSS: ${r.maxRssMiB} MiB (sampled every 25 requests; every ${RSS_EVERY}: ${r.rssTimeline.join(" ") || "-"} MiB)`,
+    `  max RSS: ${r.maxRssMiB} MiB (sampled every 25 requests; every ${RSS_EVERY}: ${r.rssTimeline.join(" ") || "-"} MiB; JS heap used: ${r.heapTimeline.join(" ") || "-"} MiB)`,
     ...r.failures.map((f) => `  FAILED ${f.kind} (seed ${f.seed})`),
     ...(r.environment ? [`  STOPPED: ${r.environment}`] : []),
   ].join("\n");

@@ -3,7 +3,7 @@
 // a real registry, with role "api" so no fuzzed job runs. Every answer: no 5xx, no crash or
 // hang, every 4xx problem+json (GraphQL's documented error shape on /graphql), RSS bounded.
 //
-// In `npm test`: a fixed-seed share (FUZZ_RUNS default 700, FUZZ_SEED default 14) that stops at
+// In `npm test`: a fixed-seed share (FUZZ_RUNS default 1000, FUZZ_SEED default 14) that stops at
 // the first failure and prints fast-check's shrunk counterexample with its seed and path.
 // `npm run fuzz`: FUZZ_RUNS=20000 and a fresh seed unless FUZZ_SEED is set; it keeps going after
 // a failure (each failure class reported once, shrunk) so the totals cover every request.
@@ -13,7 +13,7 @@ import { formatReport, runFuzz } from "../fuzz/run.js";
 import { startFuzzStack, type FuzzStack } from "../fuzz/stack.js";
 
 const FULL = process.env.FUZZ_RUNS !== undefined;
-const RUNS = Number(process.env.FUZZ_RUNS ?? 700);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 const SEED = Number(process.env.FUZZ_SEED ?? (FULL ? Date.now() % 2 ** 31 : 14));
 /** The bound on the test process' RSS (the service runs in it, with vitest and fast-check). */
 const MAX_RSS_MIB = Number(process.env.FUZZ_MAX_RSS_MIB ?? 1024);
@@ -37,8 +37,8 @@ describe("fuzz", () => {
       // The totals and any failure's counterexample are this test's output (npm run fuzz prints them).
       // eslint-disable-next-line no-console
       const print = (line: string) => console.log(line);
-      const report = await runFuzz(stack, { runs: RUNS, seed: SEED, keepGoing: FULL, openapiPath: OPENAPI, log: print });
-      print(formatReport(report));
+      const report = await runFuzz(stack, { runs: RUNS, seed: SEED, keepGoing: FULL, openapiPath: OPENAPI, doors: process.env.FUZZ_DOORS?.split(","), log: print });
+      print(formatReport(report, FULL || process.env.FUZZ_VERBOSE !== undefined));
       expect(report.environment).toBeUndefined();
       const health = await fetch(`${stack.service.url}/healthz`);
       expect(health.status).toBe(200);
