@@ -93,6 +93,14 @@ describe("graphql limits", () => {
     expect(depth.body.detail).toMatch(/api\.graphql\.maxDepth/);
   });
 
+  it("when the query is a JSON-encoded AST instead of GraphQL text, then 400 BAD_REQUEST (it would escape maxTokens)", async () => {
+    const ast = { kind: "Document", definitions: [{ kind: "OperationDefinition", operation: "query", selectionSet: { kind: "SelectionSet", selections: [{ kind: "Field" }] } }] };
+    const res = await gql(JSON.stringify(ast));
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe("BAD_REQUEST");
+    expect(res.body.errors[0].field).toBe("query");
+  });
+
   it("when a normal query comes, then it is answered, and a single manifest field reaches the registry", async () => {
     const jobs = await gql("{ jobs(limit: 5) { items { id } nextCursor } }");
     expect(jobs.status).toBe(200);
@@ -104,25 +112,36 @@ describe("graphql limits", () => {
   });
 
   it("when a subscription over WebSocket is over a limit, then it gets a GRAPHQL_LIMIT error and does not run", async () => {
-    const errors = await new Promise<any[]>((resolve, reject) => {
-      const ws = new WebSocket(`${svc.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
-      ws.on("open", () => ws.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${KEYS.read}` } })));
-      ws.on("message", (raw) => {
-        const msg = JSON.parse(raw.toString());
-        if (msg.type === "connection_ack") {
-          const query = `subscription { ${Array.from({ length: 30 }, (_, i) => `a${i}: jobEvents { id }`).join(" ")} }`;
-          ws.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query } }));
-        } else if (msg.type === "error") {
-          ws.close();
-          resolve(msg.payload);
-        } else if (msg.type === "next") {
-          ws.close();
-          reject(new Error(`the subscription ran: ${JSON.stringify(msg)}`));
-        }
-      });
-      ws.on("error", reject);
-    });
+    const query = `subscription { ${Array.from({ length: 30 }, (_, i) => `a${i}: jobEvents { id }`).join(" ")} }`;
+    const errors = await subscribeOnce(query);
     expect(errors[0].extensions.code).toBe("GRAPHQL_LIMIT");
     expect(errors[0].message).toMatch(/api\.graphql\.maxAliases/);
   });
+
+  it("when a subscription's query is an AST object instead of text, then it is refused and does not run", async () => {
+    const ast = { kind: "Document", definitions: [{ kind: "OperationDefinition", operation: "subscription", selectionSet: { kind: "SelectionSet", selections: [] } }] };
+    const errors = await subscribeOnce(ast);
+    expect(errors[0].extensions.code).toBe("BAD_REQUEST");
+  });
 });
+
+/** Subscribes once over WebSocket; resolves with the error payload, rejects if it ran. */
+function subscribeOnce(query: unknown): Promise<any[]> {
+  return new Promise<any[]>((resolve, reject) => {
+    const ws = new WebSocket(`${svc.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
+    ws.on("open", () => ws.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${KEYS.read}` } })));
+    ws.on("message", (raw) => {
+      const msg = JSON.parse(raw.toString());
+      if (msg.type === "connection_ack") {
+        ws.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query } }));
+      } else if (msg.type === "error") {
+        ws.close();
+        resolve(msg.payload);
+      } else if (msg.type === "next") {
+        ws.close();
+        reject(new Error(`the subscription ran: ${JSON.stringify(msg)}`));
+      }
+    });
+    ws.on("error", reject);
+  });
+}

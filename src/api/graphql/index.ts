@@ -8,7 +8,7 @@ import { GraphQLError, parse } from "graphql";
 import mercurius from "mercurius";
 import { RegopsError } from "../../errors.js";
 import { sendProblem } from "../errors.js";
-import { checkDocument, checkDocumentBytes, DEFAULT_GRAPHQL_LIMITS, isTokenLimitError, tokenLimitError, type GraphqlLimits } from "./limits.js";
+import { checkDocument, checkDocumentBytes, requireParsedText, DEFAULT_GRAPHQL_LIMITS, isTokenLimitError, tokenLimitError, type GraphqlLimits } from "./limits.js";
 import { graphqlError, resolvers, type GraphqlDeps } from "./resolvers.js";
 import { WebsocketGate } from "./ws-auth.js";
 
@@ -69,7 +69,10 @@ export async function registerGraphql(
   const schema = () => app.graphql.schema;
   app.graphql.addHook("preParsing", async (_schema, source) => checkDocumentBytes(source, limits));
   // Before validation: validating a huge document is itself work the caller chose.
-  app.graphql.addHook("preValidation", async (_schema, document) => checkDocument(document, schema(), limits));
+  app.graphql.addHook("preValidation", async (_schema, document) => {
+    requireParsedText(document);
+    checkDocument(document, schema(), limits);
+  });
   app.graphql.addHook("preSubscriptionParsing", async (_schema, source) => {
     try {
       checkDocumentBytes(source, limits);
@@ -80,6 +83,8 @@ export async function registerGraphql(
   });
   app.graphql.addHook("preSubscriptionExecution", async (_schema, document) => {
     try {
+      // over WebSocket a `query` that is an object is taken as an AST as it is
+      requireParsedText(document);
       checkDocument(document, schema(), limits);
     } catch (err) {
       throw graphqlError(err);

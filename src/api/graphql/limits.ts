@@ -135,6 +135,18 @@ export function measureDocument(
   });
 }
 
+/**
+ * Refuses a document that graphql's parser did not make from query text. Mercurius, when the
+ * text does not parse, tries it as a JSON-encoded AST: such a "document" escapes maxTokens and
+ * may be any shape. A parsed document's location keeps its Source; JSON cannot carry one.
+ */
+export function requireParsedText(document: unknown): asserts document is DocumentNode {
+  const loc = (document as { loc?: { source?: unknown } } | null)?.loc;
+  if (!loc?.source) {
+    throw new RegopsError("BAD_REQUEST", "query must be GraphQL text", { fields: [{ field: "query", message: "is not a GraphQL document" }] });
+  }
+}
+
 /** Throws GRAPHQL_LIMIT naming the first limit an operation of the document is over. */
 export function checkDocument(document: DocumentNode, schema: GraphQLSchema, limits: GraphqlLimits): void {
   for (const m of measureDocument(document, schema, limits)) {
