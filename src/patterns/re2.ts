@@ -10,6 +10,7 @@
 // the config file, because the zod schemas that apply them are static and shared by the config
 // file, REST, GraphQL and openapi.yaml.
 import { RE2JS, RE2JSException } from "re2js";
+import { estimateProgram } from "./program-estimate.js";
 
 /** Longest pattern (regex or glob) accepted, in characters. Tags are at most 128. */
 export const MAX_PATTERN_LENGTH = 256;
@@ -35,10 +36,26 @@ export interface TagPattern {
   test(text: string): boolean;
 }
 
-// Compiling costs far more than matching; the same few patterns are checked again and again
-// (each tag write, each watch tick), so compiled ones are kept, a bounded number of them.
-const CACHE_SIZE = 500;
-const cache = new Map<string, TagPattern>();
+/**
+ * Compiled patterns by their text. Compiling costs far more than matching, and the same few
+ * patterns are checked again and again (each tag write, each watch tick, each repository), so
+ * compiled ones are kept, at most `size` of them (the oldest goes first).
+ */
+export class PatternCache {
+  private readonly entries = new Map<string, TagPattern>();
+  constructor(private readonly size = 500) {}
+
+  get(text: string, compile: () => TagPattern): TagPattern {
+    const hit = this.entries.get(text);
+    if (hit) return hit;
+    const pattern = compile();
+    if (this.entries.size >= this.size) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(text, pattern);
+    return pattern;
+  }
+}
+
+const cache = new PatternCache();
 
 /** Compiles a user's regular expression (RE2 syntax) into a full-match pattern; throws PatternError naming what is wrong. */
 export function compileRegex(source: string): TagPattern {
@@ -48,8 +65,16 @@ export function compileRegex(source: string): TagPattern {
 
 /** Compiles RE2 syntax (a user's, or one made from a glob) with the program-size limit. */
 export function compileRe2(source: string): TagPattern {
-  const hit = cache.get(source);
-  if (hit) return hit;
+  return cache.get(source, () => compileUncached(source));
+}
+
+function compileUncached(source: string): TagPattern {
+  // Compiling expands counted repetitions: a pattern surely too large is refused before it costs
+  // that. The estimate is within a few instructions of the real size; a quarter's margin covers it.
+  const estimate = estimateProgram(source);
+  if (estimate > MAX_PATTERN_PROGRAM * 1.25) {
+    throw new PatternError(`compiles to about ${estimate} RE2 instructions, more than ${MAX_PATTERN_PROGRAM}: use fewer or smaller counted repetitions {n,m}`);
+  }
   let re: RE2JS;
   try {
     re = RE2JS.compile(source);
@@ -62,10 +87,7 @@ export function compileRe2(source: string): TagPattern {
   if (size > MAX_PATTERN_PROGRAM) {
     throw new PatternError(`compiles to ${size} RE2 instructions, more than ${MAX_PATTERN_PROGRAM}: use fewer or smaller counted repetitions {n,m}`);
   }
-  const pattern: TagPattern = { source, test: (text) => re.testExact(text) };
-  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  cache.set(source, pattern);
-  return pattern;
+  return { source, test: (text) => re.testExact(text) };
 }
 
 /** The reason the regular expression `source` cannot be compiled, or undefined when it can (for zod refinements). */

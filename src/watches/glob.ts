@@ -8,7 +8,7 @@
 // RegExp: `*a*a*a*a*a*a*a*a!` as a RegExp backtracks for minutes on a 100-character tag, while
 // RE2's automaton takes time linear in the tag. A two-pointer wildcard matcher would be linear
 // too, but knows nothing of `{a,b}` alternatives, which RE2 handles as alternation.
-import { compileRe2, MAX_PATTERN_LENGTH, PatternError, quoteRe2, type TagPattern } from "../patterns/re2.js";
+import { compileRe2, MAX_PATTERN_LENGTH, PatternCache, PatternError, quoteRe2, type TagPattern } from "../patterns/re2.js";
 
 export class GlobError extends PatternError {
   constructor(message: string) {
@@ -17,8 +17,15 @@ export class GlobError extends PatternError {
   }
 }
 
+// Globs by their own text: translating one again for every repository or tag costs more than matching it.
+const compiled = new PatternCache();
+
 /** Compiles a tag glob to a full-match pattern; throws GlobError naming what is wrong. */
 export function compileGlob(glob: string): TagPattern {
+  return compiled.get(glob, () => translate(glob));
+}
+
+function translate(glob: string): TagPattern {
   if (glob === "") throw new GlobError("is empty");
   if (glob.length > MAX_PATTERN_LENGTH) throw new GlobError(`is longer than ${MAX_PATTERN_LENGTH} characters`);
   let out = "";

@@ -7,7 +7,9 @@ import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RE2JS } from "re2js";
 import { registryInputSchema } from "../../src/api/rest/registries.js";
+import { estimateProgram } from "../../src/patterns/program-estimate.js";
 import { buildConfig, ConfigError } from "../../src/config.js";
 import { jobSpec } from "../../src/jobs/specs.js";
 import { needsExistingDigest, tagPolicySchema, tagRuleMatcher } from "../../src/registry/tag-policy.js";
@@ -55,6 +57,9 @@ const REGEXES = [
   "(?:\\p{L}{0,20}){0,20}",
   "a{1000}",
   "((a{100}){100}){100}",
+  // costly to compile at all (re2js expands counted repetitions): refused from the text
+  "(?:\\p{L}{0,31}){0,31}".repeat(11),
+  "\\w{1000}".repeat(30),
   // over the length limit
   `(a+)+${"b".repeat(256)}`,
 ];
@@ -234,6 +239,14 @@ describe("ReDoS corpus", () => {
   it("when a regular expression compiles to too large a program, then it is refused with the reason", () => {
     const r = jobSpec.safeParse(retentionJob(["(?:a{0,30}){0,30}b"]));
     expect(r.error?.issues[0]?.message).toMatch(/RE2 instructions, more than 300/);
+  });
+
+  it("when the program size is estimated from the text, then it is within a quarter of what re2js compiles", () => {
+    const samples = ["release-.*", "v[0-9]+\\.[0-9]+(-rc\\.[0-9]+)?", "(?:sha-)?[0-9a-f]{7,40}", "(?i)nightly-\\d{8}", "(?P<x>a)(?<y>b)(?i)c(?i:d)", "[[:alpha:]]{0,100}x{5}", "(a|b|c){128}", "(?:.*a){120}!", "(?:\\p{L}{0,11}){0,11}", "(?:a{0,30}){0,30}b", "\\x{41}{100}", "[\\]]{10}"];
+    for (const p of samples) {
+      const compiled = (RE2JS.compile(p).re2Input.prog as { numInst(): number }).numInst();
+      expect(Math.abs(estimateProgram(p) - compiled), `${p}: estimated ${estimateProgram(p)}, compiled ${compiled}`).toBeLessThanOrEqual(Math.max(compiled / 4, 8));
+    }
   });
 
   it("when an API schema describes a field as a glob or a regular expression, then it is a listed place", () => {

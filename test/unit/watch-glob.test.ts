@@ -64,7 +64,7 @@ describe("tag globs", () => {
     const deps = { registries: untouched, images: untouched, jobs: untouched, logger: createLogger("silent") } as never;
     const outcome = await runTick({ id: "old", repository: "registry.example.com/team/app", tags: glob, every: "5m", pull: true }, deps, new AbortController().signal);
     expect(outcome).toMatchObject({ checked: 0, jobs: [], error: { code: "BAD_REQUEST", count: 1 } });
-    expect(outcome.error?.message).toMatch(/^tags glob "\*a\*a.*" compiles to \d+ RE2 instructions, more than 300/);
+    expect(outcome.error?.message).toMatch(/^tags glob "\*a\*a.*" compiles to (about )?\d+ RE2 instructions, more than 300/);
   });
 
   it("when no glob is given, then every tag matches", () => {
