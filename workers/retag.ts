@@ -8,6 +8,7 @@ import { formatReference, parseReference, withDefaultTag, type Reference } from 
 import type { JobContext, WorkerDeps } from "./context.js";
 import { processRetagDaemon } from "./retag-daemon.js";
 import { emptyRetagResult, guardTarget } from "./retag-target.js";
+import { THEN_PRINCIPAL, thenOwner } from "./then-owner.js";
 
 export { backupTag, currentDigest } from "./retag-target.js";
 
@@ -24,11 +25,12 @@ export async function processRetag(spec: RetagSpec, ctx: JobContext, deps: Worke
  */
 async function queueThen(spec: RetagSpec, ctx: JobContext, deps: WorkerDeps): Promise<NonNullable<RetagResult["then"]>> {
   const queued: NonNullable<RetagResult["then"]> = [];
+  const submittedBy = await thenOwner(ctx, deps);
   for (const step of spec.then ?? []) {
     for (const target of spec.targets) {
       const { job } = await deps.jobs.submit(
         { type: "sign", image: target, ...(step.role ? { role: step.role } : {}) },
-        { principal: "regops:then", idempotencyKey: `${ctx.id} ${step.type} ${target}` },
+        { principal: THEN_PRINCIPAL, submittedBy, idempotencyKey: `${ctx.id} ${step.type} ${target}` },
       );
       queued.push({ type: step.type, image: target, jobId: job.id });
     }

@@ -19,6 +19,7 @@ import { matchPackages } from "../src/scan/match/index.js";
 import { SEVERITIES } from "../src/scan/schema.js";
 import type { StoredScan } from "../src/store/scans.js";
 import type { JobContext, WorkerDeps } from "./context.js";
+import { THEN_PRINCIPAL, thenOwner } from "./then-owner.js";
 
 const INDEX_TYPES = new Set<string>([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerManifestList]);
 const GATE: Record<string, number> = { CRITICAL: 0, HIGH: 1, MEDIUM: 2, LOW: 3 };
@@ -163,10 +164,11 @@ export async function processScan(spec: ScanSpec, ctx: JobContext, deps: WorkerD
   if (passed && spec.then?.length) {
     if (!ref.tag) throw new RegopsError("BAD_REQUEST", "then: sign needs a tagged image", { fields: [{ field: "then", message: "the scanned image has no tag to sign" }] });
     result.then = [];
+    const submittedBy = await thenOwner(ctx, deps);
     for (const step of spec.then) {
       const { job } = await deps.jobs.submit(
         { type: "sign", image, ...(step.role ? { role: step.role } : {}) },
-        { principal: "regops:then", idempotencyKey: `${ctx.id} ${step.type} ${image}` },
+        { principal: THEN_PRINCIPAL, submittedBy, idempotencyKey: `${ctx.id} ${step.type} ${image}` },
       );
       result.then.push({ type: step.type, image, jobId: job.id });
     }

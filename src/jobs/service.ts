@@ -130,6 +130,8 @@ export interface SubmitOptions {
   idempotencyKey?: string;
   /** Who submits (API key id): idempotency keys are per caller; the record keeps it as `submittedBy`. */
   principal: string;
+  /** Recorded instead of `principal`: a pipeline step is owned by whoever started the pipeline. */
+  submittedBy?: string;
   /** A job id (uuid v7) the caller made in advance, e.g. to name the job in a log first. */
   id?: string;
 }
@@ -150,7 +152,7 @@ export class JobService {
       const existing = await this.claimIdempotencyKey(opts.idempotencyKey, opts.principal, canonical(spec), id);
       if (existing) return { job: existing, created: false };
     }
-    const record = newRecord(id, spec, new Date(), image, opts.principal);
+    const record = newRecord(id, spec, new Date(), image, opts.submittedBy ?? opts.principal);
     await this.store.create(record);
     await this.queues[spec.type].add(spec.type, spec, { ...jobOptions(spec.type, this.config), jobId: id });
     return { job: record, created: true };
@@ -167,7 +169,7 @@ export class JobService {
     const admitted = items.map(({ spec, opts }) => {
       try {
         const { image } = this.admit(spec);
-        return { spec, record: newRecord(opts.id ?? uuidv7(), spec, now, image, opts.principal) };
+        return { spec, record: newRecord(opts.id ?? uuidv7(), spec, now, image, opts.submittedBy ?? opts.principal) };
       } catch (err) {
         if (err instanceof RegopsError) return err;
         throw err;

@@ -141,6 +141,8 @@ describe("sign and verify (Notary, Docker Content Trust)", () => {
     const sign = (await waitForJob(svc.url, retag.result.then[0].jobId, 60_000)) as any;
     expect(sign.state, JSON.stringify(sign.error)).toBe("completed");
     expect(sign.result.digest).toBe(retag.result.targets[0].digest);
+    // the step belongs to the key that started the pipeline: it may cancel it
+    expect([retag.submittedBy, sign.submittedBy]).toEqual(["writer", "writer"]);
   });
 
   it("when an admin reads trust data, adds a delegation and rotates a key, then notary reflects it; GraphQL shows signatures", async () => {
