@@ -292,7 +292,7 @@ export const jobSchema = z
     submittedBy: z
       .string()
       .optional()
-      .meta({ description: "Who submitted it: the API key's id, or webhook:<registry>, schedule:<id>, regops:then. A write key may cancel only its own jobs" }),
+      .meta({ description: "Who submitted it: the API key's id, webhook:<registry> or regops:schedule; a then: step, whoever submitted the job that queued it. A write key may cancel only its own jobs" }),
     progress: z.unknown().nullable(),
     attempts: z.number().int(),
     result: z.unknown().optional(),

@@ -24,7 +24,7 @@ export interface JobRecord {
   spec: Record<string, unknown>;
   /** Normalized image reference the job is about, for `?image=` queries. */
   image?: string;
-  /** Who submitted it: an API key's id, or `webhook:<registry>`, `schedule:<id>`, `regops:then`. */
+  /** Who submitted it: an API key's id, `webhook:<registry>` or `regops:schedule`; a `then:` step, the submitter of the job that queued it. */
   submittedBy?: string;
   progress: unknown;
   attempts: number;
