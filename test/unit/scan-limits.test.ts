@@ -172,4 +172,16 @@ describe("scan limits: what an image may list", () => {
     expect(err.message).toContain("scanner.limits.packages (1000)");
     expect((await analyzeImage(files)).packages).toHaveLength(3000);
   });
+
+  it("when an 8 MiB dpkg status lists 300,000 packages, then the default cap refuses it, and under a larger cap every one is listed", async () => {
+    // Padding a status file with fake stanzas used to make dpkg fail (push(...) overflowed the
+    // stack), so the scan found no packages at all and passed any gate.
+    const status = Array.from({ length: 300_000 }, (_, i) => `Package: ${i.toString(36)}\nVersion: 1\n`).join("\n");
+    const files = await readImageFiles([await gz([{ name: "var/lib/dpkg/status", content: status }])], sel.wants, sel);
+    const err = await refusal(analyzeImage(files));
+    expect(err.message).toBe("the packages found in the image exceeds scanner.limits.packages (100000)");
+    const all = await analyzeImage(files, undefined, { limits: limits({ packages: 400_000 }) });
+    expect(all.notes).toEqual([]);
+    expect(all.packages).toHaveLength(300_000);
+  });
 });

@@ -49,7 +49,10 @@ export const dpkg: Analyzer = {
     const ecosystem = os?.ecosystem ?? "Debian";
     const out: Package[] = [];
     for (const [path, f] of files.files) {
-      if (wants(path)) out.push(...parseDpkgStatus(f.content.toString("utf8"), ecosystem, f.layer, path));
+      if (!wants(path)) continue;
+      // A loop, not push(...): a status file of 300,000 stanzas overflows the call stack as
+      // spread arguments, and the analyzer would fail with no packages at all.
+      for (const p of parseDpkgStatus(f.content.toString("utf8"), ecosystem, f.layer, path)) out.push(p);
     }
     return out;
   },
