@@ -3,6 +3,7 @@ import { buildSchema, getIntrospectionQuery, parse } from "graphql";
 import { describe, expect, it } from "vitest";
 import { loadSchema } from "../../src/api/graphql/index.js";
 import { checkDocument, DEFAULT_GRAPHQL_LIMITS, measureDocument } from "../../src/api/graphql/limits.js";
+import { buildConfig } from "../../src/config.js";
 import { RegopsError } from "../../src/errors.js";
 
 const schema = buildSchema(loadSchema());
@@ -64,5 +65,11 @@ describe("graphql document limits", () => {
   it("when a subscription or a mutation is measured, then its own root type is used", () => {
     expect(measure("subscription { jobUpdated(id: 1) { id state } }")).toEqual({ depth: 2, aliases: 0, cost: 3 });
     expect(measure('mutation { refresh(input: {image: "x"}) { id } }')).toEqual({ depth: 2, aliases: 0, cost: 2 });
+  });
+
+  it("when the config sets api.graphql, then its values are used with the defaults for the rest; a bad one is named", () => {
+    expect(buildConfig({}, "api: { graphql: { maxDepth: 6 } }").api.graphql).toEqual({ ...DEFAULT_GRAPHQL_LIMITS, maxDepth: 6 });
+    expect(buildConfig({}).api.graphql).toEqual(DEFAULT_GRAPHQL_LIMITS);
+    expect(() => buildConfig({}, "api: { graphql: { maxAliases: -1 } }")).toThrow(/api\.graphql\.maxAliases/);
   });
 });
