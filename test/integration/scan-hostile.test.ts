@@ -8,7 +8,6 @@
 // what an operator gets), `strict` (small uncompressed caps, so bombs are cut off fast) and
 // `slow` (a 2 s scan time cap).
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
 import { buffer } from "node:stream/consumers";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -36,7 +35,6 @@ let slow: TestService;
 const repo = `hostile-${Date.now()}`;
 const rssLog: string[] = [];
 
-const sha256 = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 const maxRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 /** Pushes the layers and a config under `repo/<name>:1`; returns the reference. */
