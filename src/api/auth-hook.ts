@@ -24,6 +24,7 @@ function isWebsocketHandshake(request: FastifyRequest): boolean {
   return (
     request.method === "GET" &&
     (request.raw as { upgrade?: boolean }).upgrade === true &&
+    request.headers.upgrade?.toLowerCase() === "websocket" &&
     request.routeOptions.url === "/graphql"
   );
 }
