@@ -38,37 +38,65 @@ interface Pools {
   ids: fc.Arbitrary<string>;
 }
 
+/**
+ * The arbitraries the generator asks `g` for, built once: fc.gen() caches one arbitrary per
+ * builder function, so a builder written inline (a new function each call) grows its cache by
+ * one entry per call, for ever (that was most of a 20,000-request run's RSS).
+ */
+function builders(pools: Pools) {
+  const wrongType = fc.oneof(hostileString, hostileNumber, fc.boolean(), fc.constant(null));
+  const enumName = fc.stringMatching(/^[A-Za-z_]\w{0,10}$/);
+  const fieldName = fc.stringMatching(/^[a-z]\w{0,8}$/);
+  const alias = fc.stringMatching(/^[a-z]\w{0,6}$/);
+  const id = fc.oneof(pools.ids, fc.uuid(), hostileString);
+  const json = fc.jsonValue({ maxDepth: 3 });
+  const string = fc.oneof({ weight: 3, arbitrary: pools.refs }, { weight: 1, arbitrary: pools.ids }, { weight: 2, arbitrary: hostileString }, { weight: 2, arbitrary: fc.string({ maxLength: 20 }) });
+  return {
+    wrongType: () => wrongType,
+    enumName: () => enumName,
+    fieldName: () => fieldName,
+    alias: () => alias,
+    id: () => id,
+    json: () => json,
+    string: () => string,
+    hostileNumber: () => hostileNumber,
+    hostileString: () => hostileString,
+  };
+}
+
+type Builders = ReturnType<typeof builders>;
+
 /** A JS value for an input type; sometimes of the wrong type. */
-function inputValue(g: Gen, type: GraphQLInputType, pools: Pools, depth: number): unknown {
-  if (chance(g, 0.05)) return g(() => fc.oneof(hostileString, hostileNumber, fc.boolean(), fc.constant(null)));
-  if (isNonNullType(type)) return inputValue(g, type.ofType, pools, depth);
+function inputValue(g: Gen, type: GraphQLInputType, b: Builders, depth: number): unknown {
+  if (chance(g, 0.05)) return g(b.wrongType);
+  if (isNonNullType(type)) return inputValue(g, type.ofType, b, depth);
   if (isListType(type)) {
-    if (chance(g, 0.2)) return inputValue(g, type.ofType, pools, depth); // a single value, coerced to a list
-    return Array.from({ length: g(fc.nat, { max: 3 }) }, () => inputValue(g, type.ofType, pools, depth + 1));
+    if (chance(g, 0.2)) return inputValue(g, type.ofType, b, depth); // a single value, coerced to a list
+    return Array.from({ length: g(fc.nat, { max: 3 }) }, () => inputValue(g, type.ofType, b, depth + 1));
   }
-  if (isEnumType(type)) return new EnumValue(chance(g, 0.9) ? pick(g, type.getValues()).name : g(() => fc.stringMatching(/^[A-Za-z_]\w{0,10}$/)));
+  if (isEnumType(type)) return new EnumValue(chance(g, 0.9) ? pick(g, type.getValues()).name : g(b.enumName));
   if (isInputObjectType(type)) {
     const out: Record<string, unknown> = {};
     if (depth > 5) return out;
     for (const f of Object.values(type.getFields())) {
-      if (isNonNullType(f.type) || chance(g, 0.5)) out[f.name] = inputValue(g, f.type, pools, depth + 1);
+      if (isNonNullType(f.type) || chance(g, 0.5)) out[f.name] = inputValue(g, f.type, b, depth + 1);
     }
-    if (chance(g, 0.05)) out[g(() => fc.stringMatching(/^[a-z]\w{0,8}$/))] = "unknown field";
+    if (chance(g, 0.05)) out[g(b.fieldName)] = "unknown field";
     return out;
   }
   switch (type.name) {
     case "Int":
-      return chance(g, 0.8) ? g(fc.integer, { min: -5, max: 600 }) : g(() => hostileNumber);
+      return chance(g, 0.8) ? g(fc.integer, { min: -5, max: 600 }) : g(b.hostileNumber);
     case "Float":
-      return g(() => hostileNumber);
+      return g(b.hostileNumber);
     case "Boolean":
       return g(fc.boolean);
     case "ID":
-      return g(() => fc.oneof(pools.ids, fc.uuid(), hostileString));
+      return g(b.id);
     case "JSON":
-      return g(() => fc.jsonValue({ maxDepth: 3 }));
+      return g(b.json);
     default: // String
-      return g(() => fc.oneof({ weight: 3, arbitrary: pools.refs }, { weight: 1, arbitrary: pools.ids }, { weight: 2, arbitrary: hostileString }, { weight: 2, arbitrary: fc.string({ maxLength: 20 }) }));
+      return g(b.string);
   }
 }
 
@@ -99,11 +127,11 @@ interface Doc {
   values: Record<string, unknown>;
 }
 
-function args(g: Gen, field: GraphQLField<unknown, unknown>, pools: Pools, doc: Doc): string {
+function args(g: Gen, field: GraphQLField<unknown, unknown>, b: Builders, doc: Doc): string {
   const parts: string[] = [];
   for (const a of field.args) {
     if (!isNonNullType(a.type) && !chance(g, 0.5)) continue;
-    const v = inputValue(g, a.type, pools, 0);
+    const v = inputValue(g, a.type, b, 0);
     if (chance(g, 0.3)) {
       const name = `v${doc.vars.length}`;
       // Sometimes declared with another type than the argument's.
@@ -115,11 +143,11 @@ function args(g: Gen, field: GraphQLField<unknown, unknown>, pools: Pools, doc: 
       parts.push(`${a.name}: ${literal(v)}`);
     }
   }
-  if (chance(g, 0.05)) parts.push(`bogus: ${literal(g(() => hostileString))}`);
+  if (chance(g, 0.05)) parts.push(`bogus: ${literal(g(b.hostileString))}`);
   return parts.length ? `(${parts.join(", ")})` : "";
 }
 
-function selection(g: Gen, type: GraphQLNamedType, pools: Pools, doc: Doc, depth: number): string {
+function selection(g: Gen, type: GraphQLNamedType, b: Builders, doc: Doc, depth: number): string {
   if (isLeafType(type)) return chance(g, 0.03) ? " { id }" : "";
   if (!isObjectType(type)) return "";
   const fields = Object.values(type.getFields());
@@ -127,21 +155,21 @@ function selection(g: Gen, type: GraphQLNamedType, pools: Pools, doc: Doc, depth
   const pool = depth >= 4 ? leaves : fields;
   const chosen: string[] = [];
   const n = 1 + g(fc.nat, { max: 3 });
-  for (let i = 0; i < n; i++) chosen.push(fieldText(g, pick(g, pool.length ? pool : fields), pools, doc, depth + 1));
+  for (let i = 0; i < n; i++) chosen.push(fieldText(g, pick(g, pool.length ? pool : fields), b, doc, depth + 1));
   if (chance(g, 0.1)) chosen.push("__typename");
   if (chance(g, 0.05)) chosen.push(`... on ${type.name} { __typename }`);
   if (chance(g, 0.02)) chosen.push("notAField");
   return ` { ${chosen.join(" ")} }`;
 }
 
-function fieldText(g: Gen, field: GraphQLField<unknown, unknown>, pools: Pools, doc: Doc, depth: number): string {
-  const alias = chance(g, 0.3) ? `${g(() => fc.stringMatching(/^[a-z]\w{0,6}$/))}: ` : "";
+function fieldText(g: Gen, field: GraphQLField<unknown, unknown>, b: Builders, doc: Doc, depth: number): string {
+  const alias = chance(g, 0.3) ? `${g(b.alias)}: ` : "";
   const directive = chance(g, 0.05) ? ` @include(if: ${g(fc.boolean)})` : "";
-  const sub = chance(g, 0.02) ? "" : selection(g, getNamedType(field.type), pools, doc, depth);
-  return `${alias}${field.name}${args(g, field, pools, doc)}${directive}${sub}`;
+  const sub = chance(g, 0.02) ? "" : selection(g, getNamedType(field.type), b, doc, depth);
+  return `${alias}${field.name}${args(g, field, b, doc)}${directive}${sub}`;
 }
 
-function operation(g: Gen, schema: GraphQLSchema, pools: Pools): { query: string; variables?: Record<string, unknown>; operationName?: string } {
+function operation(g: Gen, schema: GraphQLSchema, b: Builders): { query: string; variables?: Record<string, unknown>; operationName?: string } {
   const roots: [string, GraphQLObjectType][] = [["query", schema.getQueryType()!]];
   const mutation = schema.getMutationType();
   const subscription = schema.getSubscriptionType();
@@ -152,7 +180,7 @@ function operation(g: Gen, schema: GraphQLSchema, pools: Pools): { query: string
   const fields = Object.values(root.getFields());
   const n = 1 + g(fc.nat, { max: 3 });
   const body = Array.from({ length: n }, (_, i) => {
-    const text = fieldText(g, pick(g, fields), pools, doc, 0);
+    const text = fieldText(g, pick(g, fields), b, doc, 0);
     return i > 0 && !/^\w+: /.test(text) ? `a${i}: ${text}` : text;
   }).join(" ");
   const name = chance(g, 0.3) ? "Op" : "";
@@ -182,7 +210,8 @@ const broken = (doc: string): fc.Arbitrary<string> =>
 
 export function graphqlRequests(pools: Pools): fc.Arbitrary<FuzzRequest> {
   const schema = buildSchema(loadSchema());
-  const op = fc.gen().map((g) => operation(g, schema, pools));
+  const b = builders(pools);
+  const op = fc.gen().map((g) => operation(g, schema, b));
   const payload = fc.oneof(
     { weight: 6, arbitrary: op },
     { weight: 1, arbitrary: costBomb.map((query) => ({ query })) },

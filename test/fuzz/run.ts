@@ -3,6 +3,8 @@
 // answer judged. A failure is shrunk by fast-check and reported with its seed and path. With
 // keepGoing (npm run fuzz) a failure's class (kind + route) is noted and the run goes on with the
 // next seed, so one bug does not hide the others and the totals cover every request.
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 import { graphqlRequests } from "./graphql.js";
 import { hostileString } from "./hostile.js";
@@ -51,6 +53,7 @@ export interface FuzzReport {
   maxRssMiB: number;
   /** RSS in MiB after every RSS_EVERY requests: bounded means it levels off. */
   rssTimeline: number[];
+  /** JS heap used after a full GC, at the same points. */
   heapTimeline: number[];
   failures: FuzzFailure[];
   /** Set when the run stopped because the test stack itself failed (Redis gone), not the service. */
@@ -60,6 +63,10 @@ export interface FuzzReport {
 
 const MiB = 1024 * 1024;
 const POOL_MAX = 500;
+
+// A full GC on demand, without starting node with --expose-gc.
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
 const RSS_EVERY = 1000;
 
 export async function runFuzz(stack: FuzzStack, opts: FuzzOptions): Promise<FuzzReport> {
@@ -107,9 +114,10 @@ export async function runFuzz(stack: FuzzStack, opts: FuzzOptions): Promise<Fuzz
     report.byDoor[door] = (report.byDoor[door] ?? 0) + 1;
     if (report.sent % 25 === 0) report.maxRssMiB = Math.max(report.maxRssMiB, process.memoryUsage().rss / MiB);
     if (report.sent % RSS_EVERY === 0) {
-      const m = process.memoryUsage();
-      report.rssTimeline.push(Math.round(m.rss / MiB));
-      report.heapTimeline.push(Math.round(m.heapUsed / MiB));
+      report.rssTimeline.push(Math.round(process.memoryUsage().rss / MiB));
+      // What is still held after a full collection: a leak grows this, garbage does not.
+      collectGarbage();
+      report.heapTimeline.push(Math.round(process.memoryUsage().heapUsed / MiB));
     }
     let failure: string | undefined;
     let kind = "";
@@ -225,7 +233,7 @@ export function formatReport(r: FuzzReport, verbose = false): string {
     `  statuses: ${Object.entries(r.byStatus).map(([s, n]) => `${s}×${n}`).join(" ")}`,
     ...(verbose ? ["  by route:", ...routes] : []),
     `  5xx: ${r.fiveXX}   crashes: ${r.crashes}   4xx not problem+json: ${r.notProblem4xx}   bad JSON: ${r.badJson}   GraphQL internal errors: ${r.graphqlInternal}   documented upstream 502s: ${r.upstream}`,
-    `  max RSS: ${r.maxRssMiB} MiB (sampled every 25 requests; every ${RSS_EVERY}: ${r.rssTimeline.join(" ") || "-"} MiB; JS heap used: ${r.heapTimeline.join(" ") || "-"} MiB)`,
+    `  max RSS: ${r.maxRssMiB} MiB (sampled every 25 requests; every ${RSS_EVERY}: ${r.rssTimeline.join(" ") || "-"} MiB; JS heap after a full GC: ${r.heapTimeline.join(" ") || "-"} MiB)`,
     ...r.failures.map((f) => `  FAILED ${f.kind} (seed ${f.seed})`),
     ...(r.environment ? [`  STOPPED: ${r.environment}`] : []),
   ].join("\n");
