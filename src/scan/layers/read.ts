@@ -32,7 +32,8 @@ export async function readImageFiles(
       infos.push(await applyLayer(files, budget, limits, layer, wants, opts));
     } catch (err) {
       // A limit or an abort is the job's answer as it is; anything else says which layer.
-      if (isRegopsError(err) || opts.signal?.aborted) throw opts.signal?.aborted && !isRegopsError(err) ? opts.signal.reason : err;
+      if (isRegopsError(err)) throw err;
+      if (opts.signal?.aborted) throw opts.signal.reason;
       throw new Error(`failed to read layer ${layer.digest}: ${(err as Error).message}`, { cause: err });
     }
   }
