@@ -164,6 +164,14 @@ describe("scan limits: whiteouts and deep paths cost what they touch", () => {
   });
 });
 
+describe("scan limits: a path of a million directories", () => {
+  it("when a kept file's pax path is 2 MiB long, then its nodes are counted as they are made and the read is refused", async () => {
+    const name = `${"a/".repeat(1_000_000)}node_modules/p/package.json`;
+    const err = await refusal(readImageFiles([await gz([{ name, content: pkgJson("p") }])], sel.wants, { ...sel, limits: limits({ keptMiB: 16 }) }));
+    expect(err.message).toContain("scanner.limits.keptMiB (16 MiB)");
+  });
+});
+
 describe("scan limits: what an image may list", () => {
   it("when a dpkg status lists more packages than scanner.limits.packages, then the analysis fails with SCAN_LIMIT", async () => {
     const status = Array.from({ length: 3000 }, (_, i) => `Package: p${i}\nVersion: 1\n`).join("\n");

@@ -4,9 +4,9 @@
 import { limitBytes, scanLimitError, type ScanLimits } from "../limits.js";
 import type { ImageFile } from "./types.js";
 
-/** Rough heap cost of one kept file's object and map slot, and of one tree node. */
+/** Rough heap cost of one kept file's object and map slot, and of one tree node (~265 bytes measured on Node 20). */
 const FILE_OVERHEAD = 256;
-export const NODE_BYTES = 160;
+export const NODE_BYTES = 288;
 const ORIGIN_OVERHEAD = 96;
 
 /** What a kept file costs: its bytes (a hard link's too: each path is parsed), path and lineage. */

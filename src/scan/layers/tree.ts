@@ -32,21 +32,20 @@ export class FileTree {
   /** Puts `file` at `path` (already charged to the budget); a file there before is released. */
   set(path: string, file: ImageFile): void {
     let node = this.root;
-    let added = 0;
     for (const s of segments(path)) {
       node.children ??= new Map();
       let child = node.children.get(s);
       if (!child) {
+        // Charged one by one: a 4 MiB pax path is 2 million segments, refused as they come.
+        this.budget.nodes(1);
         child = {};
         node.children.set(s, child);
-        added++;
       }
       node = child;
     }
     if (node.file) this.budget.release(costOf(node.path!, node.file));
     node.file = file;
     node.path = path;
-    this.budget.nodes(added);
   }
 
   /** Removes the file at `path` (when `self`) and every file below it (when `under`). */
