@@ -1,7 +1,8 @@
 // The auth matrix: every door of the running service tried with no key, a wrong key, and the
 // read, write and admin keys, against ONE expectation table. The cases are generated: every
 // method and URL of Fastify's route table, every Query, Mutation and Subscription field of the
-// GraphQL schema, the SSE stream of a real job, and the WebSocket. A route or a field without a
+// GraphQL schema, POST /graphql with an `Upgrade: websocket` header (it once skipped the key
+// check), the SSE stream of a real job, and the WebSocket. A route or a field without a
 // row in EXPECTED fails the test, so nothing new is exposed by accident.
 // "allowed" is any answer but 401/403 (dummy input may well get 400, 404 or 422); "refused" is
 // 401 for no key or a wrong key, 403 (GraphQL: extensions.code FORBIDDEN; WebSocket: close
@@ -19,6 +20,7 @@ import {
   type GraphQLField,
   type GraphQLInputType,
 } from "graphql";
+import { connect } from "node:net";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSchema } from "../../src/api/graphql/index.js";
@@ -116,6 +118,7 @@ const EXPECTED: Record<string, Need> = {
   "Subscription.jobUpdated": "read",
   "Subscription.jobEvents": "read",
 
+  "POST /graphql with Upgrade: websocket": "read", // an HTTP request, whatever its headers
   "SSE GET /v1/jobs/{id}/events": "read",
   "WebSocket /graphql connection_init": "read",
 };
@@ -261,6 +264,20 @@ function wsOutcome(who: Identity, query?: string): Promise<Outcome> {
   });
 }
 
+/** POST /graphql carrying `Upgrade: websocket` (fetch will not send it): an HTTP request all the same. */
+function upgradeHeaderOutcome(who: Identity): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(new URL(svc.url).port), "127.0.0.1");
+    const body = JSON.stringify({ query: "{ __schema { queryType { name } } }" });
+    const head = Object.entries({ host: "127.0.0.1", connection: "close", upgrade: "websocket", "content-type": "application/json", "content-length": String(body.length), ...headers(who) });
+    let text = "";
+    socket.on("data", (c: Buffer) => (text += c.toString("latin1")));
+    socket.on("close", () => resolve(byStatus(Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 0))));
+    socket.on("error", reject);
+    socket.end(`POST /graphql HTTP/1.1\r\n${head.map(([k, v]) => `${k}: ${v}`).join("\r\n")}\r\n\r\n${body}`);
+  });
+}
+
 /** The SSE stream of a real job: allowed when the stream opens (text/event-stream). */
 async function sseOutcome(jobId: string, who: Identity): Promise<Outcome> {
   const controller = new AbortController();
@@ -309,13 +326,14 @@ describe("auth matrix", () => {
         check(row, who, got);
       }
     }
+    for (const who of IDENTITIES) check("POST /graphql with Upgrade: websocket", who, await upgradeHeaderOutcome(who));
     const jobId = await submitJob();
     for (const who of IDENTITIES) check("SSE GET /v1/jobs/{id}/events", who, await sseOutcome(jobId, who));
     for (const who of IDENTITIES) check("WebSocket /graphql connection_init", who, await wsOutcome(who));
 
-    const doors = routes.length + fields.length + 2;
+    const doors = routes.length + fields.length + 3;
     console.warn(
-      `auth matrix: ${doors} doors (${routes.length} routes, ${fields.length} GraphQL fields, SSE, WebSocket) x ${IDENTITIES.length} identities = ${cases} cases; ${unexpected.length} unexpected answers`,
+      `auth matrix: ${doors} doors (${routes.length} routes, ${fields.length} GraphQL fields, POST /graphql with an Upgrade header, SSE, WebSocket) x ${IDENTITIES.length} identities = ${cases} cases; ${unexpected.length} unexpected answers`,
     );
     expect(missing, "routes or fields without a row in EXPECTED").toEqual([]);
     expect(unexpected).toEqual([]);
