@@ -43,7 +43,7 @@ function post(body: Record<string, unknown>, key: string) {
 async function refreshBy(key: string): Promise<string> {
   const res = await post({ type: "refresh", image: `127.0.0.1:1/team/app:${randomBytes(4).toString("hex")}`, pull: false }, key);
   expect(res.status).toBe(202);
-  return (await res.json()).id;
+  return (await json(res)).id;
 }
 
 const cancel = (id: string, key: string) => fetch(`${svc.url}/v1/jobs/${id}`, { method: "DELETE", headers: auth(key) });
@@ -64,7 +64,7 @@ describe("job ownership", () => {
     const id = await refreshBy(otherWriter);
     const res = await cancel(id, KEYS.write);
     expect(res.status).toBe(403);
-    expect((await res.json()).code).toBe("FORBIDDEN");
+    expect((await json(res)).code).toBe("FORBIDDEN");
     const gqlRes = await gql(`mutation { cancelJob(id: "${id}") { id state } }`, KEYS.write);
     expect(gqlRes.errors[0].extensions.code).toBe("FORBIDDEN");
     expect((await json(fetch(`${svc.url}/v1/jobs/${id}`, { headers: auth(KEYS.read) }))).state).toBe("queued");
@@ -79,7 +79,7 @@ describe("job ownership", () => {
     const id = await refreshBy(KEYS.write);
     const res = await cancel(id, KEYS.write);
     expect(res.status).toBe(200);
-    expect((await res.json()).state).toBe("cancelled");
+    expect((await json(res)).state).toBe("cancelled");
     const other = await refreshBy(KEYS.write);
     const gqlRes = await gql(`mutation { cancelJob(id: "${other}") { state } }`, KEYS.write);
     expect(gqlRes.data.cancelJob.state).toBe("cancelled");
@@ -102,7 +102,7 @@ describe("destructive prunes", () => {
   ])("when a write key submits a prune with %s, then 403 (REST and GraphQL); an admin key is accepted", async (_name, spec) => {
     const res = await post({ type: "prune", host: "default", ...spec }, KEYS.write);
     expect(res.status).toBe(403);
-    expect((await res.json()).code).toBe("FORBIDDEN");
+    expect((await json(res)).code).toBe("FORBIDDEN");
     const input = Object.entries(spec).map(([k, v]) => `${k}: ${v}`).join(", ");
     const gqlRes = await gql(`mutation { prune(input: {host: "default", ${input}}) { id } }`, KEYS.write);
     expect(gqlRes.errors[0].extensions.code).toBe("FORBIDDEN");
