@@ -49,6 +49,7 @@ export interface FuzzReport {
   graphqlInternal: number;
   /** Documented 502s of a registry the fuzzer itself pointed somewhere unreachable. */
   upstream: number;
+  upstreamCodes: Record<string, number>;
   restOperations: number;
   maxRssMiB: number;
   /** RSS in MiB after every RSS_EVERY requests: bounded means it levels off. */
@@ -94,7 +95,7 @@ export async function runFuzz(stack: FuzzStack, opts: FuzzOptions): Promise<Fuzz
   const requests: fc.Arbitrary<FuzzRequest> = fc.oneof(...doors);
 
   const report: FuzzReport = {
-    seed: opts.seed, sent: 0, unsendable: 0, byDoor: {}, byStatus: {}, byRoute: {}, refusals: {}, fiveXX: 0, crashes: 0, notProblem4xx: 0, badJson: 0, graphqlInternal: 0, upstream: 0,
+    seed: opts.seed, sent: 0, unsendable: 0, byDoor: {}, byStatus: {}, byRoute: {}, refusals: {}, fiveXX: 0, crashes: 0, notProblem4xx: 0, badJson: 0, graphqlInternal: 0, upstream: 0, upstreamCodes: {},
     restOperations: rest.operations, maxRssMiB: 0, rssTimeline: [], heapTimeline: [], failures: [], seconds: 0,
   };
   const known = new Set<string>();
@@ -144,7 +145,10 @@ export async function runFuzz(stack: FuzzStack, opts: FuzzOptions): Promise<Fuzz
       }
       const verdict = judge(req, answer);
       if (verdict.ok) {
-        if (verdict.upstream) report.upstream++;
+        if (verdict.upstream) {
+          report.upstream++;
+          report.upstreamCodes[verdict.upstream] = (report.upstreamCodes[verdict.upstream] ?? 0) + 1;
+        }
         if (answer.status < 300) collectIds(answer.body, pool);
       } else {
         if (verdict.class === "5xx") report.fiveXX++;
@@ -232,7 +236,7 @@ export function formatReport(r: FuzzReport, verbose = false): string {
     `fuzz seed ${r.seed}: ${r.sent} requests sent in ${r.seconds} s (${Object.entries(r.byDoor).map(([d, n]) => `${d} ${n}`).join(", ")}; ${r.restOperations} REST operations from openapi.yaml; ${r.unsendable} not sendable by Node's client)`,
     `  statuses: ${Object.entries(r.byStatus).map(([s, n]) => `${s}×${n}`).join(" ")}`,
     ...(verbose ? ["  by route:", ...routes] : []),
-    `  5xx: ${r.fiveXX}   crashes: ${r.crashes}   4xx not problem+json: ${r.notProblem4xx}   bad JSON: ${r.badJson}   GraphQL internal errors: ${r.graphqlInternal}   documented upstream 502s: ${r.upstream}`,
+    `  5xx: ${r.fiveXX}   crashes: ${r.crashes}   4xx not problem+json: ${r.notProblem4xx}   bad JSON: ${r.badJson}   GraphQL internal errors: ${r.graphqlInternal}   documented upstream 502s: ${r.upstream}${r.upstream ? ` (${Object.entries(r.upstreamCodes).map(([c, n]) => `${c} ×${n}`).join(", ")})` : ""}`,
     `  max RSS: ${r.maxRssMiB} MiB (sampled every 25 requests; every ${RSS_EVERY}: ${r.rssTimeline.join(" ") || "-"} MiB; JS heap after a full GC: ${r.heapTimeline.join(" ") || "-"} MiB)`,
     ...r.failures.map((f) => `  FAILED ${f.kind} (seed ${f.seed})`),
     ...(r.environment ? [`  STOPPED: ${r.environment}`] : []),

@@ -44,10 +44,10 @@ export function judge(req: FuzzRequest, answer: Answer): Verdict {
   const path = req.path.split("?")[0]!;
   const summary = () => `${answer.status} ${answer.contentType} ${answer.body.slice(0, 300)}`;
   if (answer.status >= 500) {
-    const code = (parse(answer.body) as { code?: unknown } | undefined)?.code;
+    const { code, detail } = (parse(answer.body) as { code?: unknown; detail?: unknown } | undefined) ?? {};
     const problem = isProblem(answer, req.method) === undefined;
     if (problem && answer.status === 502 && typeof code === "string" && UPSTREAM_CODES.has(code) && SYNC_REGISTRY_ROUTES.includes(path)) {
-      return { ok: true, upstream: code };
+      return { ok: true, upstream: `${code} "${String(detail).slice(0, 160)}"` };
     }
     return { ok: false, class: "5xx", why: summary() };
   }
