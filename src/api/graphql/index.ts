@@ -43,6 +43,7 @@ export async function registerGraphql(
     schema: loadSchema(),
     resolvers: resolvers(deps) as never,
     graphiql: true,
+    cache: limits.documentCache === 0 ? false : limits.documentCache,
     graphql: { parseOptions: { maxTokens: limits.maxTokens } },
     subscription: {
       keepAlive: 15_000,

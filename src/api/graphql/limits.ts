@@ -21,6 +21,16 @@ export const graphqlLimitsSchema = z.strictObject({
     .min(100)
     .default(10_000)
     .meta({ description: "A WebSocket that has not sent connection_init by then is closed (4408)" }),
+  // Mercurius keeps each distinct document's syntax tree (hundreds of KiB near maxTokens) in two
+  // LRU caches, valid and invalid, each holding up to twice this many: its default of 1,024
+  // let one read key pin gigabytes. Clients send few distinct documents; 0 turns caching off.
+  documentCache: z
+    .number()
+    .int()
+    .min(0)
+    .max(1024)
+    .default(16)
+    .meta({ description: "Parsed documents Mercurius keeps for reuse (each of its two caches holds up to twice this); 0: none" }),
 });
 
 export type GraphqlLimits = z.infer<typeof graphqlLimitsSchema>;
