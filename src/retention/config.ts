@@ -4,26 +4,12 @@
 //   retention:
 //     - { repositories: "registry.example.com/team/*", keepNewest: 10, keepTags: [semver, "release-.*"], olderThan: 720h }
 import { z } from "zod";
-import { MAX_PATTERN_LENGTH } from "../patterns/re2.js";
-import { compileGlob, GlobError } from "../watches/glob.js";
+import { compileGlob, globSchema } from "../watches/glob.js";
 import { retentionRuleFields, type RetentionRules } from "./rules.js";
-
-const repositoryGlob = z
-  .string()
-  .min(1)
-  .max(MAX_PATTERN_LENGTH)
-  .superRefine((v, ctx) => {
-    try {
-      compileGlob(v);
-    } catch (err) {
-      if (!(err instanceof GlobError)) throw err;
-      ctx.addIssue({ code: "custom", message: `glob ${err.message}` });
-    }
-  });
 
 export const retentionConfigSchema = z
   .strictObject({
-    repositories: repositoryGlob.meta({ description: "A glob over registry-host/repository, e.g. registry.example.com/team/* (* also matches /)" }),
+    repositories: globSchema.min(1).meta({ description: "A glob over registry-host/repository, e.g. registry.example.com/team/* (* also matches /)" }),
     ...retentionRuleFields,
   })
   .superRefine((r, ctx) => {

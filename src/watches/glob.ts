@@ -8,6 +8,7 @@
 // RegExp: `*a*a*a*a*a*a*a*a!` as a RegExp backtracks for minutes on a 100-character tag, while
 // RE2's automaton takes time linear in the tag. A two-pointer wildcard matcher would be linear
 // too, but knows nothing of `{a,b}` alternatives, which RE2 handles as alternation.
+import { z } from "zod";
 import { compileRe2, MAX_PATTERN_LENGTH, PatternCache, PatternError, quoteRe2, type TagPattern } from "../patterns/re2.js";
 
 export class GlobError extends PatternError {
@@ -131,3 +132,16 @@ export function tagMatcher(glob: string | undefined): (tag: string) => boolean {
   const pattern = compileGlob(glob);
   return (tag) => pattern.test(tag);
 }
+
+/** A glob as users write it (watch `tags`, retention `repositories`): refused at validation when it cannot run on RE2. */
+export const globSchema = z
+  .string()
+  .max(MAX_PATTERN_LENGTH)
+  .superRefine((v, ctx) => {
+    try {
+      compileGlob(v);
+    } catch (err) {
+      if (!(err instanceof GlobError)) throw err;
+      ctx.addIssue({ code: "custom", message: `glob ${err.message}` });
+    }
+  });

@@ -5,8 +5,7 @@ import { z } from "zod";
 import { RegopsError } from "../errors.js";
 import { parseReference } from "../registry/reference.js";
 import { cronProblem } from "./cron.js";
-import { MAX_PATTERN_LENGTH } from "../patterns/re2.js";
-import { compileGlob, GlobError } from "./glob.js";
+import { globSchema } from "./glob.js";
 import { intervalProblem, parseInterval } from "./interval.js";
 
 export { parseInterval };
@@ -55,18 +54,6 @@ const watchedRepository = z
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
-const tagGlob = z
-  .string()
-  .max(MAX_PATTERN_LENGTH)
-  .superRefine((v, ctx) => {
-    try {
-      compileGlob(v);
-    } catch (err) {
-      if (!(err instanceof GlobError)) throw err;
-      ctx.addIssue({ code: "custom", message: `glob ${err.message}` });
-    }
-  });
-
 const hostId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be a host id from the configuration");
 
 export const watchId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be lowercase letters, digits, - or _ (at most 63)");
@@ -74,7 +61,7 @@ export const watchId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be l
 export const watchFields = {
   image: watchedImage.optional().meta({ description: "One tagged image to poll, e.g. nginx:1.27 (no tag: latest)" }),
   repository: watchedRepository.optional().meta({ description: "A repository whose tags are polled, e.g. registry.example.com/team/app" }),
-  tags: tagGlob
+  tags: globSchema
     .optional()
     .meta({ description: "With repository: a glob over tag names (* ? [a-z] {a,b}), e.g. v1.* (default every tag)" }),
   every: intervalSchema.optional().meta({ description: "Poll interval: a number with s, m or h, at least 10s, e.g. 5m" }),

@@ -7,6 +7,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auth, json, KEYS, startTestService, type TestService } from "../helpers/service.js";
+import { metricSample } from "../helpers/metrics.js";
 import { startRedis, type StartedRedis } from "../helpers/stack.js";
 import { harborPush } from "../helpers/webhook-payloads.js";
 
@@ -35,16 +36,8 @@ async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, what
   }
 }
 
-async function metric(name: string, labels: Record<string, string>): Promise<number> {
-  const text = await (await fetch(`${api.url}/metrics`, { headers: auth(KEYS.read) })).text();
-  for (const line of text.split("\n")) {
-    const m = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...m[2]!.matchAll(/([a-z_]+)="([^"]*)"/g)].map((p) => [p[1], p[2]]));
-    if (Object.entries(labels).every(([k, v]) => got[k] === v) && Object.keys(got).length === Object.keys(labels).length) return Number(m[3]);
-  }
-  return 0;
-}
+/** A sample of a counter on the API's /metrics; 0 when the series does not exist yet. */
+const metric = (name: string, labels: Record<string, string>) => metricSample(api.url, name, labels);
 
 /** A request body that sends one chunk and then never ends: only a server that does not wait for it can answer. */
 function endlessBody(first: string): ReadableStream<Uint8Array> {

@@ -14,6 +14,7 @@ import { docker, pushRandomImage, removeLocalImages } from "../helpers/push.js";
 import { storeKeys } from "../../src/store/keys.js";
 import { harborPush } from "../helpers/webhook-payloads.js";
 import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
+import { metricSample } from "../helpers/metrics.js";
 import { startRedis, type StartedRedis } from "../helpers/stack.js";
 
 const SECRET = `hook-${randomBytes(12).toString("hex")}`;
@@ -50,17 +51,8 @@ async function refreshJobs(): Promise<any[]> {
   return page.items;
 }
 
-/** A sample of a Prometheus counter on the API's /metrics; 0 when the series does not exist yet. */
-async function metric(name: string, labels: Record<string, string>): Promise<number> {
-  const text = await (await fetch(`${api.url}/metrics`, { headers: auth(KEYS.read) })).text();
-  for (const line of text.split("\n")) {
-    const m = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...m[2]!.matchAll(/([a-z_]+)="([^"]*)"/g)].map((p) => [p[1], p[2]]));
-    if (Object.entries(labels).every(([k, v]) => got[k] === v) && Object.keys(got).length === Object.keys(labels).length) return Number(m[3]);
-  }
-  return 0;
-}
+/** A sample of a counter on the API's /metrics; 0 when the series does not exist yet. */
+const metric = (name: string, labels: Record<string, string>) => metricSample(api.url, name, labels);
 
 beforeAll(async () => {
   redis = await startRedis();

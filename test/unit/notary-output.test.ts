@@ -106,15 +106,17 @@ describe("passphrases never leave", () => {
 describe("cancelling", () => {
   it("when a sign is aborted while notary runs, then it rejects with the reason, resets the GUN and frees its lock", async () => {
     const calls: string[] = [];
+    const ctrl = new AbortController();
     const runner = (argv: readonly string[], opts: { signal?: AbortSignal }) => {
       calls.push(argv[2]!);
       if (argv[2] !== "addhash" || calls.filter((c) => c === "addhash").length > 1) return Promise.resolve({ code: 0, stdout: "", stderr: "" });
-      return new Promise<never>((_, reject) => opts.signal!.addEventListener("abort", () => reject(opts.signal!.reason), { once: true }));
+      const running = new Promise<never>((_, reject) => opts.signal!.addEventListener("abort", () => reject(opts.signal!.reason), { once: true }));
+      // cancelled while addhash runs: the moment is the condition, not a clock
+      queueMicrotask(() => ctrl.abort(new Error("job cancelled")));
+      return running;
     };
     const notary = new Notary(testConfig(), { redis: fakeRedis(), lockPrefix: "t:", runner });
-    const ctrl = new AbortController();
     const signing = notary.sign(GUN, "v1", `sha256:${"c".repeat(64)}`, 10, { signal: ctrl.signal });
-    setTimeout(() => ctrl.abort(new Error("job cancelled")), 20);
     await expect(signing).rejects.toThrow("job cancelled");
     expect(calls).toEqual(["reset", "list", "addhash", "reset"]);
     await expect(notary.sign(GUN, "v2", `sha256:${"c".repeat(64)}`, 10)).resolves.toMatchObject({ role: "targets" });
