@@ -1,0 +1,68 @@
+// Checks every answer the tests receive from a service under test against openapi.yaml.
+// startTestService names its URL here; the first call wraps globalThis.fetch, which then, for
+// a request to such a service and a door the document is in charge of (isDocumentedDoor),
+// reads a clone of the body and records what the document does not describe.
+// test/helpers/contract-setup.ts (a vitest setup file) fails the test that saw it.
+// REGOPS_CONTRACT=on turns the check on, =off turns it off (e.g. to see a test's own failure
+// first).
+import { isDocumentedDoor, OpenApiContract } from "./contract.js";
+
+/** Each service's origin, and which of its paths it serves from the document. */
+const origins = new Map<string, (path: string) => boolean>();
+const pending = new Set<Promise<void>>();
+const violations: string[] = [];
+let contract: OpenApiContract | undefined;
+
+export function contractCheckEnabled(): boolean {
+  return process.env.REGOPS_CONTRACT === "on";
+}
+
+/**
+ * From now on, answers of the service at this URL are checked against the document. A
+ * worker-only process serves just the probes (src/api/health-app.ts): its 404 for /v1 is no
+ * answer of the API.
+ */
+export function checkResponsesOf(url: string, role: "api" | "worker" | "all" = "all"): void {
+  if (!contractCheckEnabled()) return;
+  contract ??= OpenApiContract.fromFile(new URL("../../openapi.yaml", import.meta.url));
+  if (origins.size === 0) wrapFetch();
+  const probesOnly = (path: string) => path === "/healthz" || path === "/readyz";
+  origins.set(new URL(url).origin, role === "worker" ? probesOnly : isDocumentedDoor);
+}
+
+/** The violations seen so far (and forgets them), once the bodies being read are checked. */
+export async function takeViolations(): Promise<string[]> {
+  await Promise.all(pending);
+  return violations.splice(0);
+}
+
+function wrapFetch(): void {
+  const original = globalThis.fetch;
+  globalThis.fetch = async function checkedFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    const res = await original(input, init);
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (!origins.get(url.origin)?.(url.pathname)) return res;
+    const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
+    observe(method, url.pathname, res);
+    return res;
+  };
+}
+
+function observe(method: string, path: string, res: Response): void {
+  const where = `${method} ${path} → ${res.status}`;
+  const record = (body?: string) => {
+    for (const problem of contract!.check({ method, path, status: res.status, headers: res.headers, body })) {
+      violations.push(`${where}: ${problem}`);
+    }
+  };
+  const streamed = res.headers.get("content-type")?.startsWith("text/event-stream");
+  if (streamed || method === "HEAD" || !res.body) return record(undefined);
+  // The clone is read beside the test's own reading; a body the test gave up on (an abort)
+  // is not checked.
+  const reading = res
+    .clone()
+    .text()
+    .then(record, () => undefined)
+    .finally(() => pending.delete(reading));
+  pending.add(reading);
+}
