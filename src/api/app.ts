@@ -86,6 +86,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: problemFrameworkErrors,
   });
   recordRoutes(app);
+  // Bodies are JSON (and GraphQL's application/graphql). Fastify also parses text/plain, which
+  // then fails validation as a 400; unparsed like any other media type it is a 415.
+  app.removeContentTypeParser("text/plain");
 
   // Before any plugin: a plugin's context keeps the error handler it was registered under, and
   // Swagger UI's routes (/docs) must answer problems too.

@@ -73,6 +73,13 @@ describe("bad input gets a 4xx problem+json naming the field", () => {
     expect(JSON.stringify(body.errors)).toContain("forse");
   });
 
+  it.each(["text/plain", "application/xml"])("when the body is sent as %s, then 415 naming body", async (type) => {
+    const { res, body } = await postRaw(JSON.stringify({ type: "refresh", image: "127.0.0.1:5999/a/b:1" }), { "content-type": type });
+    expect(res.status).toBe(415);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    expect(body).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE", errors: [expect.objectContaining({ field: "body" })] });
+  });
+
   it("when the body is 2 MB, then 413", async () => {
     const { res, body } = await postRaw(JSON.stringify({ type: "refresh", image: "x".repeat(2 * 1024 * 1024) }));
     expect(res.status).toBe(413);
