@@ -1,4 +1,4 @@
-// Mercurius at /graphql (GraphiQL at /graphiql) with the SDL from schema/, and subscriptions
+// Mercurius at /graphql (GraphiQL at /graphiql is ../graphiql/) with the SDL from schema/, and subscriptions
 // over WebSocket. Every document is held to api.graphql's limits (limits.ts) before it is
 // validated or run, over HTTP and over WebSocket alike.
 import { readFileSync } from "node:fs";
@@ -42,7 +42,8 @@ export async function registerGraphql(
   await app.register(mercurius, {
     schema: loadSchema(),
     resolvers: resolvers(deps) as never,
-    graphiql: true,
+    // GraphiQL is ../graphiql/: Mercurius' own loads React and GraphiQL from unpkg.com.
+    graphiql: false,
     graphql: { parseOptions: { maxTokens: limits.maxTokens } },
     subscription: {
       keepAlive: 15_000,

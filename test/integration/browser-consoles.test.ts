@@ -1,0 +1,143 @@
+// GraphiQL and Swagger UI as a person on an air-gapped machine sees them: Debian's chromium
+// (/usr/bin/chromium, driven by playwright-core; no browser is downloaded) opens the pages with
+// no key, and every request to anything but 127.0.0.1 is refused and counted. A page is right
+// when it renders, asked nothing of the outside world, and logged no error; then the key is
+// pasted where a person would paste it (GraphiQL's headers editor, Swagger UI's Authorize) and
+// data comes back.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KEYS, startTestService, type TestService } from "../helpers/service.js";
+import { startRedis, type StartedRedis } from "../helpers/stack.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-background-networking",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+let redis: StartedRedis;
+let svc: TestService;
+let profile: string;
+let context: BrowserContext;
+/** Requests the browser tried to send anywhere but 127.0.0.1 (all refused). */
+const blocked: string[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  svc = await startTestService({ redisUrl: redis.url, role: "api", registries: [] });
+  profile = await mkdtemp(join(tmpdir(), "regops-chromium-"));
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  await context.route("**/*", async (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === "127.0.0.1") return route.continue();
+    blocked.push(url.href);
+    return route.abort("internetdisconnected");
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+  if (profile) await rm(profile, { recursive: true, force: true });
+  await svc?.close();
+  await redis?.container.stop();
+});
+
+/** A fresh page whose console errors and uncaught exceptions are collected. */
+async function openPage(): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(`console: ${msg.text()} (${msg.location().url})`);
+  });
+  page.on("pageerror", (err) => errors.push(`uncaught: ${err.message}`));
+  page.on("requestfailed", (req) => errors.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ""}`));
+  return { page, errors };
+}
+
+// GraphiQL's headers editor, once its tab is chosen (the variables editor beside it is hidden)
+const HEADERS_EDITOR = '.graphiql-editor-tool[aria-label="Headers"] .graphiql-editor:not(.hidden) .CodeMirror';
+
+/** The text of the CodeMirror editor at the selector (typing into it closes brackets itself). */
+async function editorText(page: Page, selector: string): Promise<string> {
+  return page.evaluate((s) => (globalThis as any).document.querySelector(s).CodeMirror.getValue() as string, selector);
+}
+
+describe("GraphiQL in chromium, offline", () => {
+  it("when /graphiql is opened with no key and no internet, then it renders, asks nothing outside and logs no error", async () => {
+    const { page, errors } = await openPage();
+    const before = blocked.length;
+    const res = await page.goto(`${svc.url}/graphiql`);
+    expect(res?.status()).toBe(200);
+    await page.locator(".graphiql-container .graphiql-query-editor .CodeMirror").waitFor();
+    await page.locator(".graphiql-execute-button").waitFor();
+    await page.waitForLoadState("networkidle");
+    expect(blocked.slice(before)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("when the key is pasted in the headers editor and a query is run, then its result shows", async () => {
+    const { page, errors } = await openPage();
+    const before = blocked.length;
+    await page.goto(`${svc.url}/graphiql`);
+    const queryEditor = page.locator(".graphiql-query-editor .CodeMirror");
+    await queryEditor.waitFor();
+    // the Headers tab of the editor tools, then its editor
+    await page.getByRole("tab", { name: "Headers" }).or(page.getByRole("button", { name: "Headers" })).first().click();
+    const headersEditor = page.locator(HEADERS_EDITOR);
+    await headersEditor.click();
+    await page.keyboard.press("ControlOrMeta+A");
+    await page.keyboard.type(`{"Authorization": "Bearer ${KEYS.read}"}`);
+    await queryEditor.click();
+    await page.keyboard.press("ControlOrMeta+A");
+    await page.keyboard.type("{ jobs(limit: 1) { items { id } } }");
+    expect(JSON.parse(await editorText(page, HEADERS_EDITOR))).toEqual({ Authorization: `Bearer ${KEYS.read}` });
+    expect(await editorText(page, ".graphiql-query-editor .CodeMirror")).toBe("{ jobs(limit: 1) { items { id } } }");
+    await page.locator(".graphiql-execute-button").click();
+    const response = page.locator(".graphiql-response .CodeMirror");
+    await expect.poll(async () => response.innerText(), { timeout: 15_000 }).toContain('"items"');
+    expect(JSON.parse(await editorText(page, ".graphiql-response .CodeMirror"))).toEqual({ data: { jobs: { items: [] } } });
+    expect(blocked.slice(before)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("Swagger UI in chromium, offline", () => {
+  it("when /docs is opened with no key and no internet, then the operations render, nothing outside is asked and no error is logged", async () => {
+    const { page, errors } = await openPage();
+    const before = blocked.length;
+    const res = await page.goto(`${svc.url}/docs`);
+    expect(res?.status()).toBe(200);
+    await page.locator(".swagger-ui .opblock").first().waitFor();
+    expect(await page.locator(".swagger-ui .opblock").count()).toBeGreaterThan(10);
+    await page.waitForLoadState("networkidle");
+    expect(blocked.slice(before)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("when the key is given to Authorize, then Try it out on GET /v1/jobs answers 200", async () => {
+    const { page, errors } = await openPage();
+    await page.goto(`${svc.url}/docs`);
+    await page.locator(".swagger-ui .btn.authorize").first().click();
+    await page.locator(".auth-container input").first().fill(KEYS.read);
+    await page.locator(".auth-btn-wrapper .btn.modal-btn.auth.authorize").click();
+    await page.locator(".auth-btn-wrapper .btn-done").click();
+    const op = page.locator(".opblock-get").filter({ has: page.locator('.opblock-summary-path[data-path="/v1/jobs"]') }).first();
+    await op.locator(".opblock-summary").click();
+    await op.locator(".try-out__btn").click();
+    await op.locator(".execute").click();
+    await expect.poll(async () => op.locator(".live-responses-table tbody .response-col_status").first().innerText(), { timeout: 15_000 }).toBe("200");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
