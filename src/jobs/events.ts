@@ -44,18 +44,25 @@ export class JobEvents {
     return () => this.emitter.off("job", listener);
   }
 
-  /** Updates of one job (after subscribe()) as an async iterable; ends when the consumer stops iterating. */
-  updatesOf(id: string): AsyncGenerator<JobRecord> {
-    return this.updates((job) => job.id === id);
+  /** Updates of one job (after subscribe()) as an async iterable; ends when the consumer stops iterating or `signal` aborts. */
+  updatesOf(id: string, signal?: AbortSignal): AsyncGenerator<JobRecord> {
+    return this.updates((job) => job.id === id, signal);
   }
 
-  /** Updates of every job that passes `filter` (after subscribe()); ends when the consumer stops iterating. */
-  async *updates(filter: (job: JobRecord) => boolean): AsyncGenerator<JobRecord> {
+  /**
+   * Updates of every job that passes `filter` (after subscribe()); ends when the consumer stops
+   * iterating or `signal` aborts. The signal is what ends it while a next() is still waiting:
+   * an async generator queues return() behind a pending next(), which may wait for ever.
+   */
+  async *updates(filter: (job: JobRecord) => boolean, signal?: AbortSignal): AsyncGenerator<JobRecord> {
     const ac = new AbortController();
+    const stop = signal ? AbortSignal.any([signal, ac.signal]) : ac.signal;
     try {
-      for await (const [job] of on(this.emitter, "job", { signal: ac.signal }) as AsyncIterable<[JobRecord]>) {
+      for await (const [job] of on(this.emitter, "job", { signal: stop }) as AsyncIterable<[JobRecord]>) {
         if (filter(job)) yield job;
       }
+    } catch (err) {
+      if (!stop.aborted) throw err;
     } finally {
       ac.abort();
     }

@@ -225,23 +225,24 @@ function jobFilter(filter: JobEventFilter): (job: JobRecord) => boolean {
     (!image || job.image === image);
 }
 
-/** The job now, then every change, ending after a final state. */
+/** The job now, then every change, ending after a final state (the subscription then completes). */
 async function* followJob(first: JobRecord, events: JobEvents, reread: () => Promise<JobRecord>): AsyncGenerator<{ jobUpdated: JobRecord }> {
-  const updates = events.updatesOf(first.id);
+  const stop = new AbortController();
+  const updates = events.updatesOf(first.id, stop.signal);
   // Start listening before reading again, so nothing between the two is missed.
   const pending = updates.next();
-  const current = await reread();
-  yield { jobUpdated: current };
-  if (TERMINAL_STATES.includes(current.state)) {
-    await updates.return(undefined);
-    return;
-  }
   try {
+    const current = await reread();
+    yield { jobUpdated: current };
+    if (TERMINAL_STATES.includes(current.state)) return;
     for (let r = await pending; !r.done; r = await updates.next()) {
       yield { jobUpdated: r.value };
       if (TERMINAL_STATES.includes(r.value.state)) return;
     }
   } finally {
+    // Ends a next() still waiting for a change that will not come (a finished job has none).
+    stop.abort();
+    await pending.catch(() => undefined);
     await updates.return(undefined);
   }
 }
