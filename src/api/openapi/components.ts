@@ -32,8 +32,29 @@ function reachable(paths: unknown, schemas: Record<string, unknown>): Set<string
   return seen;
 }
 
+type Header = { schema: Json; required?: boolean };
+
+/**
+ * @fastify/swagger puts all a response header says in its schema; `required: true` belongs to
+ * the header object (responses.ts marks the headers always sent).
+ */
+function liftRequiredHeaders(paths: Record<string, Record<string, { responses?: Record<string, { headers?: Record<string, Header> }> }>>): void {
+  for (const item of Object.values(paths)) {
+    for (const op of Object.values(item)) {
+      for (const response of Object.values(op.responses ?? {})) {
+        for (const header of Object.values(response.headers ?? {})) {
+          if (header.schema?.required !== true) continue;
+          delete header.schema.required;
+          header.required = true;
+        }
+      }
+    }
+  }
+}
+
 export const documentComponents: SwaggerTransformObject = (input) => {
   const doc = jsonSchemaTransformObject(input) as Json & { paths: Json; components: { schemas: Record<string, Json> } };
+  liftRequiredHeaders(doc.paths as never);
   const used = reachable(doc.paths, doc.components.schemas);
   const schemas: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(doc.components.schemas)) {

@@ -47,7 +47,7 @@ export const documentRoutes: SwaggerTransform = (input): { schema: Json; url: st
   const schema = (plain ?? tidyRouteSchema(jsonSchemaTransform(input as never).schema as Json)) as Json;
   const scope = (route.config as { scope?: string } | undefined)?.scope ?? "read";
   const responses = documentResponses(
-    { url, scope, hasBody: !!schema.body, hasParams: !!schema.params || url.includes(":"), hasQuery: !!schema.querystring },
+    { method, url, scope, hasBody: !!schema.body, hasParams: !!schema.params || url.includes(":"), hasQuery: !!schema.querystring },
     (schema.response as Record<string, Json> | undefined) ?? {},
   );
   return {
