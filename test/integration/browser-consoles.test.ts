@@ -65,6 +65,15 @@ async function openPage(): Promise<{ page: Page; errors: string[] }> {
 // GraphiQL's headers editor, once its tab is chosen (the variables editor beside it is hidden)
 const HEADERS_EDITOR = '.graphiql-editor-tool[aria-label="Headers"] .graphiql-editor:not(.hidden) .CodeMirror';
 
+/** Waits for the selector; a page that never shows it fails naming what it asked outside and logged. */
+async function rendered(page: Page, selector: string, errors: string[]): Promise<void> {
+  try {
+    await page.locator(selector).first().waitFor({ timeout: 15_000 });
+  } catch (err) {
+    throw new Error(`${selector} never showed: ${(err as Error).message}\nrefused outside requests: ${JSON.stringify(blocked)}\nerrors: ${JSON.stringify(errors)}`);
+  }
+}
+
 /** The text of the CodeMirror editor at the selector (typing into it closes brackets itself). */
 async function editorText(page: Page, selector: string): Promise<string> {
   return page.evaluate((s) => (globalThis as any).document.querySelector(s).CodeMirror.getValue() as string, selector);
@@ -76,8 +85,8 @@ describe("GraphiQL in chromium, offline", () => {
     const before = blocked.length;
     const res = await page.goto(`${svc.url}/graphiql`);
     expect(res?.status()).toBe(200);
-    await page.locator(".graphiql-container .graphiql-query-editor .CodeMirror").waitFor();
-    await page.locator(".graphiql-execute-button").waitFor();
+    await rendered(page, ".graphiql-container .graphiql-query-editor .CodeMirror", errors);
+    await rendered(page, ".graphiql-execute-button", errors);
     await page.waitForLoadState("networkidle");
     expect(blocked.slice(before)).toEqual([]);
     expect(errors).toEqual([]);
@@ -88,8 +97,8 @@ describe("GraphiQL in chromium, offline", () => {
     const { page, errors } = await openPage();
     const before = blocked.length;
     await page.goto(`${svc.url}/graphiql`);
+    await rendered(page, ".graphiql-query-editor .CodeMirror", errors);
     const queryEditor = page.locator(".graphiql-query-editor .CodeMirror");
-    await queryEditor.waitFor();
     // the Headers tab of the editor tools, then its editor
     await page.getByRole("tab", { name: "Headers" }).or(page.getByRole("button", { name: "Headers" })).first().click();
     const headersEditor = page.locator(HEADERS_EDITOR);
@@ -117,7 +126,7 @@ describe("Swagger UI in chromium, offline", () => {
     const before = blocked.length;
     const res = await page.goto(`${svc.url}/docs`);
     expect(res?.status()).toBe(200);
-    await page.locator(".swagger-ui .opblock").first().waitFor();
+    await rendered(page, ".swagger-ui .opblock", errors);
     expect(await page.locator(".swagger-ui .opblock").count()).toBeGreaterThan(10);
     await page.waitForLoadState("networkidle");
     expect(blocked.slice(before)).toEqual([]);
@@ -128,6 +137,7 @@ describe("Swagger UI in chromium, offline", () => {
   it("when the key is given to Authorize, then Try it out on GET /v1/jobs answers 200", async () => {
     const { page, errors } = await openPage();
     await page.goto(`${svc.url}/docs`);
+    await rendered(page, ".swagger-ui .btn.authorize", errors);
     await page.locator(".swagger-ui .btn.authorize").first().click();
     await page.locator(".auth-container input").first().fill(KEYS.read);
     await page.locator(".auth-btn-wrapper .btn.modal-btn.auth.authorize").click();
