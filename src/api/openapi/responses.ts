@@ -77,9 +77,18 @@ function implicitRefusals(route: RouteFacts): string[] {
 
 const isResponseObject = (v: JsonSchema): v is JsonSchema & ResponseObject => typeof v.content === "object" && v.content !== null;
 
+/** `#/components/schemas/NotaryKeys` → "the notary keys". */
+function named(ref: unknown): string | undefined {
+  if (typeof ref !== "string") return undefined;
+  return `the ${ref.split("/").pop()!.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase()}`;
+}
+
 function describe(status: string, schema: JsonSchema): string {
   const own = typeof schema.description === "string" && schema.description && !schema.$ref ? schema.description : undefined;
-  return own ?? SUCCESS[status] ?? REFUSALS[status] ?? `HTTP ${status}`;
+  if (own) return own;
+  const what = status === "200" ? named(schema.$ref) : undefined;
+  if (what) return `OK: ${what}`;
+  return SUCCESS[status] ?? REFUSALS[status] ?? `HTTP ${status}`;
 }
 
 /**
