@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KEYS, startTestService, type TestService } from "../helpers/service.js";
+import { auth, json, KEYS, startTestService, type TestService } from "../helpers/service.js";
 import { startRedis, type StartedRedis } from "../helpers/stack.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -32,7 +32,11 @@ const blocked: string[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
-  svc = await startTestService({ redisUrl: redis.url, role: "api", registries: [] });
+  svc = await startTestService({
+    redisUrl: redis.url,
+    role: "api",
+    registries: [{ id: "nowhere", url: "http://127.0.0.1:1", kind: "distribution", insecure: true }],
+  });
   profile = await mkdtemp(join(tmpdir(), "regops-chromium-"));
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   await context.route("**/*", async (route) => {
@@ -74,6 +78,32 @@ async function rendered(page: Page, selector: string, errors: string[]): Promise
   }
 }
 
+/**
+ * What a person does in GraphiQL: the key typed in the Headers tab, the operation typed in the
+ * query editor, the run button; returns the result pane's JSON once it shows `expected`.
+ */
+async function runInGraphiql(page: Page, errors: string[], key: string, operation: string, expected: string): Promise<unknown> {
+  await rendered(page, ".graphiql-query-editor .CodeMirror", errors);
+  await page.getByRole("tab", { name: "Headers" }).or(page.getByRole("button", { name: "Headers" })).first().click();
+  await page.locator(HEADERS_EDITOR).click();
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.keyboard.type(`{"Authorization": "Bearer ${key}"}`);
+  await page.locator(".graphiql-query-editor .CodeMirror").click();
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.keyboard.type(operation);
+  expect(JSON.parse(await editorText(page, HEADERS_EDITOR))).toEqual({ Authorization: `Bearer ${key}` });
+  expect(await editorText(page, ".graphiql-query-editor .CodeMirror")).toBe(operation);
+  // GraphiQL parses the editor's text 100 ms after the last key (debounced), and picks HTTP or the
+  // WebSocket from that parse; a person is slower than that, a test waits for it.
+  const parsed = () =>
+    page.evaluate((s) => (globalThis as any).document.querySelector(s).CodeMirror.documentAST?.loc?.source?.body as string | undefined, ".graphiql-query-editor .CodeMirror");
+  await expect.poll(parsed).toBe(operation);
+  await page.locator(".graphiql-execute-button").click();
+  const response = page.locator(".graphiql-response .CodeMirror");
+  await expect.poll(async () => response.innerText(), { timeout: 15_000 }).toContain(expected);
+  return JSON.parse(await editorText(page, ".graphiql-response .CodeMirror"));
+}
+
 /** The text of the CodeMirror editor at the selector (typing into it closes brackets itself). */
 async function editorText(page: Page, selector: string): Promise<string> {
   return page.evaluate((s) => (globalThis as any).document.querySelector(s).CodeMirror.getValue() as string, selector);
@@ -97,24 +127,26 @@ describe("GraphiQL in chromium, offline", () => {
     const { page, errors } = await openPage();
     const before = blocked.length;
     await page.goto(`${svc.url}/graphiql`);
-    await rendered(page, ".graphiql-query-editor .CodeMirror", errors);
-    const queryEditor = page.locator(".graphiql-query-editor .CodeMirror");
-    // the Headers tab of the editor tools, then its editor
-    await page.getByRole("tab", { name: "Headers" }).or(page.getByRole("button", { name: "Headers" })).first().click();
-    const headersEditor = page.locator(HEADERS_EDITOR);
-    await headersEditor.click();
-    await page.keyboard.press("ControlOrMeta+A");
-    await page.keyboard.type(`{"Authorization": "Bearer ${KEYS.read}"}`);
-    await queryEditor.click();
-    await page.keyboard.press("ControlOrMeta+A");
-    await page.keyboard.type("{ jobs(limit: 1) { items { id } } }");
-    expect(JSON.parse(await editorText(page, HEADERS_EDITOR))).toEqual({ Authorization: `Bearer ${KEYS.read}` });
-    expect(await editorText(page, ".graphiql-query-editor .CodeMirror")).toBe("{ jobs(limit: 1) { items { id } } }");
-    await page.locator(".graphiql-execute-button").click();
-    const response = page.locator(".graphiql-response .CodeMirror");
-    await expect.poll(async () => response.innerText(), { timeout: 15_000 }).toContain('"items"');
-    expect(JSON.parse(await editorText(page, ".graphiql-response .CodeMirror"))).toEqual({ data: { jobs: { items: [] } } });
+    const result = await runInGraphiql(page, errors, KEYS.read, "{ jobs(limit: 1) { items { id } } }", '"items"');
+    expect(result).toEqual({ data: { jobs: { items: expect.any(Array) } } });
     expect(blocked.slice(before)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("when a subscription is run with the key in the headers editor, then the job's current state shows (the key went in connection_init)", async () => {
+    const submitted = await fetch(`${svc.url}/v1/jobs`, {
+      method: "POST",
+      headers: { ...auth(KEYS.write), "content-type": "application/json" },
+      body: JSON.stringify({ type: "refresh", image: "127.0.0.1:1/app:1" }),
+    });
+    expect(submitted.status).toBe(202);
+    const { id } = await json(submitted);
+    const { page, errors } = await openPage();
+    await page.goto(`${svc.url}/graphiql`);
+    // an API-only process runs no job: it stays queued
+    const result = await runInGraphiql(page, errors, KEYS.read, `subscription { jobUpdated(id: "${id}") { id state } }`, '"queued"');
+    expect(result).toEqual({ data: { jobUpdated: { id, state: "queued" } } });
     expect(errors).toEqual([]);
     await page.close();
   });
