@@ -2,6 +2,7 @@
 // component schemas (fastify-type-provider-zod), made valid OpenAPI 3.1 and trimmed here.
 import type { SwaggerTransformObject } from "@fastify/swagger";
 import { jsonSchemaTransformObject } from "fastify-type-provider-zod";
+import { PLAIN_COMPONENTS } from "./plain-routes.js";
 import { tidySchema, withoutDefaults } from "./schema-walk.js";
 
 type Json = Record<string, unknown>;
@@ -55,9 +56,10 @@ function liftRequiredHeaders(paths: Record<string, Record<string, { responses?: 
 export const documentComponents: SwaggerTransformObject = (input) => {
   const doc = jsonSchemaTransformObject(input) as Json & { paths: Json; components: { schemas: Record<string, Json> } };
   liftRequiredHeaders(doc.paths as never);
-  const used = reachable(doc.paths, doc.components.schemas);
+  const all = { ...doc.components.schemas, ...PLAIN_COMPONENTS };
+  const used = reachable(doc.paths, all);
   const schemas: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(doc.components.schemas)) {
+  for (const [name, schema] of Object.entries(all)) {
     if (!used.has(name)) continue; // zod registers an input and an output form of every schema; most are used one way only
     const tidy = tidySchema(schema);
     schemas[name] = name.endsWith("Input") ? withoutDefaults(tidy) : tidy;

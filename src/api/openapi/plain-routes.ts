@@ -17,7 +17,10 @@ const graphqlError = {
   additionalProperties: true,
 };
 
-const graphqlResponse = {
+/** Component schemas the hand-written operations refer to (components.ts adds them). */
+export const PLAIN_COMPONENTS: Record<string, JsonSchema> = {};
+
+PLAIN_COMPONENTS.GraphqlResponse = {
   type: "object",
   description: "A GraphQL response: `data`, and `errors` when some part failed",
   properties: {
@@ -31,6 +34,7 @@ const graphqlResponse = {
 // GraphQL answers as GraphQL (a JSON object with `data` and `errors`) in either media type the
 // GraphQL-over-HTTP spec names; refusals before GraphQL runs (no key, a document over the
 // limits, Redis down) are problem+json like the rest of the API.
+const graphqlResponse = { $ref: "#/components/schemas/GraphqlResponse" };
 const graphqlAnswer = (description: string) => ({
   description,
   content: {
@@ -96,6 +100,6 @@ export const PLAIN_ROUTES: Record<string, JsonSchema> = {
       },
       required: ["query"],
     },
-    response: graphqlResponses,
+    response: { ...graphqlResponses, 405: graphqlAnswer("A mutation sent over GET (GraphQL over HTTP allows only queries there): POST it") },
   },
 };
