@@ -63,6 +63,15 @@ describe("GraphQL over HTTP", () => {
     expect(body.errors[0].message).toMatch(/\$id/);
   });
 
+  it("when a mutation is sent with GET, then 405 with METHOD_NOT_ALLOWED and no data entry", async () => {
+    const query = encodeURIComponent(`mutation { cancelJob(id: "00000000-0000-7000-8000-000000000000") { id } }`);
+    const res = await fetch(`${svc.url}/graphql?query=${query}`, { headers: auth(KEYS.write) });
+    expect(res.status).toBe(405);
+    const body = (await res.json()) as any;
+    expect(body).not.toHaveProperty("data");
+    expect(body.errors[0].extensions.code).toBe("METHOD_NOT_ALLOWED");
+  });
+
   it(`when the client accepts ${GRAPHQL_RESPONSE}, then answers use it: 200 for results, also with errors, 400 for request errors`, async () => {
     const ok = await post("{ jobs(limit: 1) { nextCursor } }", GRAPHQL_RESPONSE);
     expect(ok.status).toBe(200);

@@ -24,6 +24,8 @@ function requestErrorCode(inner: unknown, outer: Thrown, status: number): ErrorC
   // graphql-js' syntaxError() spells every parse failure this way
   if (inner instanceof Error && inner.message.startsWith("Syntax Error")) return "GRAPHQL_PARSE_FAILED";
   if (outer.code === MERCURIUS_VALIDATION && Array.isArray(outer.errors)) return "GRAPHQL_VALIDATION_FAILED";
+  // a mutation sent with GET
+  if (status === 405) return "METHOD_NOT_ALLOWED";
   return httpError(status, outer.message).code;
 }
 
