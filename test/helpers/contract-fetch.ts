@@ -49,12 +49,7 @@ function wrapFetch(): void {
 }
 
 function observe(method: string, path: string, res: Response): void {
-  const where = `${method} ${path} → ${res.status}`;
-  const record = (body?: string) => {
-    for (const problem of contract!.check({ method, path, status: res.status, headers: res.headers, body })) {
-      violations.push(`${where}: ${problem}`);
-    }
-  };
+  const record = (body?: string) => recordAnswer(method, path, res.status, res.headers, body);
   const streamed = res.headers.get("content-type")?.startsWith("text/event-stream");
   if (streamed || method === "HEAD" || !res.body) return record(undefined);
   // The clone is read beside the test's own reading; a body the test gave up on (an abort)
@@ -65,4 +60,22 @@ function observe(method: string, path: string, res: Response): void {
     .then(record, () => undefined)
     .finally(() => pending.delete(reading));
   pending.add(reading);
+}
+
+function recordAnswer(method: string, path: string, status: number, headers: Headers, body: string | undefined): void {
+  // Node's ServerResponse dates every answer; the HTTP parser's refusals are written on the
+  // socket as they are (src/api/client-error.ts), before any route.
+  const routed = headers.has("date");
+  for (const problem of contract!.check({ method, path, status, headers, body, routed })) violations.push(`${method} ${path} → ${status}: ${problem}`);
+}
+
+/**
+ * For a test that sends with node:http (raw paths, odd headers): one answer it read in full
+ * (body undefined for an event stream it did not read).
+ */
+export function checkAnswer(baseUrl: string, method: string, rawPath: string, status: number, headers: Headers, body: string | undefined): void {
+  // The raw path as the router sees it, without its query: new URL() would normalize it.
+  const path = rawPath.split(/[?#]/)[0] ?? "";
+  if (!contract || !origins.get(new URL(baseUrl).origin)?.(path)) return;
+  recordAnswer(method.toUpperCase(), path, status, headers, method.toUpperCase() === "HEAD" ? undefined : body);
 }

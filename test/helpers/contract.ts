@@ -17,6 +17,11 @@ export interface SeenResponse {
   headers: Headers;
   /** The body as text; undefined when it was not read (a stream, HEAD, 204). */
   body?: string;
+  /**
+   * False for an answer written on the socket before any route saw the request (what Node's
+   * HTTP parser refuses: 400, 408, 431; src/api/client-error.ts): no operation's answer.
+   */
+  routed?: boolean;
 }
 
 interface MediaType {
@@ -71,7 +76,7 @@ export class OpenApiContract {
   check(seen: SeenResponse): string[] {
     const method = seen.method.toLowerCase();
     if (method === "options") return []; // CORS preflights are the framework's
-    const found = this.operation(seen.path, method);
+    const found = seen.routed === false ? undefined : this.operation(seen.path, method);
     if (!found) {
       // No such operation: the router's 404 (or the auth hook's 401 ahead of it) is a problem
       // like any other.
@@ -81,7 +86,9 @@ export class OpenApiContract {
     const responses = found.op.responses ?? {};
     const statusKey = [String(seen.status), `${String(seen.status)[0]}XX`, "default"].find((k) => responses[k]);
     const documented = statusKey === undefined ? undefined : responses[statusKey];
-    if (statusKey === undefined || !documented) return [`status ${seen.status} is not documented (documented: ${Object.keys(responses).join(", ")})`];
+    if (statusKey === undefined || !documented) {
+      return [`status ${seen.status} is not documented (documented: ${Object.keys(responses).join(", ")}); body: ${snippet(seen.body ?? "")}`];
+    }
     const problems = Object.entries(documented.headers ?? {})
       .filter(([name, header]) => header.required && !seen.headers.has(name))
       .map(([name]) => `header ${name} is documented as required but missing`);
@@ -93,7 +100,9 @@ export class OpenApiContract {
     }
     if (method === "head" || seen.status === 204 || seen.status === 304) return problems;
     const mediaType = Object.keys(content).find((m) => mediaTypeMatches(m, contentType));
-    if (!mediaType) return [...problems, `content-type ${contentType ?? "(none)"} is not documented (documented: ${Object.keys(content).join(", ")})`];
+    if (!mediaType) {
+      return [...problems, `content-type ${contentType ?? "(none)"} is not documented (documented: ${Object.keys(content).join(", ")}); body: ${snippet(seen.body ?? "")}`];
+    }
     if (!content[mediaType]?.schema) return problems;
     const pointer = `#${found.pointer}/responses/${pointerToken(statusKey)}/content/${pointerToken(mediaType)}/schema`;
     return [...problems, ...this.checkBody(seen, pointer, [mediaType])];

@@ -71,6 +71,12 @@ describe("OpenApiContract.check", () => {
     expect(contract.check(seen("GET", "/v1/nothing", 404, json, {}))).toEqual([expect.stringContaining("not documented")]);
   });
 
+  it("when the HTTP parser refused the request before any route, then the answer need only be a problem", () => {
+    const refused = { ...seen("POST", "/v1/jobs", 431, problemJson, { status: 431, code: "HEADERS_TOO_LARGE" }), routed: false };
+    expect(contract.check(refused)).toEqual([]);
+    expect(contract.check({ ...refused, routed: true })).toEqual([expect.stringContaining("status 431 is not documented")]);
+  });
+
   it("when a body is not JSON, then it is named", () => {
     const res = { method: "GET", path: "/v1/jobs/1", status: 200, headers: new Headers(json), body: "<html>" };
     expect(contract.check(res)).toEqual([expect.stringContaining("not JSON")]);
