@@ -84,7 +84,11 @@ export const PLAIN_ROUTES: Record<string, JsonSchema> = {
         "application/graphql": { schema: { type: "string", description: "The document alone" } },
       },
     },
-    response: graphqlResponses,
+    response: {
+      ...graphqlResponses,
+      // Mercurius refuses the body itself, and its refusals leave as GraphQL request errors (error-format.ts).
+      415: graphqlAnswer("The body is neither application/json nor application/graphql (GraphQL `errors`, UNSUPPORTED_MEDIA_TYPE)"),
+    },
   },
   "GET /graphql": {
     tags: ["graphql"],
