@@ -99,6 +99,9 @@ describe("graphql-ws client", () => {
     // Mercurius parses a subscribe message itself, before any hook, to learn its operation type:
     // a syntax error is sent as graphql-js words it (message and location), without a code
     await expect(once(`{ jobs(`)).rejects.toSatisfy((errs: any) => Array.isArray(errs) && /^Syntax Error/.test(errs[0].message) && errs[0].locations[0].column === 8);
+    // a subscription is validated too (graphql-js' subscribe() does not)
+    const badSubscription = `subscription { jobUpdated(id: "00000000-0000-7000-8000-000000000000") { nope } }`;
+    await expect(once(badSubscription)).rejects.toSatisfy((errs: any) => Array.isArray(errs) && errs[0].extensions?.code === "GRAPHQL_VALIDATION_FAILED");
     const aliases = `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: jobs(limit: 1) { nextCursor }`).join(" ")} }`;
     await expect(once(aliases)).rejects.toSatisfy((errs: any) => Array.isArray(errs) && errs[0].extensions?.code === "GRAPHQL_LIMIT");
 

@@ -112,6 +112,8 @@ export async function registerGraphql(
       // over WebSocket a `query` that is an object is taken as an AST as it is
       requireParsedText(document);
       checkDocument(document, schema(), limits);
+      // Mercurius runs a subscription with graphql-js' subscribe(), which does not validate
+      validateOverSocket(schema(), document);
     } catch (err) {
       throw graphqlError(err);
     }
