@@ -34,9 +34,9 @@ export function followerIsDone(job: JobRecord, lastEventId: string | undefined):
 }
 
 /**
- * Streams `first` and every later change of the job on `res` (headers not yet sent), skipping
- * the snapshot the client already has, and ends the stream after the final state.
- * `reread` is called once updates flow, so a change between the first read and then is not lost.
+ * Streams the job as it is and every later change on `res` (headers not yet sent), skipping the
+ * snapshot the client already has (`lastEventId`), and ends the stream after the final state.
+ * `reread` is called once updates flow, so a change before the stream started is not lost.
  */
 export function streamJob(
   res: ServerResponse,
