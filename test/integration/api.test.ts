@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { undocumentedRoutes, unservedOperations } from "../helpers/openapi-coverage.js";
 import { auth, json, KEYS, startTestService, type TestService } from "../helpers/service.js";
 import { startRedis, type StartedRedis } from "../helpers/stack.js";
 
@@ -167,6 +168,12 @@ describe("health, docs and metrics", () => {
     const served = await json(fetch(`${svc.url}/openapi.json`, { headers: auth(KEYS.read) }));
     const committed = parseYaml(readFileSync(new URL("../../openapi.yaml", import.meta.url), "utf8"));
     expect(served).toEqual(committed);
+  });
+
+  it("when the running service's route table is compared with its /openapi.json, then every route is documented or left out for a stated reason", async () => {
+    const served = await json(fetch(`${svc.url}/openapi.json`, { headers: auth(KEYS.read) }));
+    expect(undocumentedRoutes(svc.service.app.routeTable, served)).toEqual([]);
+    expect(unservedOperations(svc.service.app.routeTable, served)).toEqual([]);
   });
 
   it("when /docs is asked, then Swagger UI answers", async () => {
