@@ -91,6 +91,11 @@ describe("openapi.yaml describes the API as clients see it", () => {
     expect(doc.info.license?.name).toBeTruthy();
   });
 
+  it("when an operation takes no API key (the public rows of the auth matrix), then it says security: []", () => {
+    const open = operations.filter(({ op }) => Array.isArray(op.security) && op.security.length === 0).map(({ name }) => name);
+    expect(open.sort()).toEqual(["GET /healthz", "GET /readyz", "POST /v1/webhooks/{registryId}"]);
+  });
+
   it("when Swagger UI fills a query parameter in, then no example is there to filter the list", () => {
     const parameters = operations.flatMap(({ name, op }) => ((op.parameters ?? []) as Json[]).map((p) => ({ name: `${name} ?${p.name}`, p })));
     const withExample = parameters.filter(({ p }) => p.in === "query" && ("example" in p || "examples" in p || [...schemaNodes(p.schema)].some((n) => "example" in n || "examples" in n)));

@@ -54,6 +54,8 @@ export const documentRoutes: SwaggerTransform = (input): { schema: Json; url: st
     schema: {
       ...schema,
       operationId: typeof schema.operationId === "string" ? schema.operationId : operationIdOf(method, url),
+      // A public route takes no API key (the webhook route checks its own secret).
+      ...(scope === "public" ? { security: [] } : {}),
       ...(schema.querystring ? { querystring: withoutExamples(schema.querystring) } : {}),
       ...(schema.body ? { body: withoutDefaults(schema.body) } : {}),
       response: responses,
