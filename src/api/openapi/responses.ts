@@ -3,6 +3,7 @@
 // schema says (no key, a dependency down, a bad body), so that a client generated from the
 // document knows every answer it can get.
 import { PROBLEM_CONTENT_TYPE } from "../problem.js";
+import { NEEDS_REDIS } from "../redis-guard.js";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -60,9 +61,6 @@ const LOCATION = { type: "string", description: "The URL of what was created (th
 // send it, since it is documented as required.
 const SENDS_LOCATION = new Set(["POST /v1/jobs", "POST /v1/registries", "POST /v1/watches", "POST /v1/schedules"]);
 
-// Routes under these prefixes answer 503 while Redis is unreachable (redis-guard.ts).
-const NEEDS_REDIS = ["/v1/", "/graphql"];
-
 /** The statuses a route can answer besides those it declares, because of the hooks in front of it. */
 function implicitRefusals(route: RouteFacts): string[] {
   const statuses: string[] = [];
@@ -71,7 +69,7 @@ function implicitRefusals(route: RouteFacts): string[] {
   if (route.hasBody) statuses.push("400", "413", "415"); // validation, body limit, content-type parsers
   if (route.hasParams || route.hasQuery) statuses.push("400");
   if (route.hasParams) statuses.push("414"); // maxParamLength (client-error.ts)
-  if (NEEDS_REDIS.some((p) => route.url.startsWith(p))) statuses.push("503");
+  if (NEEDS_REDIS.some((p) => route.url.startsWith(p))) statuses.push("503"); // redis-guard.ts
   return statuses;
 }
 
