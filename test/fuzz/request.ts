@@ -1,7 +1,7 @@
 // One generated request, sent with node:http exactly as generated (raw path and query, raw body
 // bytes, odd headers), and the checks every answer must pass.
-import { request as httpRequest, Agent, type IncomingHttpHeaders } from "node:http";
-import { checkAnswer } from "../helpers/contract-fetch.js";
+import { request as httpRequest, Agent } from "node:http";
+import { checkAnswer, nodeHeaders } from "../helpers/contract-fetch.js";
 import { KEYS } from "../helpers/service.js";
 
 export type Identity = "none" | "wrong" | "read" | "write" | "admin";
@@ -89,7 +89,7 @@ export function send(baseUrl: string, req: FuzzRequest, pool: readonly string[])
       r = httpRequest({ host: url.hostname, port: url.port, method: req.method, path, headers, agent, timeout: HANG_MS }, (res) => {
         const contentType = String(res.headers["content-type"] ?? "");
         // Every answer is held to openapi.yaml too (test/helpers/contract-fetch.ts).
-        const check = (text: string | undefined) => checkAnswer(baseUrl, req.method, path, res.statusCode ?? 0, answerHeaders(res.headers), text);
+        const check = (text: string | undefined) => checkAnswer(baseUrl, req.method, path, res.statusCode ?? 0, nodeHeaders(res.headers), text);
         if (contentType.startsWith("text/event-stream")) {
           check(undefined);
           res.destroy();
@@ -127,10 +127,4 @@ export function send(baseUrl: string, req: FuzzRequest, pool: readonly string[])
     if (body) r.end(body);
     else r.end();
   });
-}
-
-function answerHeaders(raw: IncomingHttpHeaders): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(raw)) for (const v of [value ?? []].flat()) headers.append(name, v);
-  return headers;
 }

@@ -4,6 +4,7 @@
 // reads a clone of the body and records what the document does not describe.
 // test/helpers/contract-setup.ts (a vitest setup file) fails the test that saw it.
 // REGOPS_CONTRACT=off turns the check off (e.g. to see a test's own failure first).
+import type { IncomingHttpHeaders } from "node:http";
 import { isDocumentedDoor, OpenApiContract } from "./contract.js";
 
 /** Each service's origin, and which of its paths it serves from the document. */
@@ -77,4 +78,11 @@ export function checkAnswer(baseUrl: string, method: string, rawPath: string, st
   const path = rawPath.split(/[?#]/)[0] ?? "";
   if (!contract || !origins.get(new URL(baseUrl).origin)?.(path)) return;
   recordAnswer(method.toUpperCase(), path, status, headers, method.toUpperCase() === "HEAD" ? undefined : body);
+}
+
+/** node:http's headers as fetch's, for checkAnswer. */
+export function nodeHeaders(raw: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) for (const v of [value ?? []].flat()) headers.append(name, v);
+  return headers;
 }

@@ -3,6 +3,7 @@
 import { request } from "node:http";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkAnswer, nodeHeaders } from "../helpers/contract-fetch.js";
 import { startTestService, type TestService } from "../helpers/service.js";
 import { startRedis, type StartedRedis } from "../helpers/stack.js";
 
@@ -33,7 +34,10 @@ function raw(path: string, headers: Record<string, string> = {}, method = "GET")
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), body }));
+      res.on("end", () => {
+        checkAnswer(api.url, method, path, res.statusCode ?? 0, nodeHeaders(res.headers), body);
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), body });
+      });
     });
     r.on("error", reject);
     r.end();
