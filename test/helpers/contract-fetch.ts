@@ -80,6 +80,30 @@ export function checkAnswer(baseUrl: string, method: string, rawPath: string, st
   recordAnswer(method.toUpperCase(), path, status, headers, method.toUpperCase() === "HEAD" ? undefined : body);
 }
 
+/** What checkBrowserAnswers needs of a Playwright response (playwright-core's Response). */
+interface BrowserResponse {
+  url(): string;
+  status(): number;
+  request(): { method(): string };
+  allHeaders(): Promise<Record<string, string>>;
+  text(): Promise<string>;
+}
+
+/** Answers a browser (a Playwright BrowserContext) receives from a service under test. */
+export function checkBrowserAnswers(context: { on(event: "response", listener: (res: BrowserResponse) => void): unknown }): void {
+  context.on("response", (res) => {
+    const url = new URL(res.url());
+    if (!contract || !origins.get(url.origin)?.(url.pathname)) return;
+    const method = res.request().method();
+    const reading = Promise.all([res.allHeaders(), method === "HEAD" ? undefined : res.text()])
+      .then(([headers, body]) => recordAnswer(method, url.pathname, res.status(), new Headers(headers), body))
+      // a page that went away before its answer was read: nothing to check
+      .catch(() => undefined)
+      .finally(() => pending.delete(reading));
+    pending.add(reading);
+  });
+}
+
 /** node:http's headers as fetch's, for checkAnswer. */
 export function nodeHeaders(raw: IncomingHttpHeaders): Headers {
   const headers = new Headers();

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkBrowserAnswers } from "../helpers/contract-fetch.js";
 import { auth, json, KEYS, startTestService, type TestService } from "../helpers/service.js";
 import { startRedis, type StartedRedis } from "../helpers/stack.js";
 
@@ -39,6 +40,7 @@ beforeAll(async () => {
   });
   profile = await mkdtemp(join(tmpdir(), "regops-chromium-"));
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  checkBrowserAnswers(context); // what GraphiQL and Swagger UI receive is held to openapi.yaml too
   await context.route("**/*", async (route) => {
     const url = new URL(route.request().url());
     if (url.hostname === "127.0.0.1") return route.continue();
