@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Answers of a service started by test/helpers/service.ts are held to openapi.yaml.
+    setupFiles: ["test/helpers/contract-setup.ts"],
     // Integration files start their own containers; forks keep dockerode and BullMQ handles apart.
     pool: "forks",
     maxWorkers: 2,

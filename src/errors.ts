@@ -66,6 +66,13 @@ export const ERROR_CODES = {
     retryable: false,
     hint: "ask for less in one document (fewer aliases, fields, nesting or manifest fields), or split it; the limits are api.graphql.* in the config",
   },
+  METHOD_NOT_ALLOWED: { status: 405, retryable: false, hint: "GET /graphql runs queries only: send mutations with POST" },
+  GRAPHQL_PARSE_FAILED: { status: 400, retryable: false, hint: "the query is not GraphQL: fix the syntax at the error's location" },
+  GRAPHQL_VALIDATION_FAILED: {
+    status: 400,
+    retryable: false,
+    hint: "the query does not fit the schema (schema/regops.graphql, or introspect it): fix the field, argument or variable the error names",
+  },
   MANIFEST_UNKNOWN: {
     status: 404,
     retryable: false,

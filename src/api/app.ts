@@ -4,18 +4,22 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import type { Registry } from "prom-client";
 import type { Logger } from "../logger.js";
 import type { JobEvents } from "../jobs/events.js";
 import type { JobService } from "../jobs/service.js";
 import { type ApiKeys } from "./auth.js";
-import { registerAuth } from "./auth-hook.js";
+import { makeRoutesPublic, registerAuth } from "./auth-hook.js";
 import { problemClientErrorHandler, problemFrameworkErrors } from "./client-error.js";
 import { registerErrorHandling } from "./errors.js";
+import { registerGraphiql } from "./graphiql/index.js";
 import { registerGraphql } from "./graphql/index.js";
 import type { GraphqlLimits } from "./graphql/limits.js";
 import { registerHttpMetrics } from "./metrics.js";
+import { documentComponents } from "./openapi/components.js";
+import { OPENAPI_INFO, OPENAPI_SERVERS, OPENAPI_TAGS } from "./openapi/info.js";
+import { documentRoutes } from "./openapi/transform.js";
 import { lazyRequestLogger } from "./request-logger.js";
 import { registerRedisGuard } from "./redis-guard.js";
 import { recordRoutes } from "./route-table.js";
@@ -69,22 +73,6 @@ export interface AppDeps {
 
 export const BODY_LIMIT = 1024 * 1024;
 
-export const OPENAPI_INFO = {
-  title: "regops",
-  version: "1.0.0",
-  description:
-    "Keeps container images fresh across registries and Docker hosts. Every change is a job: submit it with POST /v1/jobs, follow it with GET /v1/jobs/{id} or its SSE events. Errors are RFC 9457 problem+json.",
-};
-
-// Routes registered by other plugins (Mercurius' /graphql, Swagger UI's assets) carry plain
-// JSON schemas or none; only routes declared with zod are documented.
-const documentZodRoutes: typeof jsonSchemaTransform = (input) => {
-  const schema = input.schema as Record<string, unknown> | undefined;
-  const usesZod = schema && Object.values(schema).some((v) => typeof v === "object" && v !== null && "_zod" in v);
-  if (!usesZod) return { schema: { ...schema, hide: true }, url: input.url };
-  return jsonSchemaTransform(input);
-};
-
 /** A worker-only process serves just /healthz and /readyz, for orchestrators to probe. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -98,29 +86,39 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: problemFrameworkErrors,
   });
   recordRoutes(app);
+  // Bodies are JSON (and GraphQL's application/graphql). Fastify also parses text/plain, which
+  // then fails validation as a 400; unparsed like any other media type it is a 415.
+  app.removeContentTypeParser("text/plain");
 
   // Before any plugin: a plugin's context keeps the error handler it was registered under, and
-  // Swagger UI's routes (/docs, refused 401 without a key) must answer problems too.
+  // Swagger UI's routes (/docs) must answer problems too.
   registerErrorHandling(app);
 
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
       info: OPENAPI_INFO,
+      servers: OPENAPI_SERVERS,
+      tags: OPENAPI_TAGS,
       components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key from auth.apiKeys" } } },
       security: [{ apiKey: [] }],
     },
-    transform: documentZodRoutes,
-    transformObject: jsonSchemaTransformObject,
+    transform: documentRoutes,
+    transformObject: documentComponents,
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
-
   if (deps.redisReady) registerRedisGuard(app, deps.redisReady);
   registerAuth(app, deps.keys);
   registerHttpMetrics(app, deps.metrics);
 
-  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
-  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) =>
+  // Swagger UI, GraphiQL (below) and the document are pages and scripts that hold no data: they
+  // load without a key, and the requests they send carry the one given to Authorize or typed in
+  // GraphiQL's headers editor. Registered after the hooks above, so those still apply.
+  await app.register(async (docs) => {
+    makeRoutesPublic(docs);
+    await docs.register(swaggerUi, { routePrefix: "/docs" });
+  });
+  app.get("/openapi.json", { config: { scope: "public" }, schema: { hide: true } }, async () => app.swagger());
+  app.get("/metrics", async (_request, reply) =>
     reply.type(deps.metrics.contentType).send(await deps.metrics.metrics()),
   );
   // The REST routes validate and serialize with zod; Mercurius and Swagger UI keep Fastify's
@@ -142,5 +140,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await rest.register(hostRoutes(() => deps.jobs.hostConfigs()));
   });
   await registerGraphql(app, deps);
+  await registerGraphiql(app);
   return app;
 }

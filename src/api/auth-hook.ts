@@ -1,5 +1,6 @@
-// Every route declares the scope it needs in `config.scope` ("public" for the health routes);
-// routes that declare nothing (404s, docs, GraphQL over HTTP) need at least `read`.
+// Every route declares the scope it needs in `config.scope` ("public" for the health routes and
+// for the pages and scripts of Swagger UI, GraphiQL and /openapi.json, which hold no data);
+// routes that declare nothing (404s, GraphQL over HTTP) need at least `read`.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Scope } from "../config.js";
 import { requireScope, type ApiKeys, type Principal } from "./auth.js";
@@ -27,6 +28,16 @@ function isWebsocketHandshake(request: FastifyRequest): boolean {
     request.headers.upgrade?.toLowerCase() === "websocket" &&
     request.routeOptions.url === "/graphql"
   );
+}
+
+/**
+ * Every route added to this instance from now on, including by plugins registered in it, is
+ * public: for a plugin whose routes take no options (Swagger UI's pages and scripts).
+ */
+export function makeRoutesPublic(instance: FastifyInstance): void {
+  instance.addHook("onRoute", (route) => {
+    route.config = { ...route.config, scope: "public" };
+  });
 }
 
 export function registerAuth(app: FastifyInstance, keys: ApiKeys): void {

@@ -1,9 +1,10 @@
 // Prometheus metrics: HTTP request durations by route and status; job counts per queue and
 // state, and each registry's rate-limit budget and back-offs, read from BullMQ and the shared
 // rate-limit state when Prometheus scrapes (so every API process shows what the workers saw).
-// The webhook counters are in webhooks/metrics.ts.
+// The webhook counters are in webhooks/metrics.ts. `promtool check metrics` finds nothing to say
+// (test/integration/promtool.test.ts).
 import type { FastifyInstance } from "fastify";
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Queues } from "../jobs/queues.js";
 import type { RegistryCatalog } from "../registry/catalog.js";
 import type { Registries } from "../registry/remote.js";
@@ -17,6 +18,10 @@ export interface MetricSources {
 export function createMetrics({ queues, catalog, registries }: MetricSources): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "regops_" });
+  // prom-client's nodejs_active_{handles,requests,resources}_total are gauges with a counter's
+  // suffix (promtool flags them) and only sum the per-type gauges it also exports:
+  // sum(regops_nodejs_active_handles) is the same number.
+  for (const kind of ["handles", "requests", "resources"]) registry.removeSingleMetric(`regops_nodejs_active_${kind}_total`);
   const rateLimits = () => registries.rateLimits(catalog.configs().map((c) => c.id));
   new Gauge({
     name: "regops_registry_rate_limit_remaining",
@@ -28,14 +33,16 @@ export function createMetrics({ queues, catalog, registries }: MetricSources): R
       for (const [id, state] of await rateLimits()) if (state?.remaining !== undefined) this.set({ registry: id }, state.remaining);
     },
   });
-  new Gauge({
-    name: "regops_registry_backoffs",
+  // A counter: the count only grows (HINCRBY in shared-rate-limits.ts); it is read from Redis
+  // at each scrape, so it is reset and set to the deployment's count.
+  new Counter({
+    name: "regops_registry_backoffs_total",
     help: "Times a registry answered 429 or 503 with Retry-After and was left alone for it, as counted across the deployment",
     labelNames: ["registry"],
     registers: [registry],
     async collect() {
       this.reset();
-      for (const [id, state] of await rateLimits()) if (state?.limitedCount) this.set({ registry: id }, state.limitedCount);
+      for (const [id, state] of await rateLimits()) if (state?.limitedCount) this.inc({ registry: id }, state.limitedCount);
     },
   });
   new Gauge({

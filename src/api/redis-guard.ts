@@ -5,8 +5,8 @@
 import type { FastifyInstance } from "fastify";
 import { RegopsError } from "../errors.js";
 
-// Routes under these prefixes keep their state in Redis.
-const NEEDS_REDIS = ["/v1/", "/graphql"];
+/** Routes under these prefixes keep their state in Redis (the OpenAPI document gives them a 503). */
+export const NEEDS_REDIS = ["/v1/", "/graphql"];
 const RETRY_AFTER_SECONDS = 5;
 
 export function registerRedisGuard(app: FastifyInstance, redisReady: () => boolean): void {

@@ -38,26 +38,34 @@ export class JobEvents {
     await this.subscriber.subscribe(this.channel);
   }
 
+  /** How many SSE streams and subscriptions follow jobs in this process now. */
+  followers(): number {
+    return this.emitter.listenerCount("job");
+  }
+
   /** Calls `listener` for every update of any job (after subscribe()); returns the function that stops it. */
   onJob(listener: (job: JobRecord) => void): () => void {
     this.emitter.on("job", listener);
     return () => this.emitter.off("job", listener);
   }
 
-  /** Updates of one job (after subscribe()) as an async iterable; ends when the consumer stops iterating. */
-  updatesOf(id: string): AsyncGenerator<JobRecord> {
-    return this.updates((job) => job.id === id);
+  /** Updates of one job (after subscribe()); ends when the consumer stops iterating or `signal` aborts. */
+  updatesOf(id: string, signal?: AbortSignal): AsyncIterableIterator<JobRecord> {
+    return this.updates((job) => job.id === id, signal);
   }
 
-  /** Updates of every job that passes `filter` (after subscribe()); ends when the consumer stops iterating. */
-  async *updates(filter: (job: JobRecord) => boolean): AsyncGenerator<JobRecord> {
-    const ac = new AbortController();
+  /** Updates of every job that passes `filter` (after subscribe()); ends when the consumer stops iterating or `signal` aborts. */
+  updates(filter: (job: JobRecord) => boolean, signal?: AbortSignal): AsyncIterableIterator<JobRecord> {
+    return stoppable((stop) => this.matching(filter, signal ? AbortSignal.any([signal, stop]) : stop));
+  }
+
+  private async *matching(filter: (job: JobRecord) => boolean, signal: AbortSignal): AsyncGenerator<JobRecord> {
     try {
-      for await (const [job] of on(this.emitter, "job", { signal: ac.signal }) as AsyncIterable<[JobRecord]>) {
+      for await (const [job] of on(this.emitter, "job", { signal }) as AsyncIterable<[JobRecord]>) {
         if (filter(job)) yield job;
       }
-    } finally {
-      ac.abort();
+    } catch (err) {
+      if (!signal.aborted) throw err;
     }
   }
 
@@ -65,4 +73,29 @@ export class JobEvents {
     this.emitter.removeAllListeners();
     if (this.subscribed) await this.subscriber.unsubscribe(this.channel).catch(() => undefined);
   }
+}
+
+/**
+ * An async iterator whose return() ends it at once. An async generator queues return() behind a
+ * next() that is still waiting, and a follower waits for a change that may never come (a quiet
+ * filter, a finished job): its listener would stay until then. Here return() first aborts the
+ * signal the generator waits on, so the waiting next() ends, then the generator is returned.
+ */
+export function stoppable<T>(make: (signal: AbortSignal) => AsyncGenerator<T>): AsyncIterableIterator<T> {
+  const ac = new AbortController();
+  const gen = make(ac.signal);
+  return {
+    next: () => gen.next(),
+    return: (value?: unknown) => {
+      ac.abort();
+      return gen.return(value as never);
+    },
+    throw: (err?: unknown) => {
+      ac.abort();
+      return gen.throw(err);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

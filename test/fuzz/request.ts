@@ -1,6 +1,7 @@
 // One generated request, sent with node:http exactly as generated (raw path and query, raw body
 // bytes, odd headers), and the checks every answer must pass.
 import { request as httpRequest, Agent } from "node:http";
+import { checkAnswer, nodeHeaders } from "../helpers/contract-fetch.js";
 import { KEYS } from "../helpers/service.js";
 
 export type Identity = "none" | "wrong" | "read" | "write" | "admin";
@@ -84,9 +85,13 @@ export function send(baseUrl: string, req: FuzzRequest, pool: readonly string[])
     };
     let r: ReturnType<typeof httpRequest>;
     try {
-      r = httpRequest({ host: url.hostname, port: url.port, method: req.method, path: resolvePool(req.path, pool), headers, agent, timeout: HANG_MS }, (res) => {
+      const path = resolvePool(req.path, pool);
+      r = httpRequest({ host: url.hostname, port: url.port, method: req.method, path, headers, agent, timeout: HANG_MS }, (res) => {
         const contentType = String(res.headers["content-type"] ?? "");
+        // Every answer is held to openapi.yaml too (test/helpers/contract-fetch.ts).
+        const check = (text: string | undefined) => checkAnswer(baseUrl, req.method, path, res.statusCode ?? 0, nodeHeaders(res.headers), text);
         if (contentType.startsWith("text/event-stream")) {
+          check(undefined);
           res.destroy();
           done({ kind: "answer", answer: { status: res.statusCode ?? 0, contentType, body: "", stream: true } });
           return;
@@ -97,7 +102,11 @@ export function send(baseUrl: string, req: FuzzRequest, pool: readonly string[])
           size += c.length;
           if (size <= MAX_BODY) chunks.push(c);
         });
-        res.on("end", () => done({ kind: "answer", answer: { status: res.statusCode ?? 0, contentType, body: Buffer.concat(chunks).toString("utf8"), stream: false } }));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          if (size <= MAX_BODY) check(text);
+          done({ kind: "answer", answer: { status: res.statusCode ?? 0, contentType, body: text, stream: false } });
+        });
         res.on("error", (err) => done({ kind: "no-answer", reason: `response: ${err.message}` }));
       });
     } catch (err) {

@@ -6,6 +6,7 @@ import { stringify } from "yaml";
 import { buildConfig, type Config } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { startService, type Service } from "../../src/service.js";
+import { checkResponsesOf } from "./contract-fetch.js";
 
 export const KEYS = {
   admin: `admin-${randomBytes(12).toString("hex")}`,
@@ -75,6 +76,7 @@ export async function startTestService(opts: TestServiceOptions): Promise<TestSe
   await service.app.listen({ port: 0, host: "127.0.0.1" });
   const addr = service.app.server.address();
   const url = typeof addr === "object" && addr ? `http://127.0.0.1:${addr.port}` : "";
+  checkResponsesOf(url, opts.role); // every answer the test receives is held to openapi.yaml
   return { url, config, service, logs: () => logText, close: () => service.close() };
 }
 

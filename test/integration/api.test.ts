@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { undocumentedRoutes, unservedOperations } from "../helpers/openapi-coverage.js";
 import { auth, json, KEYS, startTestService, type TestService } from "../helpers/service.js";
 import { startRedis, type StartedRedis } from "../helpers/stack.js";
 
@@ -71,6 +72,13 @@ describe("bad input gets a 4xx problem+json naming the field", () => {
     const fields = body.errors.map((e: { field: string }) => e.field);
     expect(fields).toEqual(expect.arrayContaining(["pull"]));
     expect(JSON.stringify(body.errors)).toContain("forse");
+  });
+
+  it.each(["text/plain", "application/xml"])("when the body is sent as %s, then 415 naming body", async (type) => {
+    const { res, body } = await postRaw(JSON.stringify({ type: "refresh", image: "127.0.0.1:5999/a/b:1" }), { "content-type": type });
+    expect(res.status).toBe(415);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    expect(body).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE", errors: [expect.objectContaining({ field: "body" })] });
   });
 
   it("when the body is 2 MB, then 413", async () => {
@@ -160,6 +168,12 @@ describe("health, docs and metrics", () => {
     const served = await json(fetch(`${svc.url}/openapi.json`, { headers: auth(KEYS.read) }));
     const committed = parseYaml(readFileSync(new URL("../../openapi.yaml", import.meta.url), "utf8"));
     expect(served).toEqual(committed);
+  });
+
+  it("when the running service's route table is compared with its /openapi.json, then every route is documented or left out for a stated reason", async () => {
+    const served = await json(fetch(`${svc.url}/openapi.json`, { headers: auth(KEYS.read) }));
+    expect(undocumentedRoutes(svc.service.app.routeTable, served)).toEqual([]);
+    expect(unservedOperations(svc.service.app.routeTable, served)).toEqual([]);
   });
 
   it("when /docs is asked, then Swagger UI answers", async () => {

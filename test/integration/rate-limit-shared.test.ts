@@ -77,6 +77,6 @@ describe("rate limits shared across processes", () => {
     // and so does the API's /metrics, for alerting on a registry that runs out of budget
     const metrics = await (await fetch(`${api.url}/metrics`, { headers: auth(KEYS.read) })).text();
     expect(metrics).toMatch(/^regops_registry_rate_limit_remaining\{registry="limited"\} 57$/m);
-    expect(metrics).toMatch(/^regops_registry_backoffs\{registry="limited"\} 1$/m);
+    expect(metrics).toMatch(/^regops_registry_backoffs_total\{registry="limited"\} 1$/m);
   });
 });

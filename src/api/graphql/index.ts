@@ -1,4 +1,4 @@
-// Mercurius at /graphql (GraphiQL at /graphiql) with the SDL from schema/, and subscriptions
+// Mercurius at /graphql (GraphiQL at /graphiql is ../graphiql/) with the SDL from schema/, and subscriptions
 // over WebSocket. Every document is held to api.graphql's limits (limits.ts) before it is
 // validated or run, over HTTP and over WebSocket alike.
 import { readFileSync } from "node:fs";
@@ -9,7 +9,10 @@ import mercurius from "mercurius";
 import { RegopsError } from "../../errors.js";
 import { sendProblem } from "../errors.js";
 import { checkDocument, checkDocumentBytes, requireParsedText, DEFAULT_GRAPHQL_LIMITS, isTokenLimitError, tokenLimitError, type GraphqlLimits } from "./limits.js";
+import { formatGraphqlErrors } from "./error-format.js";
+import { negotiateGraphqlMediaType } from "./media-type.js";
 import { graphqlError, resolvers, type GraphqlDeps } from "./resolvers.js";
+import { overSocket, parseOverSocket, socketError, validateOverSocket } from "./socket-operations.js";
 import { WebsocketGate } from "./ws-auth.js";
 
 // Room for a subscribe message's JSON framing and variables around its query text.
@@ -42,11 +45,17 @@ export async function registerGraphql(
   await app.register(mercurius, {
     schema: loadSchema(),
     resolvers: resolvers(deps) as never,
-    graphiql: true,
+    // GraphiQL is ../graphiql/: Mercurius' own loads React and GraphiQL from unpkg.com.
+    graphiql: false,
     cache: limits.documentCache === 0 ? false : limits.documentCache,
     graphql: { parseOptions: { maxTokens: limits.maxTokens } },
+    // Request errors without `data`, and with a code like execution errors (error-format.ts).
+    errorFormatter: formatGraphqlErrors,
     subscription: {
       keepAlive: 15_000,
+      // Queries and mutations over the socket too: graphql-transport-ws carries every operation
+      // type, and clients that send everything over one socket rely on it.
+      fullWsTransport: true,
       // Runs at connection_init, after the gate has checked its key.
       context: (socket) => ({ principal: gate.principalOf(socket) }),
     },
@@ -60,19 +69,36 @@ export async function registerGraphql(
         await sendProblem(reply, known, request);
         return;
       }
-      // what Mercurius' own handler does
+      // what Mercurius' own handler does, with regops' formatter
       const execution = { errors: [error instanceof GraphQLError ? error : new GraphQLError(error.message, { originalError: error })] };
-      const { statusCode, response } = mercurius.defaultErrorFormatter(execution as never, { reply, app: request.server } as never);
+      const { statusCode, response } = formatGraphqlErrors(execution as never, { reply, app: request.server } as never);
       await reply.code(statusCode ?? 500).send(response);
     },
   });
 
+  negotiateGraphqlMediaType(app, "/graphql");
+
   const schema = () => app.graphql.schema;
-  app.graphql.addHook("preParsing", async (_schema, source) => checkDocumentBytes(source, limits));
+  // Over HTTP a RegopsError thrown here answers as problem+json (errorHandler); over the socket
+  // (a query or mutation) it is sent as a GraphQL error with its code (socket-operations.ts).
+  app.graphql.addHook("preParsing", async (_schema, source, context) => {
+    if (!overSocket(context)) return checkDocumentBytes(source, limits);
+    try {
+      checkDocumentBytes(source, limits);
+      parseOverSocket(source, limits);
+    } catch (err) {
+      throw socketError(err, limits);
+    }
+  });
   // Before validation: validating a huge document is itself work the caller chose.
-  app.graphql.addHook("preValidation", async (_schema, document) => {
-    requireParsedText(document);
-    checkDocument(document, schema(), limits);
+  app.graphql.addHook("preValidation", async (_schema, document, context) => {
+    try {
+      requireParsedText(document);
+      checkDocument(document, schema(), limits);
+      if (overSocket(context)) validateOverSocket(schema(), document);
+    } catch (err) {
+      throw overSocket(context) ? socketError(err, limits) : err;
+    }
   });
   app.graphql.addHook("preSubscriptionParsing", async (_schema, source) => {
     try {
@@ -87,6 +113,8 @@ export async function registerGraphql(
       // over WebSocket a `query` that is an object is taken as an AST as it is
       requireParsedText(document);
       checkDocument(document, schema(), limits);
+      // Mercurius runs a subscription with graphql-js' subscribe(), which does not validate
+      validateOverSocket(schema(), document);
     } catch (err) {
       throw graphqlError(err);
     }

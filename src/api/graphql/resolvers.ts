@@ -2,7 +2,7 @@
 // same codes as REST's problem+json, in `extensions`.
 import mercurius from "mercurius";
 import { RegopsError, badRequest } from "../../errors.js";
-import type { JobEvents } from "../../jobs/events.js";
+import { stoppable, type JobEvents } from "../../jobs/events.js";
 import type { JobService } from "../../jobs/service.js";
 import { jobSpec, type JobType } from "../../jobs/specs.js";
 import { graphqlJobType, restJobType } from "./job-type.js";
@@ -187,9 +187,9 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
           await guarded(() => requireScope(principalOf(ctx, keys), "read"));
           const matches = jobFilter(args.filter ?? {});
           await events.subscribe();
-          return (async function* () {
-            for await (const job of events.updates(matches)) yield { jobEvents: job };
-          })();
+          return stoppable(async function* (signal) {
+            for await (const job of events.updates(matches, signal)) yield { jobEvents: job };
+          });
         },
       },
       jobUpdated: {
@@ -199,7 +199,7 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
             return jobs.get(args.id);
           });
           await events.subscribe();
-          return followJob(first, events, () => jobs.get(args.id));
+          return stoppable((signal) => followJob(first, events, () => jobs.get(args.id), signal));
         },
       },
     },
@@ -225,23 +225,22 @@ function jobFilter(filter: JobEventFilter): (job: JobRecord) => boolean {
     (!image || job.image === image);
 }
 
-/** The job now, then every change, ending after a final state. */
-async function* followJob(first: JobRecord, events: JobEvents, reread: () => Promise<JobRecord>): AsyncGenerator<{ jobUpdated: JobRecord }> {
-  const updates = events.updatesOf(first.id);
+/** The job now, then every change, ending after a final state (the subscription then completes) or when `signal` aborts. */
+async function* followJob(first: JobRecord, events: JobEvents, reread: () => Promise<JobRecord>, signal: AbortSignal): AsyncGenerator<{ jobUpdated: JobRecord }> {
+  const updates = events.updatesOf(first.id, signal);
   // Start listening before reading again, so nothing between the two is missed.
   const pending = updates.next();
-  const current = await reread();
-  yield { jobUpdated: current };
-  if (TERMINAL_STATES.includes(current.state)) {
-    await updates.return(undefined);
-    return;
-  }
   try {
+    const current = await reread();
+    yield { jobUpdated: current };
+    if (TERMINAL_STATES.includes(current.state)) return;
     for (let r = await pending; !r.done; r = await updates.next()) {
       yield { jobUpdated: r.value };
       if (TERMINAL_STATES.includes(r.value.state)) return;
     }
   } finally {
-    await updates.return(undefined);
+    // Ends at once, also a next() still waiting for a change that will not come (a finished job has none).
+    await updates.return?.(undefined);
+    await pending.catch(() => undefined);
   }
 }

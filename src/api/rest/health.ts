@@ -1,7 +1,7 @@
 // Liveness and readiness. /readyz names every dependency that does not answer.
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { PROBLEM_CONTENT_TYPE } from "../problem.js";
+import { PROBLEM_CONTENT_TYPE, problemSchema } from "../problem.js";
 
 export interface Check {
   name: string;
@@ -17,7 +17,7 @@ export const healthRoutes = (readiness: () => Promise<Check[]>): FastifyPluginAs
       "/healthz",
       {
         config: { scope: "public" },
-        schema: { tags: ["health"], summary: "Liveness: 200 while the process lives", security: [], response: { 200: z.object({ status: z.literal("ok") }) } },
+        schema: { tags: ["health"], summary: "Liveness: 200 while the process lives", security: [], response: { 200: z.object({ status: z.literal("ok") }).meta({ description: "Alive" }) } },
       },
       async () => ({ status: "ok" as const }),
     );
@@ -30,8 +30,8 @@ export const healthRoutes = (readiness: () => Promise<Check[]>): FastifyPluginAs
           summary: "Readiness: 200 when Redis (and, for workers, every Docker host) answers",
           security: [],
           response: {
-            200: z.object({ status: z.literal("ready"), checks: z.array(checkSchema) }),
-            503: z.looseObject({ status: z.number(), detail: z.string(), checks: z.array(checkSchema) }),
+            200: z.object({ status: z.literal("ready"), checks: z.array(checkSchema) }).meta({ description: "Ready: every check passed" }),
+            503: problemSchema.extend({ checks: z.array(checkSchema) }).meta({ description: "Not ready: `detail` and `checks` name what is down" }),
           },
         },
       },

@@ -6,8 +6,9 @@ import type { JobService } from "../../jobs/service.js";
 import { jobListSchema, jobSchema, jobSpec, jobStateSchema, JOB_TYPES, imageReference } from "../../jobs/specs.js";
 import { requireJobOwner, requireScope } from "../auth.js";
 import { formatReference, parseReference, withDefaultTag } from "../../registry/reference.js";
-import { TERMINAL_STATES, type JobRecord } from "../../store/jobs.js";
+import type { JobRecord } from "../../store/jobs.js";
 import { problemSchema } from "../problem.js";
+import { followerIsDone, SSE_RETRY_MS, streamJob } from "./job-stream.js";
 
 type JobView = z.infer<typeof jobSchema>;
 // Records are written only from validated specs, so their type is always a JobType.
@@ -110,37 +111,35 @@ export const jobRoutes = (jobs: JobService, events: JobEvents): FastifyPluginAsy
         schema: {
           tags: ["jobs"],
           summary: "Follow a job as Server-Sent Events",
-          description: "`event: job` with the whole job on every change (state, progress); the stream ends when the job does.",
+          description: [
+            "`event: job` with the whole job on every change (state, progress), each with an `id:`; the stream starts with `retry: " + SSE_RETRY_MS + "` and ends after the job's final state.",
+            "Made for EventSource: when the stream ends, EventSource reconnects and sends the last id it received as `Last-Event-ID`. The snapshot the client already holds is not sent again, and a finished job whose final event the client holds is answered **204 No Content**, which tells EventSource to stop (it closes and does not reconnect).",
+            "Without `Last-Event-ID`, a finished job's stream is its final event, then the end.",
+          ].join("\n\n"),
           params: idParams,
-          response: { 200: z.string().meta({ description: "text/event-stream" }), ...errorResponses, 404: problemSchema },
+          headers: z.looseObject({
+            "last-event-id": z.string().max(200, "must be an id from this stream").optional().meta({ description: "The id of the last event received; sent by EventSource when it reconnects" }),
+          }),
+          response: {
+            200: z.string().meta({ contentMediaType: "text/event-stream", description: "The job's events, as Server-Sent Events" }),
+            204: z.null().meta({ description: "The job has finished and the client has its final event: stop following" }),
+            ...errorResponses,
+            404: problemSchema,
+          },
         },
       },
       async (request, reply) => {
+        const lastEventId = request.headers["last-event-id"];
         const first = await jobs.get(request.params.id);
+        if (followerIsDone(first, lastEventId)) return reply.code(204).send(null);
         await events.subscribe();
         reply.hijack();
-        const res = reply.raw;
-        res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
-        const send = (job: JobRecord) => res.write(`event: job\nid: ${Date.now()}\ndata: ${JSON.stringify(job)}\n\n`);
-        let done = false;
-        const finish = () => {
-          if (done) return;
-          done = true;
-          off();
-          clearInterval(ping);
-          res.end();
-        };
-        const off = events.onJob((job) => {
-          if (job.id !== first.id || done) return;
-          send(job);
-          if (TERMINAL_STATES.includes(job.state)) finish();
-        });
-        const ping = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
-        request.raw.on("close", finish);
-        // Read again after subscribing, so a change between the first read and now is not missed.
-        const current = await jobs.get(first.id);
-        send(current);
-        if (TERMINAL_STATES.includes(current.state)) finish();
+        await streamJob(reply.raw, {
+          id: first.id,
+          lastEventId,
+          events,
+          reread: () => jobs.get(first.id),
+        }).catch((err: unknown) => request.log.warn({ err }, "job event stream ended early"));
       },
     );
   };
