@@ -88,6 +88,7 @@ export const PLAIN_ROUTES: Record<string, JsonSchema> = {
       ...graphqlResponses,
       // Mercurius refuses the body itself, and its refusals leave as GraphQL request errors (error-format.ts).
       415: graphqlAnswer("The body is neither application/json nor application/graphql (GraphQL `errors`, UNSUPPORTED_MEDIA_TYPE)"),
+      413: graphqlAnswer("The body is over 1 MiB (GraphQL `errors`, PAYLOAD_TOO_LARGE)"),
     },
   },
   "GET /graphql": {

@@ -61,12 +61,16 @@ const LOCATION = { type: "string", description: "The URL of what was created (th
 // send it, since it is documented as required.
 const SENDS_LOCATION = new Set(["POST /v1/jobs", "POST /v1/registries", "POST /v1/watches", "POST /v1/schedules"]);
 
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
 /** The statuses a route can answer besides those it declares, because of the hooks in front of it. */
 function implicitRefusals(route: RouteFacts): string[] {
   const statuses: string[] = [];
   if (route.scope !== "public") statuses.push("401"); // auth-hook.ts
   if (route.scope === "write" || route.scope === "admin") statuses.push("403");
-  if (route.hasBody) statuses.push("400", "413", "415"); // validation, body limit, content-type parsers
+  // validation, body limit, content-type parsers: Fastify parses a body on every method that can
+  // carry one, whether or not the route declares it
+  if (route.hasBody || BODY_METHODS.has(route.method)) statuses.push("400", "413", "415");
   if (route.hasParams || route.hasQuery) statuses.push("400");
   if (route.hasParams) statuses.push("414"); // maxParamLength (client-error.ts)
   if (NEEDS_REDIS.some((p) => route.url.startsWith(p))) statuses.push("503"); // redis-guard.ts
