@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { formatGraphqlErrors } from "../../src/api/graphql/error-format.js";
 import { graphqlError } from "../../src/api/graphql/resolvers.js";
 import { RegopsError } from "../../src/errors.js";
+import { judge } from "../fuzz/verdict.js";
 
 type WithProps = Error & { extensions?: Record<string, unknown>; cause?: unknown };
 
@@ -35,5 +36,19 @@ describe("graphqlError", () => {
     expect(graphqlError(syntax)).toBe(syntax);
     const props = new mercurius.ErrorWithProps("too deep", { code: "GRAPHQL_LIMIT" });
     expect(graphqlError(props)).toBe(props);
+  });
+});
+
+describe("the fuzzer's verdict on GraphQL answers", () => {
+  it("when a resolver's error comes back as INTERNAL, then the fuzzer still counts it as an internal error", () => {
+    const answer = (code: string) => ({
+      status: 200,
+      contentType: "application/json",
+      stream: false,
+      body: JSON.stringify({ data: { job: null }, errors: [{ message: "m", path: ["job"], extensions: { code } }] }),
+    });
+    const req = { label: "graphql post-json", method: "POST", path: "/graphql" } as never;
+    expect(judge(req, answer("INTERNAL"))).toMatchObject({ ok: false, class: "graphql-internal" });
+    expect(judge(req, answer("NOT_FOUND"))).toEqual({ ok: true });
   });
 });
