@@ -1,7 +1,9 @@
 # regops image: build with the full dev toolchain, run with production dependencies only.
 #   docker build -t regops:local .        (or docker-compose build)
 # NODE_IMAGE lets an offline machine (no Docker Hub) use a base it has locally; the default is
-# the official image. Works with the legacy builder (Debian's docker.io has no BuildKit/buildx).
+# the official Node 24 LTS image. Supported: Node 20 (>= 20.19), 22 (>= 22.13) and 24 on Debian
+# (package.json `engines`; CI runs the suite on 20 and 24). Works with the legacy builder
+# (Debian's docker.io has no BuildKit/buildx).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: npm ci (with dev dependencies), tsc, then drop the dev dependencies -------------------

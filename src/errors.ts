@@ -78,6 +78,22 @@ export const ERROR_CODES = {
     retryable: false,
     hint: "check the tag exists: docker manifest inspect <image>",
   },
+  BLOB_UNKNOWN: {
+    status: 404,
+    retryable: false,
+    hint: "the registry does not have a blob the manifest names (deleted, or garbage-collected): push the image again",
+  },
+  NAME_UNKNOWN: { status: 404, retryable: false, hint: "check the repository name: the registry has no repository by that name" },
+  MANIFEST_INVALID: {
+    status: 422,
+    retryable: false,
+    hint: "the manifest is not an image manifest with layers; for an index (a multi-platform image) pick a platform: use that platform's manifest digest",
+  },
+  LAYER_UNREADABLE: {
+    status: 422,
+    retryable: false,
+    hint: "a layer is not a readable tar (plain, gzip or zstd), or does not hash to its digest: the image in the registry is damaged; push it again",
+  },
   UNAUTHORIZED: { status: 502, retryable: false, hint: "check the registry credentials (config file or PUT /v1/registries/{id})" },
   CREDENTIALS_UNAVAILABLE: {
     status: 502,
@@ -123,6 +139,11 @@ export const ERROR_CODES = {
     status: 502,
     retryable: true,
     hint: "the mirror did not answer or failed (network, 5xx); retried later; the installed advisories are kept meanwhile",
+  },
+  SCANNER_DB_INVALID: {
+    status: 422,
+    retryable: false,
+    hint: "a source of the OSV database (scanner.osv, or scanner.sync.into) is missing, or not valid OSV JSON or zip; the message names it: fix or remove it, then reload (POST /v1/scanner/db/reload)",
   },
   SCAN_LIMIT: {
     status: 422,

@@ -167,7 +167,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     const webhookRedis = connect(config, logger, "webhooks", { autoPipelining: true });
     closers.push(async () => webhookRedis.disconnect());
     const deliveries = new DeliveryLog(webhookRedis, store.keys, config.webhooks.logSize, config.webhooks.dedupSeconds);
-    const metrics = createMetrics({ queues, catalog, registries });
+    const metrics = createMetrics({ queues, catalog, registries, events });
     const webhookIngest = new WebhookIngest({
       redis: webhookRedis,
       keys: store.keys,

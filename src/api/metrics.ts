@@ -5,6 +5,7 @@
 // (test/integration/promtool.test.ts).
 import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { JobEvents } from "../jobs/events.js";
 import type { Queues } from "../jobs/queues.js";
 import type { RegistryCatalog } from "../registry/catalog.js";
 import type { Registries } from "../registry/remote.js";
@@ -13,9 +14,10 @@ export interface MetricSources {
   queues: Queues;
   catalog: RegistryCatalog;
   registries: Pick<Registries, "rateLimits">;
+  events: Pick<JobEvents, "followers">;
 }
 
-export function createMetrics({ queues, catalog, registries }: MetricSources): Registry {
+export function createMetrics({ queues, catalog, registries, events }: MetricSources): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "regops_" });
   // prom-client's nodejs_active_{handles,requests,resources}_total are gauges with a counter's
@@ -43,6 +45,16 @@ export function createMetrics({ queues, catalog, registries }: MetricSources): R
     async collect() {
       this.reset();
       for (const [id, state] of await rateLimits()) if (state?.limitedCount) this.inc({ registry: id }, state.limitedCount);
+    },
+  });
+  // Each open SSE stream and GraphQL subscription is one listener, held for as long as its
+  // client stays: a growing number is a client that never lets go.
+  new Gauge({
+    name: "regops_job_event_followers",
+    help: "SSE streams and GraphQL subscriptions following job updates in this process",
+    registers: [registry],
+    collect() {
+      this.set(events.followers());
     },
   });
   new Gauge({

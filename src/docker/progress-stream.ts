@@ -26,6 +26,7 @@ export function followEngineStream<E extends EngineEvent>(
       },
       (ev: E) => {
         if (ev.error) {
+          // the engine's words; pull and push turn them into a typed error (dockerError)
           reject(new Error(ev.errorDetail?.message ?? ev.error));
           return;
         }

@@ -33,6 +33,12 @@ function manifestPath(ref: Reference): string {
 }
 
 function describeMissing(ref: Reference, err: unknown): never {
+  if (err instanceof RegopsError && err.code === "NAME_UNKNOWN") {
+    throw new RegopsError("NAME_UNKNOWN", `repository ${ref.domain}/${ref.path} not found`, {
+      hint: `check the repository name; GET /v2/${ref.path}/tags/list on the registry lists its tags`,
+      cause: err,
+    });
+  }
   if (err instanceof RegopsError && err.code === "MANIFEST_UNKNOWN") {
     const id = ref.digest ?? ref.tag ?? "latest";
     throw new RegopsError("MANIFEST_UNKNOWN", `manifest ${ref.domain}/${ref.path}:${id} not found`, {

@@ -265,7 +265,7 @@ export class Remote {
       case 403:
         throw new RegopsError("DENIED", `${what}: access denied${detail}`);
       case 404:
-        throw new RegopsError("MANIFEST_UNKNOWN", `${what}: not found${detail}`);
+        throw new RegopsError(notFoundCode(registryErrorCode(text), opts.path), `${what}: not found${detail}`);
       case 429: {
         const retryAfter = retryAfterSeconds(headerValue(res.headers["retry-after"]));
         // Only the registry itself may hold back every job's requests to it.
@@ -322,6 +322,28 @@ function scopeOf(opts: SendOptions): string {
 
 export function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** The spec's code of the first error in a distribution error body, if there is one. */
+function registryErrorCode(text: string): string | undefined {
+  if (!text) return undefined;
+  try {
+    const code = (JSON.parse(text) as DistributionErrorBody).errors?.[0]?.code;
+    return typeof code === "string" ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What a 404 is missing: the registry says so in its body (distribution spec error codes); a
+ * HEAD has no body, and then the path tells (a blob, a repository's tag list, else a manifest).
+ */
+function notFoundCode(code: string | undefined, path: string): "BLOB_UNKNOWN" | "NAME_UNKNOWN" | "MANIFEST_UNKNOWN" {
+  if (code === "BLOB_UNKNOWN" || code === "NAME_UNKNOWN" || code === "MANIFEST_UNKNOWN") return code;
+  if (/\/blobs\//.test(path)) return "BLOB_UNKNOWN";
+  if (/\/tags\/list(\?|$)/.test(path)) return "NAME_UNKNOWN";
+  return "MANIFEST_UNKNOWN";
 }
 
 function registryErrorDetail(text: string): string {

@@ -4,6 +4,7 @@
 import { RegopsError } from "../errors.js";
 import { answerLimits, answerTooLarge, readBounded } from "./answer-limits.js";
 import type { Reference } from "./reference.js";
+import { isRegistryNotFound } from "./not-found.js";
 import { headerValue, type Remote } from "./remote.js";
 
 export const TAGS_PAGE_SIZE = 1000;
@@ -79,8 +80,8 @@ export async function listTags(
     }
     seen.add(path);
     const res = await remote.send({ method: "GET", repository: repo.path, path, signal: opts.signal }).catch((err: unknown) => {
-      if (err instanceof RegopsError && err.code === "MANIFEST_UNKNOWN") {
-        throw new RegopsError("MANIFEST_UNKNOWN", `repository ${repo.domain}/${repo.path} not found`, {
+      if (isRegistryNotFound(err)) {
+        throw new RegopsError("NAME_UNKNOWN", `repository ${repo.domain}/${repo.path} not found`, {
           hint: `check the repository name; GET /v2/${repo.path}/tags/list on the registry lists its tags`,
           cause: err,
         });

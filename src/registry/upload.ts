@@ -2,6 +2,7 @@
 // (HEAD), it can be mounted from another repository of the same registry (no bytes move), or
 // it is streamed from the source registry to the target (never held in memory).
 import { RegopsError } from "../errors.js";
+import { isRegistryNotFound } from "./not-found.js";
 import { headerValue, type Remote } from "./remote.js";
 
 export interface BlobDescriptor {
@@ -17,7 +18,7 @@ export async function blobExists(remote: Remote, repository: string, digest: str
     await res.body.dump();
     return true;
   } catch (err) {
-    if (err instanceof RegopsError && err.code === "MANIFEST_UNKNOWN") return false;
+    if (isRegistryNotFound(err)) return false;
     throw err;
   }
 }

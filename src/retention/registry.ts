@@ -7,6 +7,7 @@ import { getManifest, headManifest, MEDIA_TYPES } from "../registry/manifest.js"
 import type { Reference } from "../registry/reference.js";
 import type { Remote, SendOptions } from "../registry/remote.js";
 import { listTags } from "../registry/tags.js";
+import { isRegistryNotFound } from "../registry/not-found.js";
 import type { TagInfo } from "./rules.js";
 
 interface Descriptor {
@@ -83,7 +84,7 @@ export async function deleteManifest(remote: Remote, repo: Repo, digest: string,
     await res.body.dump();
     return true;
   } catch (err) {
-    if (err instanceof RegopsError && err.code === "MANIFEST_UNKNOWN") return false;
+    if (isRegistryNotFound(err)) return false;
     throw err;
   }
 }

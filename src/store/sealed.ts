@@ -9,6 +9,9 @@ const VERSION = "v1";
 // so both sides name the full 16 and a blob with any other length is refused before opening.
 const TAG_BYTES = 16;
 const IV_BYTES = 12;
+// Plain Errors here on purpose: none reaches a user as it is. parseSecretKey's message becomes
+// the config error for REGOPS_SECRET_KEY; open()'s are caught by its one caller (a registry
+// record that does not open is listed with its authError); the constructor's is an assertion.
 
 /** Reads a 32-byte key written as 64 hex characters or base64; anything else is an error. */
 export function parseSecretKey(text: string): Buffer {

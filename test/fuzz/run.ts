@@ -6,6 +6,7 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import fc from "fast-check";
+import { corpus } from "../helpers/corpus.js";
 import { graphqlRequests } from "./graphql.js";
 import { hostileString } from "./hostile.js";
 import { send, type FuzzRequest } from "./request.js";
@@ -90,7 +91,8 @@ export async function runFuzz(stack: FuzzStack, opts: FuzzOptions): Promise<Fuzz
   const doors = [
     { door: "rest", weight: 5, arbitrary: rest.arbitrary },
     { door: "graphql", weight: 3, arbitrary: graphqlRequests({ refs, ids }) },
-    { door: "webhook", weight: 2, arbitrary: webhookRequests(registryIds) },
+    // The webhook door replays the corpus' real payloads; a bare clone has none (corpus-setup.ts says so).
+    ...(corpus ? [{ door: "webhook", weight: 2, arbitrary: webhookRequests(registryIds) }] : []),
   ].filter((d) => !opts.doors || opts.doors.includes(d.door));
   const requests: fc.Arbitrary<FuzzRequest> = fc.oneof(...doors);
 

@@ -57,11 +57,12 @@ export function judge(req: FuzzRequest, answer: Answer): Verdict {
     if (path.startsWith("/graphql") && isGraphqlErrors(answer)) return { ok: true };
     return { ok: false, class: "4xx-not-problem", why: `${notProblem}: ${summary()}` };
   }
-  // GraphQL answers 200 with errors from resolvers: one without a regops code (an unexpected
-  // throw, a null for a non-null field) is what a 500 is on REST.
+  // GraphQL answers 200 with errors from resolvers: one without a regops code (a null for a
+  // non-null field), or INTERNAL (an unexpected throw, hidden as REST hides it), is what a 500
+  // is on REST.
   if (path.startsWith("/graphql") && answer.status === 200) {
     const errors = (parse(answer.body) as { errors?: { message?: string; path?: unknown; extensions?: { code?: unknown } }[] } | undefined)?.errors;
-    const internal = errors?.find((e) => e.path !== undefined && typeof e.extensions?.code !== "string");
+    const internal = errors?.find((e) => e.path !== undefined && (typeof e.extensions?.code !== "string" || e.extensions.code === "INTERNAL"));
     if (internal) return { ok: false, class: "graphql-internal", why: `${JSON.stringify(internal).slice(0, 300)}` };
   }
   // A JSON answer must be JSON.

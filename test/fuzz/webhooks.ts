@@ -1,11 +1,12 @@
 // Webhook deliveries of every format, from the real payloads of the shared corpus (read in place
-// from REGOPS_CORPUS_DIR, never copied), delivered as each sender authenticates (shared secret
+// through test/helpers/corpus.ts, never copied), delivered as each sender authenticates (shared secret
 // in a header or ?secret=, GitHub's and Nexus' HMAC signatures, JFrog's header) or not, and
 // mutated: JSON-aware (a field of the wrong type, missing, extra, hostile) or byte-wise.
 import { createHmac } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
+import { corpusPath } from "../helpers/corpus.js";
 import { pct } from "./common.js";
 import { anyValue, headerText, hostileString } from "./hostile.js";
 import type { FuzzRequest } from "./request.js";
@@ -34,11 +35,7 @@ interface Payload {
   bytes: Buffer;
 }
 
-export function corpusDir(): string {
-  return process.env.REGOPS_CORPUS_DIR ?? new URL("../../../shared/corpus", import.meta.url).pathname;
-}
-
-export function readPayloads(dir = join(corpusDir(), "webhooks")): Payload[] {
+export function readPayloads(dir = corpusPath("webhooks")): Payload[] {
   const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
   if (!files.length) throw new Error(`no webhook payloads in ${dir}: set REGOPS_CORPUS_DIR`);
   return files.map((file) => ({ file, sender: file.split("-")[0]!, bytes: readFileSync(join(dir, file)) }));

@@ -66,10 +66,13 @@ export async function removeLocalImages(repository: string): Promise<void> {
   for (const id of ids) await docker.getImage(id).remove({ force: true }).catch(() => undefined);
 }
 
+/** The id of the image the Docker host holds for `ref`; undefined only when it has none (404). */
 export async function hostImageIdOf(ref: string): Promise<string | undefined> {
   try {
     return (await docker.getImage(ref).inspect()).Id;
-  } catch {
-    return undefined;
+  } catch (err) {
+    // Any other failure (the engine unreachable, a bad reference) is not "no such image".
+    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    throw err;
   }
 }

@@ -1,5 +1,5 @@
 // Webhook bodies as registries send them, for tests that need a fresh one per case (the
-// corpus in test/fixtures/webhooks has the real, fixed ones).
+// corpus' webhooks/, read in place through test/helpers/corpus.ts, has the real, fixed ones).
 
 /** A Harbor 2.x PUSH_ARTIFACT delivery for `repository` ("project/name"), `tag` and `digest`. */
 export function harborPush(repository: string, tag: string, digest: string): string {

@@ -1,7 +1,7 @@
 // GraphQL on the real stack: the refresh mutation, job queries, and the jobUpdated
 // subscription over WebSocket (graphql-transport-ws) with progress.
 import WebSocket from "ws";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { removeLocalImages, pushRandomImage } from "../helpers/push.js";
 import { auth, json, KEYS, startTestService, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
@@ -74,8 +74,18 @@ function followJob(id: string, key: string): Promise<any[]> {
   });
 }
 
+/** How many SSE streams and subscriptions the service follows jobs for now, as /metrics says. */
+async function followers(): Promise<number> {
+  const text = await (await fetch(`${svc.url}/metrics`, { headers: auth(KEYS.read) })).text();
+  const line = /^regops_job_event_followers (\d+)$/m.exec(text);
+  if (!line) throw new Error("no regops_job_event_followers in /metrics");
+  return Number(line[1]);
+}
+
 /** Subscribes to jobEvents(filter) and collects updates until `until` says stop. */
-function collectJobEvents(filter: Record<string, unknown>, until: (updates: any[]) => boolean, onReady: () => Promise<void>): Promise<any[]> {
+async function collectJobEvents(filter: Record<string, unknown>, until: (updates: any[]) => boolean, onReady: () => Promise<void>): Promise<any[]> {
+  // Start from none, so that one follower below is this subscription, not an earlier one ending.
+  await vi.waitFor(async () => expect(await followers()).toBe(0), { timeout: 30_000, interval: 50 });
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${svc.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
     const updates: any[] = [];
@@ -91,8 +101,10 @@ function collectJobEvents(filter: Record<string, unknown>, until: (updates: any[
             payload: { query: `subscription($f: JobEventFilter) { jobEvents(filter: $f) { id type image state } }`, variables: { f: filter } },
           }),
         );
-        // the subscription is registered once the server has processed this message
-        setTimeout(() => void onReady().catch(reject), 300);
+        // the subscription is live once the service follows jobs for it
+        vi.waitFor(async () => expect(await followers()).toBe(1), { timeout: 30_000, interval: 50 })
+          .then(onReady)
+          .catch(reject);
       } else if (msg.type === "next") {
         if (msg.payload.errors) return reject(new Error(JSON.stringify(msg.payload.errors)));
         updates.push(msg.payload.data.jobEvents);

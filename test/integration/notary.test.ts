@@ -249,9 +249,19 @@ describe("RedisLock on a real Redis", () => {
       });
     await Promise.all(Array.from({ length: 8 }, () => work("one")));
     expect(most).toBe(1);
-    most = 0;
-    await Promise.all(["a", "b", "c"].map(work));
-    expect(most).toBe(3);
+
+    // Three names: each holder keeps its lock until all three are held at once. Were the names
+    // one lock, the second and third would give up with TIMEOUT after maxWaitMs instead.
+    let allHeld!: () => void;
+    const barrier = new Promise<void>((r) => (allHeld = r));
+    let held = 0;
+    const together = (name: string) =>
+      lock().withLock(name, async () => {
+        if (++held === 3) allHeld();
+        await barrier;
+      });
+    await Promise.all(["a", "b", "c"].map(together));
+    expect(held).toBe(3);
   });
 
   it("when the holder outlives the ttl, then renewal keeps the lock; a waiter gives up with TIMEOUT after maxWaitMs", async () => {

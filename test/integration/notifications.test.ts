@@ -5,8 +5,14 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NOTIFY_QUEUE } from "../../src/notify/emitter.js";
+import { notifyJobId } from "../../src/notify/payload.js";
+import type { NotificationEvent } from "../../src/notify/schema.js";
 import { verifySignature } from "../../src/notify/sign.js";
+import { queuePrefix } from "../../src/store/keys.js";
 import { pushRandomImage } from "../helpers/push.js";
 import { redisDump } from "../helpers/redis-dump.js";
 import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
@@ -63,8 +69,6 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Orders stream ids (`<ms>-<seq>`) by time. */
 function olderFirst(a: string, b: string): number {
   const [am, as] = a.split("-").map(BigInt) as [bigint, bigint];
@@ -78,6 +82,8 @@ let svc: TestService;
 let main: ReturnType<typeof receiver>;
 let down: ReturnType<typeof receiver>;
 let downPort: number;
+let bull: Redis;
+let notifyQueue: Queue;
 const repo = `notify-${Date.now()}/app`;
 
 beforeAll(async () => {
@@ -105,9 +111,14 @@ beforeAll(async () => {
       ],
     },
   });
+  // The service's notify queue, read to know what was queued and when a delivery is settled.
+  bull = new Redis(redis.url, { maxRetriesPerRequest: null });
+  notifyQueue = new Queue(NOTIFY_QUEUE, { connection: bull, prefix: queuePrefix(svc.config.prefix) });
 });
 
 afterAll(async () => {
+  await notifyQueue?.close();
+  bull?.disconnect();
   await svc?.close();
   main?.server.close();
   down?.server.close();
@@ -122,6 +133,25 @@ async function refresh(image: string): Promise<string> {
   });
   expect(res.status).toBe(202);
   return (await json(res)).id;
+}
+
+/**
+ * The state of the delivery of `event` about job `jobId` to `endpoint`, or undefined when none
+ * was queued. Events are queued where they happen: image.updated during the refresh, before its
+ * record is final; job.completed and job.failed once it is. So once a job's job.completed or
+ * job.failed has arrived, every event about it that was ever going to be queued is queued.
+ */
+async function queued(endpoint: string, event: NotificationEvent, jobId: string): Promise<string | undefined> {
+  const job = await notifyQueue.getJob(notifyJobId(endpoint, event, jobId));
+  return job ? await job.getState() : undefined;
+}
+
+/** Waits until that delivery is final (completed or failed): no attempt of it comes after. */
+async function settled(endpoint: string, event: NotificationEvent, jobId: string): Promise<string> {
+  return until(`${endpoint} ${event} ${jobId} to be settled`, async () => {
+    const state = await queued(endpoint, event, jobId);
+    return state === "completed" || state === "failed" ? state : undefined;
+  });
 }
 
 async function deliveries(query: string, key = KEYS.admin): Promise<any> {
@@ -153,10 +183,11 @@ describe("notifications", () => {
     expect(got!.body).toEqual({ id: got!.headers["x-regops-delivery"], event: "job.completed", occurredAt: job.finishedAt, job });
     expect((got!.body.job.result as any).changed).toBe(true);
 
-    // the first sighting of a tag is not an update
-    await sleep(500);
+    // the first sighting of a tag is not an update: none was queued (it would be by now)
+    expect(await queued("main", "image.updated", id)).toBeUndefined();
     expect(at("/ok", "image.updated", (x) => x.body.image.ref === img.ref)).toHaveLength(0);
     // and an endpoint whose image prefixes do not match got nothing
+    expect(await queued("elsewhere", "job.completed", id)).toBeUndefined();
     expect(main.received.filter((r) => r.path === "/elsewhere")).toHaveLength(0);
   });
 
@@ -184,7 +215,8 @@ describe("notifications", () => {
     const again = await refresh(img.ref);
     await waitForJob(svc.url, again);
     await until("job.completed of the unchanged refresh", () => at("/ok", "job.completed", (x) => x.body.job.id === again).length === 1);
-    await sleep(500);
+    expect(await queued("main", "image.updated", again)).toBeUndefined();
+    expect(await settled("main", "image.updated", id)).toBe("completed");
     expect(at("/ok", "image.updated", (x) => x.body.image.ref === img.ref)).toHaveLength(1);
   });
 
@@ -202,7 +234,8 @@ describe("notifications", () => {
     const gone = await refresh(`${registry.host}/${repo}:gone`);
     expect((await waitForJob(svc.url, gone)).state).toBe("failed");
     await until("the 410", () => main.received.some((r) => r.path === "/gone"));
-    await sleep(2500); // a retry would have come by now (the first backoff is at most 1 s)
+    // failed for good after one attempt: no retry is scheduled
+    expect(await settled("gone", "job.failed", gone)).toBe("failed");
     expect(main.received.filter((r) => r.path === "/gone")).toHaveLength(1);
     const log = await deliveries("endpoint=gone");
     expect(log.items).toEqual([expect.objectContaining({ endpoint: "gone", event: "job.failed", jobId: gone, attempt: 1, status: 410, outcome: "failed" })]);
@@ -234,7 +267,7 @@ describe("notifications", () => {
     expect(delivered.attempt).toBeGreaterThanOrEqual(3);
     expect(delivered.delivery).toBe(retrying[0].delivery); // one delivery, several attempts
 
-    await sleep(1500);
+    expect(await settled("down", "job.completed", id)).toBe("completed");
     expect(down.received).toHaveLength(1);
     const got = down.received[0]!;
     expect(got.headers["x-regops-delivery"]).toBe(delivered.delivery);
@@ -251,7 +284,7 @@ describe("notifications", () => {
     await waitForJob(svc.url, id);
     const delivered = await until("delivered", async () => (await deliveries("endpoint=flaky&outcome=delivered")).items[0]);
     expect(delivered).toMatchObject({ attempt: 3, status: 200, jobId: id });
-    await sleep(1500);
+    expect(await settled("flaky", "job.completed", id)).toBe("completed");
     const got = main.received.filter((r) => r.path === "/flaky");
     expect(got.map((r) => r.answered)).toEqual([503, 503, 200]);
     expect(new Set(got.map((r) => r.headers["x-regops-delivery"]))).toEqual(new Set([delivered.delivery]));

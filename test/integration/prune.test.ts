@@ -104,6 +104,20 @@ async function fixture(set: string, late = false): Promise<Fixture> {
   return fx;
 }
 
+/**
+ * `bytes` as the docker CLI prints it: go-units' HumanSize, 3 significant digits in powers of
+ * 1000 ("16B", "1.23MB"). Equal up to that rounding: half a unit of the last digit shown.
+ */
+function expectHumanSize(bytes: number, shown: string): void {
+  const m = /^([\d.e+]+)\s*(B|kB|MB|GB|TB|PB)$/.exec(shown);
+  if (!m) throw new Error(`not a docker size: ${JSON.stringify(shown)}`);
+  const scale = 1000 ** ["B", "kB", "MB", "GB", "TB", "PB"].indexOf(m[2]!);
+  const value = Number(m[1]);
+  const lastDigit = value === 0 ? 1 : 10 ** (Math.floor(Math.log10(value)) - 2);
+  const tolerance = m[2] === "B" ? 0 : (lastDigit / 2) * scale;
+  expect(Math.abs(bytes - value * scale), `${bytes} bytes shown as ${shown}`).toBeLessThanOrEqual(tolerance);
+}
+
 type Snapshot = Record<"image" | "container" | "volume", Map<string, string>>;
 
 /** id → role of everything of a fixture that exists now. */
@@ -268,6 +282,35 @@ describe("prune", () => {
     for (const id of now.image.keys()) expect(imageIds.has(id)).toBe(true);
     expect(df.volumes.items.map((v: { name: string }) => v.name)).toEqual(expect.arrayContaining([...now.volume.keys()]));
     expect(df.containers.active).toBeGreaterThanOrEqual(1);
+
+    // and the CLI agrees on this fixture's images, containers and volumes: each one's sizes and
+    // use counts (other tests share the engine, so only what this test made is compared).
+    const cli = JSON.parse((await exec("docker", ["system", "df", "-v", "--format", "{{json .}}"])).stdout) as Record<string, Record<string, string>[]>;
+    const find = <T extends { id: string }>(items: T[], id: string) => items.find((i) => i.id === id || i.id.replace(/^sha256:/, "").startsWith(id.replace(/^sha256:/, "")));
+    let compared = 0;
+    for (const c of cli.Images!.filter((i) => now.image.has(i.ID!))) {
+      const ours = find(df.images.items as { id: string; size: number; sharedSize: number; uniqueSize: number; containers: number }[], c.ID!)!;
+      expect(ours, c.ID).toBeDefined();
+      expectHumanSize(ours.size, c.Size!);
+      expectHumanSize(ours.sharedSize, c.SharedSize!);
+      expectHumanSize(ours.uniqueSize, c.UniqueSize!);
+      expect(ours.containers).toBe(Number(c.Containers));
+      compared++;
+    }
+    expect(compared).toBe(now.image.size);
+    const ourContainers = df.containers.items as { id: string; size: number }[];
+    const fixtureContainers = cli.Containers!.filter((c) => [...now.container.keys()].some((id) => id.startsWith(c.ID!)));
+    expect(fixtureContainers).toHaveLength(now.container.size);
+    for (const c of fixtureContainers) expectHumanSize(find(ourContainers, c.ID!)!.size, c.Size!);
+    const ourVolumes = df.volumes.items as { name: string; links: number; size: number }[];
+    const fixtureVolumes = cli.Volumes!.filter((v) => now.volume.has(v.Name!));
+    expect(fixtureVolumes).toHaveLength(now.volume.size);
+    for (const v of fixtureVolumes) {
+      const ours = ourVolumes.find((o) => o.name === v.Name)!;
+      expectHumanSize(ours.size, v.Size!);
+      expect(ours.links).toBe(Number(v.Links));
+    }
+
     expect((await fetch(`${svc.url}/v1/hosts/nope/df`, { headers: auth(KEYS.read) })).status).toBe(422);
   });
 });

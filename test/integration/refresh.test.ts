@@ -1,15 +1,17 @@
 // Refresh end to end on the real stack: Redis and a distribution registry in containers, the
 // Docker engine at DOCKER_HOST, regops started as main.ts starts it.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
 import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js";
+import { startGateProxy, type GateProxy } from "../helpers/gate-proxy.js";
 import { hostImageIdOf, pushRandomImage, removeLocalImages } from "../helpers/push.js";
 
 let redis: StartedRedis;
 let registry: StartedRegistry;
 let svc: TestService;
 let limited: FaultProxy; // the registry behind a rate limit: 429, Retry-After: 2, twice
+let gated: GateProxy; // the registry with the Docker engine's blob downloads held until the test opens it
 const repo = `refresh-${Date.now()}/app`;
 
 async function post(body: unknown, key = KEYS.write, headers: Record<string, string> = {}) {
@@ -36,6 +38,8 @@ beforeAll(async () => {
     { status: 429, headers: { "retry-after": "2" }, count: 2, match: /\/manifests\// },
     { "ratelimit-limit": "100;w=21600", "ratelimit-remaining": "42;w=21600" },
   );
+  // Only the engine's downloads (its User-Agent starts "docker/"): regops' own registry calls pass.
+  gated = await startGateProxy(registry.url, (req) => req.method === "GET" && /\/blobs\/sha256:/.test(req.url ?? "") && /^docker\//.test(req.headers["user-agent"] ?? ""));
   svc = await startTestService({
     redisUrl: redis.url,
     registries: [
@@ -43,6 +47,7 @@ beforeAll(async () => {
       { id: "nowhere", url: "http://regops-test.invalid:5000", kind: "distribution", insecure: true },
       { id: "closed", url: "http://127.0.0.1:1", kind: "distribution", insecure: true },
       { id: "limited", url: `http://${limited.host}`, kind: "distribution", insecure: true },
+      { id: "gated", url: `http://${gated.host}`, kind: "distribution", insecure: true },
     ],
   });
 });
@@ -50,7 +55,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await svc?.close();
   await limited?.close();
+  await gated?.close();
   await removeLocalImages(`${registry?.host}/${repo}`);
+  await removeLocalImages(`${gated?.host}/${repo}`);
   await Promise.all([redis?.container.stop(), registry?.container.stop()]);
 });
 
@@ -185,8 +192,12 @@ describe("refresh", () => {
     );
     expect(page2.items.map((j: { id: string }) => j.id)).toEqual([ids[0]]);
     expect(page2.nextCursor).toBeNull();
+    // A failed job of its own (the registry refuses connections), so the state filter has one to find.
+    const failedId = (await post({ type: "refresh", image: "127.0.0.1:1/listed/app:v1", pull: false })).body.id;
+    expect((await waitForJob(svc.url, failedId)).state).toBe("failed");
     const failed = await json(fetch(`${svc.url}/v1/jobs?type=refresh&state=failed&limit=100`, { headers: auth(KEYS.read) }));
-    expect(failed.items.every((j: { state: string }) => j.state === "failed")).toBe(true);
+    expect(failed.items.map((j: { id: string }) => j.id)).toContain(failedId);
+    expect(failed.items.map((j: { state: string }) => j.state)).toEqual(failed.items.map(() => "failed"));
   });
 
   it("when a job is followed over SSE, then its updates stream until it completes", async () => {
@@ -199,21 +210,33 @@ describe("refresh", () => {
     expect(states.at(-1)).toBe("completed");
   });
 
-  it("when a running pull is cancelled, then the job ends cancelled and the image is not left on the host", async () => {
-    const big = await pushRandomImage(registry.host, repo, "big", 96 * 1024 * 1024);
-    const { body } = await post({ type: "refresh", image: big.ref });
-    // wait until the pull is under way
-    for (let i = 0; i < 200; i++) {
-      const job = await json(fetch(`${svc.url}/v1/jobs/${body.id}`, { headers: auth(KEYS.read) }));
-      if (job.state === "active" && job.progress?.phase === "pulling") break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+  it("when a running pull is cancelled, then the job ends cancelled and the engine gives up the download", async () => {
+    // Larger than socket buffers hold, so an engine that drops the download cannot have read it.
+    await pushRandomImage(registry.host, repo, "held", 32 * 1024 * 1024);
+    const ref = `${gated.host}/${repo}:held`;
+    const { body } = await post({ type: "refresh", image: ref });
+    // The pull is under way: the engine waits for a blob the gate holds, so it cannot finish first.
+    await vi.waitFor(
+      async () => {
+        expect(gated.held()).toBeGreaterThan(0);
+        const job = await json(fetch(`${svc.url}/v1/jobs/${body.id}`, { headers: auth(KEYS.read) }));
+        expect([job.state, job.progress?.phase]).toEqual(["active", "pulling"]);
+      },
+      { timeout: 30_000, interval: 50 },
+    );
     const res = await fetch(`${svc.url}/v1/jobs/${body.id}`, { method: "DELETE", headers: auth(KEYS.write) });
     const job = await json(res);
     expect(res.status).toBe(200);
     expect(job.state).toBe("cancelled");
     expect(job.error.code).toBe("CANCELLED");
-    expect(await hostImageIdOf(big.ref)).toBeUndefined();
+    // The cancel reached the engine: once the gate opens, it drops the layer download instead
+    // of reading it to the end (a pull still under way reads every blob in full), and no image
+    // is left on the host.
+    const waiting = gated.held();
+    gated.open();
+    await vi.waitFor(() => expect(gated.cutShort() + gated.finished() + gated.hungUp()).toBeGreaterThanOrEqual(waiting), { timeout: 30_000, interval: 50 });
+    expect(gated.cutShort() + gated.hungUp()).toBeGreaterThan(0);
+    expect(await hostImageIdOf(ref)).toBeUndefined();
     const again = await fetch(`${svc.url}/v1/jobs/${body.id}`, { method: "DELETE", headers: auth(KEYS.write) });
     expect((await json(again)).state).toBe("cancelled");
   });

@@ -11,11 +11,14 @@ import { ScanAdapterError } from "../../src/scan/adapters/errors.js";
 import { HarborAdapterClient, type HarborScanRequest } from "../../src/scan/adapters/harbor.js";
 import { harborReportFromTrivy } from "../../src/scan/adapters/trivy-harbor.js";
 import { checkTrivyReport, parseTrivyReport } from "../../src/scan/adapters/trivy-report.js";
+import { corpus, corpusPath } from "../helpers/corpus.js";
 import { startFakeScannerAdapter, type FakeScannerAdapter } from "../helpers/fake-scanner-adapter.js";
 
 const ADAPTER_AUTH = "Bearer adapter-api-key";
 const REGISTRY_AUTH = `Basic ${Buffer.from("robot$scanner:registry-pw-8f2k").toString("base64")}`;
-const goldenText = readFileSync(new URL("../fixtures/scanner/trivy/reports/debian-buster.json.golden", import.meta.url), "utf8");
+// Trivy's golden report and the Harbor spec are read in place from the corpus (test/helpers/corpus.ts);
+// in a bare clone the whole file is skipped.
+const goldenText = corpus ? readFileSync(corpusPath("scanner/trivy/reports/debian-buster.json.golden"), "utf8") : "";
 const REQ: HarborScanRequest = {
   registryUrl: "https://registry.example.com:5000",
   registryAuthorization: REGISTRY_AUTH,
@@ -40,8 +43,8 @@ const toJsonSchema = (node: any): any => {
   }
   return out;
 };
-for (const v of ["1.1", "1.2"]) {
-  const text = readFileSync(new URL(`../fixtures/scanner/harbor-scanner-spec/scanner-adapter-openapi-v${v}.yaml`, import.meta.url), "utf8");
+for (const v of corpus ? ["1.1", "1.2"] : []) {
+  const text = readFileSync(corpusPath("scanner/harbor-scanner-spec", `scanner-adapter-openapi-v${v}.yaml`), "utf8");
   ajv.addSchema(toJsonSchema(parse(text)), v);
 }
 const schema = (version: string, name: string): ValidateFunction => ajv.compile({ $ref: `${version}#/components/schemas/${name}` });
@@ -55,7 +58,7 @@ const leaks = (err: unknown) =>
     .join("\n")
     .match(/registry-pw-8f2k|cm9ib3Qk[A-Za-z0-9+/=]*/g) ?? [];
 
-describe("Harbor scanner adapter client", () => {
+describe.skipIf(!corpus)("Harbor scanner adapter client", () => {
   let fake: FakeScannerAdapter;
   let client: HarborAdapterClient;
 
@@ -105,8 +108,9 @@ describe("Harbor scanner adapter client", () => {
     }
     expect(gets[1]!.at - gets[0]!.at).toBeGreaterThanOrEqual(990);
     expect(gets[2]!.at - gets[1]!.at).toBeGreaterThanOrEqual(990);
+    // Lower bounds only: a timer never fires early, but a loaded machine may fire it late. That
+    // the client waits what Refresh-After says and no more is `pending` above ([1, 1] seconds).
     expect(elapsed).toBeGreaterThanOrEqual(1_980);
-    expect(elapsed).toBeLessThan(4_000);
 
     // the body sent follows both spec versions
     const body = JSON.parse(post!.body);

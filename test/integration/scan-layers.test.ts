@@ -3,7 +3,12 @@
 // back through registryLayers(Remote) + getManifest, then analysed. Also the build info of Go
 // binaries found on this host (skipped where they are absent).
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import tar from "tar-stream";
@@ -15,6 +20,9 @@ import { analyzeImage, fileSelection } from "../../src/scan/analyzers/index.js";
 import { readImageFiles, registryLayers } from "../../src/scan/layers/index.js";
 import { OCI_MANIFEST, pushBlob, putManifest } from "../helpers/oci.js";
 import { startRegistry, type StartedRegistry } from "../helpers/stack.js";
+import { zip } from "../helpers/zip.js";
+
+const exec = promisify(execFile);
 
 let registry: StartedRegistry;
 let remote: Remote;
@@ -153,13 +161,44 @@ describe("Go binaries on this host", () => {
     expect(r.packages).toEqual([expect.objectContaining({ type: "gobinary", name: "stdlib", version: expect.stringMatching(/^1\.\d+/), ecosystem: "Go" })]);
   });
 
-  const cbt = "/usr/lib/google-cloud-sdk/bin/cbt";
-  it.skipIf(!existsSync(cbt))("when a module-mode Go binary is read, then its main module and dependencies are reported", async () => {
-    const r = await analyse("usr/local/bin/cbt", cbt);
-    const names = r.packages.map((p) => p.name);
-    expect(names[0]).toBe("cloud.google.com/go/cbt");
-    expect(names).toContain("cloud.google.com/go");
-    expect(names).toContain("stdlib");
-    expect(r.packages.every((p) => p.ecosystem === "Go" && p.path === "usr/local/bin/cbt")).toBe(true);
+  // Debian's Go packages are GOPATH builds (no module info), so a module-mode binary is made
+  // here: `go install` with Debian's Go (golang-go, from scripts/bootstrap) from a file-based
+  // module proxy holding two small modules of test/fixtures/gobin, offline.
+  it("when a module-mode Go binary is read, then its main module and dependencies are reported", async () => {
+    const work = mkdtempSync(join(tmpdir(), "regops-gobin-"));
+    const modules = [
+      { path: "example.test/regops-gobin", version: "v1.0.0", dir: "regops-gobin" },
+      { path: "example.test/greeting", version: "v1.2.3", dir: "greeting" },
+    ];
+    for (const m of modules) {
+      const src = fileURLToPath(new URL(`../fixtures/gobin/${m.dir}/`, import.meta.url));
+      const at = join(work, "proxy", m.path, "@v");
+      mkdirSync(at, { recursive: true });
+      const files = Object.fromEntries(readdirSync(src).map((f) => [`${m.path}@${m.version}/${f}`, readFileSync(join(src, f), "utf8")]));
+      writeFileSync(join(at, "list"), `${m.version}\n`);
+      writeFileSync(join(at, `${m.version}.info`), JSON.stringify({ Version: m.version }));
+      writeFileSync(join(at, `${m.version}.mod`), readFileSync(join(src, "go.mod")));
+      writeFileSync(join(at, `${m.version}.zip`), zip(files));
+    }
+    const env = {
+      PATH: process.env.PATH,
+      HOME: work,
+      GOPATH: join(work, "gopath"),
+      GOCACHE: join(work, "cache"),
+      GOPROXY: `file://${join(work, "proxy")}`,
+      GOSUMDB: "off",
+      GOFLAGS: "-modcacherw",
+      CGO_ENABLED: "0",
+      GOTOOLCHAIN: "local",
+    };
+    const { stdout: goVersion } = await exec("go", ["env", "GOVERSION"], { env });
+    await exec("go", ["install", "-trimpath", "example.test/regops-gobin@v1.0.0"], { cwd: work, env });
+    const r = await analyse("usr/local/bin/regops-gobin", join(work, "gopath", "bin", "regops-gobin"));
+    const found = r.packages.map((p) => [p.name, p.version]);
+    expect(found[0]).toEqual(["example.test/regops-gobin", "v1.0.0"]);
+    expect(found).toContainEqual(["example.test/greeting", "v1.2.3"]);
+    expect(found).toContainEqual(["stdlib", goVersion.trim().replace(/^go/, "")]);
+    expect(r.packages.every((p) => p.type === "gobinary" && p.ecosystem === "Go" && p.path === "usr/local/bin/regops-gobin")).toBe(true);
+    rmSync(work, { recursive: true, force: true });
   });
 });

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SCHEDULE_QUEUE } from "../../src/schedules/service.js";
 import { queuePrefix } from "../../src/store/keys.js";
 import { pushPlatformImage } from "../helpers/oci.js";
@@ -31,8 +31,6 @@ async function call(method: string, path: string, body?: unknown, key = KEYS.adm
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function startWorker(): Promise<TestService> {
   return startTestService({ redisUrl: redis.url, prefix, role: "worker", registries: registriesOf(), extra: extra() });
@@ -82,31 +80,40 @@ describe("/v1/schedules", () => {
     expect(created.body).toMatchObject({ id: "every-2s", every: "2s", source: "api", job: { type: "refresh", image, pull: false } });
     expect(created.body.nextRunAt).not.toBeNull();
 
-    await sleep(7_000);
-    // Stop the ticks without losing what they recorded, and let one in flight finish.
+    // Wait for three ticks to have run (however long the machine takes), then stop the ticks
+    // without losing what they recorded, and wait until no tick is queued or running any more.
+    const runs = async () => (await call("GET", "/v1/schedules/every-2s", undefined, KEYS.read)).body.runs as number;
+    await vi.waitFor(async () => expect(await runs()).toBeGreaterThanOrEqual(3), { timeout: 30_000, interval: 200 });
     await queue.removeJobScheduler("every-2s");
-    await sleep(1_500);
+    // (The config's "nightly" keeps its own delayed tick in the same queue.)
+    const queued = async () =>
+      (await queue.getJobs(["waiting", "active", "delayed", "prioritized"])).filter((j) => j?.data?.scheduleId === "every-2s").map((j) => j.id);
+    await vi.waitFor(async () => expect(await queued()).toEqual([]), { timeout: 30_000, interval: 200 });
 
     const view = (await call("GET", "/v1/schedules/every-2s", undefined, KEYS.read)).body;
     const jobs = (await json(fetch(`${api.url}/v1/jobs?type=refresh&image=${encodeURIComponent(image)}&limit=500`, { headers: auth(KEYS.read) }))).items;
     const ticks = view.lastRuns.map((r: any) => Date.parse(r.tickAt)).sort((a: number, b: number) => a - b);
-    // 7 s of a 2 s schedule that runs at once: 4 ticks, give or take one at either edge.
     expect(ticks.length).toBeGreaterThanOrEqual(3);
-    expect(ticks.length).toBeLessThanOrEqual(5);
     expect(view.runs).toBe(ticks.length);
     expect(new Set(ticks).size).toBe(ticks.length);
-    for (let i = 1; i < ticks.length; i++) expect(ticks[i] - ticks[i - 1]).toBe(2000);
+    // Ticks sit on the 2 s grid. A worker slower than one period makes BullMQ skip to the next
+    // free slot (a gap of 4 s), never run a slot twice or off the grid.
+    for (let i = 1; i < ticks.length; i++) {
+      expect(ticks[i] - ticks[i - 1]).toBeGreaterThanOrEqual(2000);
+      expect((ticks[i] - ticks[i - 1]) % 2000).toBe(0);
+    }
     expect(view.lastRuns.every((r: any) => r.jobId && !r.error)).toBe(true);
 
     // One job per tick, and each tick's job is one of them: no tick has two.
     expect(jobs).toHaveLength(ticks.length);
     expect(new Set(jobs.map((j: any) => j.id))).toEqual(new Set(view.lastRuns.map((r: any) => r.jobId)));
-    const created_ = jobs.map((j: any) => Date.parse(j.createdAt)).sort((a: number, b: number) => a - b);
-    for (let i = 1; i < created_.length; i++) expect(created_[i] - created_[i - 1]).toBeGreaterThan(1000);
 
     // Across both worker processes, each tick was run once.
-    const lines = workers.flatMap((w) => tickLines(w, "every-2s"));
-    expect(lines.map((l) => l.tick).sort((a, b) => a - b)).toEqual(ticks);
+    // (The log lines come through the processes' stdout pipes, which may lag the job.)
+    await vi.waitFor(() => {
+      const lines = workers.flatMap((w) => tickLines(w, "every-2s"));
+      expect(lines.map((l) => l.tick).sort((a, b) => a - b)).toEqual(ticks);
+    }, { timeout: 10_000, interval: 100 });
     const done = await Promise.all(jobs.map((j: any) => waitForJob(api.url, j.id)));
     expect(done.map((j: any) => j.state)).toEqual(done.map(() => "completed"));
     expect((done[0] as any).spec).toMatchObject({ type: "refresh", image, pull: false });
@@ -119,10 +126,8 @@ describe("/v1/schedules", () => {
         queue.add("tick", { scheduleId: "every-2s", source: "api" }, { jobId: `dup-${i}`, prevMillis: tick, removeOnComplete: true }),
       ),
     );
-    const deadline = Date.now() + 10_000;
     const pending = async () => (await Promise.all([0, 1, 2].map((i) => queue.getJob(`dup-${i}`)))).some(Boolean);
-    while ((await pending()) && Date.now() < deadline) await sleep(100);
-    expect(await pending()).toBe(false);
+    await vi.waitFor(async () => expect(await pending()).toBe(false), { timeout: 30_000, interval: 100 });
     const redelivered = (await call("GET", "/v1/schedules/every-2s", undefined, KEYS.read)).body;
     expect(redelivered.runs).toBe(ticks.length + 1);
     const jobsAfter = (await json(fetch(`${api.url}/v1/jobs?type=refresh&image=${encodeURIComponent(image)}&limit=500`, { headers: auth(KEYS.read) }))).items;

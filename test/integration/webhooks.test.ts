@@ -13,12 +13,14 @@ import { IMAGES } from "../helpers/images.js";
 import { docker, pushRandomImage, removeLocalImages } from "../helpers/push.js";
 import { storeKeys } from "../../src/store/keys.js";
 import { harborPush } from "../helpers/webhook-payloads.js";
+import { corpus, corpusPath } from "../helpers/corpus.js";
 import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
 import { metricSample } from "../helpers/metrics.js";
 import { startRedis, type StartedRedis } from "../helpers/stack.js";
 
 const SECRET = `hook-${randomBytes(12).toString("hex")}`;
-const CORPUS = new URL("../fixtures/webhooks/", import.meta.url);
+/** A real payload of the corpus, read in place (test/helpers/corpus.ts). */
+const payload = (file: string) => readFileSync(corpusPath("webhooks", file));
 const prefix = `wh${randomBytes(4).toString("hex")}`;
 let redis: StartedRedis;
 let registry: StartedTestContainer;
@@ -194,7 +196,7 @@ describe("webhooks", () => {
     expect(await metric("regops_webhook_deliveries_total", { registry: "nowhere", status: "rejected" })).toBe(0);
   });
 
-  it("when the body is garbage, huge, or one of the corpus' broken payloads, then a 400/413 problem, and the service carries on", async () => {
+  it.skipIf(!corpus)("when the body is garbage, huge, or one of the corpus' broken payloads, then a 400/413 problem, and the service carries on", async () => {
     const garbage = randomBytes(1024 * 1024);
     const big = await deliver("harbor", garbage, { authorization: SECRET, "content-type": "application/octet-stream" });
     expect([400, 413]).toContain(big.status);
@@ -207,7 +209,7 @@ describe("webhooks", () => {
       ["quay-build_success-1.json", "quay"],
       ["gcr-pubsub_push-1.json", "gar"],
     ] as const) {
-      const r = await deliver(registryId, readFileSync(new URL(file, CORPUS)), { authorization: SECRET });
+      const r = await deliver(registryId, payload(file), { authorization: SECRET });
       expect([file, r.status, r.body.code]).toEqual([file, 400, "BAD_REQUEST"]);
     }
     const health = await fetch(`${api.url}/healthz`);
@@ -247,8 +249,8 @@ describe("webhooks", () => {
     }
   });
 
-  it("when events are not tagged pushes, then the 202 names why each was ignored", async () => {
-    const pull = readFileSync(new URL("harbor-pull_artifact-1.json", CORPUS));
+  it.skipIf(!corpus)("when events are not tagged pushes, then the 202 names why each was ignored", async () => {
+    const pull = payload("harbor-pull_artifact-1.json");
     const r = await deliver("harbor", pull, { authorization: SECRET });
     expect(r.status).toBe(202);
     expect(r.body.status).toBe("ignored");

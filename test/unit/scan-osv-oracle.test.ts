@@ -8,9 +8,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { OsvStore } from "../../src/scan/osv/index.js";
 import { matchPackages } from "../../src/scan/match/index.js";
 import type { Package } from "../../src/scan/analyzers/types.js";
+import { corpus, corpusPath } from "../helpers/corpus.js";
 
-const OSV = new URL("../fixtures/scanner/osv/", import.meta.url).pathname;
-const E2E = `${OSV}e2e-osv-scanner-local-db/`;
+/** A file of osv-scanner's oracle, in the corpus (read in place). */
+const e2e = (file: string) => corpusPath("scanner/osv/e2e-osv-scanner-local-db", file);
 
 /** Packages from a CycloneDX SBOM's purls (deb, apk, golang; others have no OSV ecosystem here). */
 function sbomPackages(xml: string, source: string): Package[] {
@@ -49,16 +50,16 @@ function snapshotRows(snap: string, test: string): string[] {
     .map(([url, , eco, pkg, version, fixed]) => `${url!.replace("https://osv.dev/", "")} ${eco} ${pkg} ${version} ${fixed === "--" ? "" : fixed}`.trim());
 }
 
-describe("osv-scanner's local-db oracle", () => {
+describe.skipIf(!corpus)("osv-scanner's local-db oracle", () => {
   let store: OsvStore;
   let snap: string;
   beforeAll(async () => {
-    store = await OsvStore.load([`${OSV}records`]);
-    snap = await readFile(`${E2E}expected-snapshots.snap`, "utf8");
+    store = await OsvStore.load([corpusPath("scanner/osv/records")]);
+    snap = await readFile(e2e("expected-snapshots.snap"), "utf8");
   });
 
   it("when the postgres-stretch SBOM is matched, then the 6 source-package rows equal the snapshot", async () => {
-    const packages = sbomPackages(await readFile(`${E2E}postgres-stretch.cdx.xml`, "utf8"), "postgres-stretch.cdx.xml");
+    const packages = sbomPackages(await readFile(e2e("postgres-stretch.cdx.xml"), "utf8"), "postgres-stretch.cdx.xml");
     const findings = matchPackages(packages, store);
     const folded = [...new Set(findings.map((f) => `${f.id} ${f.ecosystem} ${f.source} ${f.installedVersion} ${f.fixedVersion ?? ""}`.trim()))].sort();
     const expected = snapshotRows(snap, "one_specific_supported_sbom_with_vulns").sort();
@@ -70,9 +71,9 @@ describe("osv-scanner's local-db oracle", () => {
 
   it("when the locks-many directory is matched, then the Alpine and npm rows equal the snapshot (Packagist has no records here)", async () => {
     const packages = [
-      ...sbomPackages(await readFile(`${E2E}locks-many-with-insecure/alpine.cdx.xml`, "utf8"), "alpine.cdx.xml"),
+      ...sbomPackages(await readFile(e2e("locks-many-with-insecure/alpine.cdx.xml"), "utf8"), "alpine.cdx.xml"),
       ...Object.entries(
-        (JSON.parse(await readFile(`${E2E}locks-many-with-insecure/package-lock.json`, "utf8")) as { dependencies: Record<string, { version: string }> }).dependencies,
+        (JSON.parse(await readFile(e2e("locks-many-with-insecure/package-lock.json"), "utf8")) as { dependencies: Record<string, { version: string }> }).dependencies,
       ).map(([name, d]): Package => ({ type: "npm", name, version: d.version, ecosystem: "npm", layer: "", path: "package-lock.json" })),
     ];
     const findings = matchPackages(packages, store);

@@ -1,4 +1,4 @@
-// OSV store: range evaluation on the real osv.dev records in test/fixtures/scanner/osv/records
+// OSV store: range evaluation on the real osv.dev records of the corpus' scanner/osv/records
 // (NOTES §1), ecosystem prefix rules, severity, and loading files, directories and zips.
 import { mkdtemp, readFile, rm, writeFile, mkdir, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -6,9 +6,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OsvStore, evaluateRange, band, type OsvRecord } from "../../src/scan/osv/index.js";
 import { compareVersions } from "../../src/scan/versions/index.js";
+import { corpus, corpusPath } from "../helpers/corpus.js";
 import { zip } from "../helpers/zip.js";
 
-const RECORDS = new URL("../fixtures/scanner/osv/records/", import.meta.url).pathname;
+/** The osv.dev records, read in place from the corpus (test/helpers/corpus.ts). */
+const records = () => corpusPath("scanner/osv/records");
 const semverCmp = (a: string, b: string) => compareVersions("npm", a, b);
 
 
@@ -16,10 +18,10 @@ function record(over: Partial<OsvRecord> & Pick<OsvRecord, "id">): OsvRecord {
   return { modified: "2024-01-01T00:00:00Z", ...over };
 }
 
-describe("OSV records from osv.dev, evaluated (NOTES §1)", () => {
+describe.skipIf(!corpus)("OSV records from osv.dev, evaluated (NOTES §1)", () => {
   let store: OsvStore;
   beforeAll(async () => {
-    store = await OsvStore.load([RECORDS]);
+    store = await OsvStore.load([records()]);
   });
   const hit = (eco: string, name: string, version: string) =>
     store.affected(eco, name, version).map((m) => [m.record.id, m.fixedVersion ?? null]);
@@ -202,8 +204,8 @@ describe("loading sources", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("when given an osv.dev all.zip, a single file and a withdrawn record, then all live records load", async () => {
-    const read = (p: string) => readFile(join(RECORDS, p), "utf8");
+  it.skipIf(!corpus)("when given an osv.dev all.zip, a single file and a withdrawn record, then all live records load", async () => {
+    const read = (p: string) => readFile(join(records(), p), "utf8");
     await mkdir(join(dir, "Debian"));
     await writeFile(
       join(dir, "Debian", "all.zip"),
@@ -213,7 +215,7 @@ describe("loading sources", () => {
         "WD-1.json": JSON.stringify(record({ id: "WD-1", withdrawn: "2024-01-02T00:00:00Z" })),
       }),
     );
-    const single = join(RECORDS, "npm/GHSA-whgm-jr23-g3j9.json");
+    const single = join(records(), "npm/GHSA-whgm-jr23-g3j9.json");
     const store = await OsvStore.load([join(dir, "Debian", "all.zip"), single]);
     expect(store.size).toBe(3);
     expect(store.affected("Debian:9", "dpkg", "1.18.25").map((m) => m.record.id)).toEqual(["DLA-3022-1"]);

@@ -5,8 +5,10 @@ import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { formatFor, WEBHOOK_FORMATS, WebhookFormatError, type WebhookRequest } from "../../src/webhooks/formats/index.js";
+import { corpus, corpusPath } from "../helpers/corpus.js";
 
-const CORPUS = new URL("../fixtures/webhooks/", import.meta.url);
+/** A payload of the corpus, read in place (test/helpers/corpus.ts); "" in a bare clone, where its tests skip. */
+const payload = (file: string) => (corpus ? readFileSync(corpusPath("webhooks", file), "utf8") : "");
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 
 function json(body: unknown, headers: Record<string, string> = {}): WebhookRequest {
@@ -26,10 +28,10 @@ function formatError(fn: () => unknown): WebhookFormatError {
 
 describe("github deliveries", () => {
   const github = formatFor("ghcr");
-  const text = readFileSync(new URL("github-package_create-1.json", CORPUS), "utf8");
+  const text = payload("github-package_create-1.json");
   const expected = [{ action: "push", host: "ghcr.io", repository: "utaitebox/utaitebox-server", tag: "3.2.1", digest: expect.stringMatching(/^sha256:7d38/) }];
 
-  it("when a delivery is form-encoded (payload=<json>), then it parses as the JSON one, and its signature is over the form bytes", () => {
+  it.skipIf(!corpus)("when a delivery is form-encoded (payload=<json>), then it parses as the JSON one, and its signature is over the form bytes", () => {
     const form = `payload=${encodeURIComponent(text)}`;
     const request: WebhookRequest = {
       rawBody: Buffer.from(form),
@@ -45,7 +47,7 @@ describe("github deliveries", () => {
     expect(github.verify(request, "s".repeat(20))).toBeUndefined();
   });
 
-  it("when the route hands the form over already split into fields, then the content type still finds payload in the raw bytes", () => {
+  it.skipIf(!corpus)("when the route hands the form over already split into fields, then the content type still finds payload in the raw bytes", () => {
     const form = `payload=${encodeURIComponent(text)}`;
     const request: WebhookRequest = {
       rawBody: Buffer.from(form),
@@ -265,8 +267,8 @@ describe("wrong shapes are 400s naming the field", () => {
     expect(formatError(() => formatFor(kind).parse(json(body))).field).toBe(field);
   });
 
-  it("when a Docker Hub payload is sent to a Harbor registry's URL, then it is a 400, not a misread", () => {
-    const text = readFileSync(new URL("dockerhub-push-1.json", CORPUS), "utf8");
+  it.skipIf(!corpus)("when a Docker Hub payload is sent to a Harbor registry's URL, then it is a 400, not a misread", () => {
+    const text = payload("dockerhub-push-1.json");
     expect(formatError(() => formatFor("harbor").parse(json(JSON.parse(text)))).field).toBe("type");
     expect(formatError(() => formatFor("quay").parse(json(JSON.parse(text)))).field).toBe("repository");
   });

@@ -8,6 +8,7 @@ import * as crypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { formatFor, WEBHOOK_FORMATS, type WebhookFormat, type WebhookRequest } from "../../src/webhooks/formats/index.js";
+import { corpus, corpusPath } from "../helpers/corpus.js";
 
 vi.mock("node:crypto", async (importOriginal) => {
   const real = await importOriginal<typeof import("node:crypto")>();
@@ -118,13 +119,14 @@ describe("github verify (X-Hub-Signature-256)", () => {
   });
 });
 
-describe("nexus verify (X-Nexus-Webhook-Signature, HMAC-SHA1)", () => {
+describe.skipIf(!corpus)("nexus verify (X-Nexus-Webhook-Signature, HMAC-SHA1)", () => {
   const nexus = formatFor("nexus");
   // fluxcd/flux-recv test/fixtures/nexus_key @ 2376c306a9bf4b41b06948fa7c1f3377e3b93364 and the
   // signature its sources_test.go expects for nexus_payload, which is the corpus file byte for byte.
   const FLUX_RECV_KEY = "gk0qp4u98xy0vntojv81i8zcjr4zw7xd6c4ugzad";
   const REAL_SIGNATURE = "d06eea380d4631e8c1180b689d10d9ba83ab68f6";
-  const realBody = readFileSync(new URL("../fixtures/webhooks/nexus-component_created-1.json", import.meta.url));
+  // Read in place from the corpus; in a bare clone this describe is skipped (it is still collected).
+  const realBody = corpus ? readFileSync(corpusPath("webhooks", "nexus-component_created-1.json")) : Buffer.alloc(0);
 
   it("when the real Nexus delivery is checked with flux-recv's key, then its real signature is accepted", () => {
     expect(realBody.length).toBe(349);

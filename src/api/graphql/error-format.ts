@@ -51,8 +51,19 @@ function formatRequestErrors(errors: readonly Error[]): Formatted {
   return { statusCode, response: { errors: out } };
 }
 
+/** Logs what graphqlError hid (an INTERNAL error's cause): the caller saw only "internal error". */
+function logHidden(errors: readonly Error[], context: FormatterContext): void {
+  // as Mercurius picks it: the request's logger, or over a WebSocket (no reply) the app's
+  const log = (context as Partial<FormatterContext>).reply?.log ?? (context as Partial<FormatterContext>).app?.log;
+  for (const error of errors) {
+    const original = ((error as GraphQLError).originalError ?? error) as Thrown & { extensions?: { code?: unknown }; cause?: unknown };
+    if (original.extensions?.code === "INTERNAL" && original.cause !== undefined) log?.error({ err: original.cause }, "unhandled error");
+  }
+}
+
 /** Mercurius' `errorFormatter`: request errors as above; execution results as Mercurius forms them. */
 export function formatGraphqlErrors(execution: Execution, context: FormatterContext): Formatted {
+  logHidden(execution.errors ?? [], context);
   // graphql-js always sets `data` (maybe null) once it has executed; a request error has none.
   if ((execution as { data?: unknown }).data === undefined) return formatRequestErrors(execution.errors);
   const formatted = mercurius.defaultErrorFormatter(execution, context);

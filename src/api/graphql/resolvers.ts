@@ -29,10 +29,19 @@ interface Context {
   _connectionInit?: { authorization?: string; Authorization?: string; headers?: { authorization?: string } };
 }
 
-/** A RegopsError as a GraphQL error: its code, hint and fields in `extensions`. */
+/**
+ * A RegopsError as a GraphQL error: its code, hint and fields in `extensions`. A GraphQL error
+ * (a document that does not parse) stays as it is. Anything else is hidden as REST hides it:
+ * INTERNAL with no detail; the original rides along as `cause`, which the formatter logs.
+ */
 export function graphqlError(err: unknown): Error {
-  if (!(err instanceof RegopsError)) return err as Error;
-  return new ErrorWithProps(err.message, { code: err.code, hint: err.hint, status: err.status, errors: err.fields.length ? err.fields : undefined });
+  if (err instanceof RegopsError) {
+    return new ErrorWithProps(err.message, { code: err.code, hint: err.hint, status: err.status, errors: err.fields.length ? err.fields : undefined });
+  }
+  // by name, not `instanceof`: graphql's CommonJS and ESM builds each have their own class
+  if (err instanceof ErrorWithProps || (err as Error | undefined)?.name === "GraphQLError") return err as Error;
+  const hidden = new RegopsError("INTERNAL", "internal error");
+  return Object.assign(new ErrorWithProps(hidden.message, { code: hidden.code, hint: hidden.hint, status: hidden.status }), { cause: err });
 }
 
 async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {

@@ -18,6 +18,11 @@ export interface Package {
   /** File the package was read from. */
   path: string;
   arch?: string;
+  /**
+   * How the image's own package manager orders versions, where it differs from the ecosystem's
+   * usual order: "apk3" for an Alpine image whose apk-tools is 3.x (NOTES: match the apk major).
+   */
+  versioning?: "apk3";
 }
 
 export interface OsInfo {

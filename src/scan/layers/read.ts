@@ -6,7 +6,8 @@
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
-import { isRegopsError } from "../../errors.js";
+import { isRegopsError, RegopsError } from "../../errors.js";
+import { errorCode, networkError } from "../../registry/network-errors.js";
 import { DEFAULT_SCAN_LIMITS, limitBytes, scanLimitError, type ScanLimits } from "../limits.js";
 import { costOf, ReadBudget } from "./budget.js";
 import { isLayerMediaType, tarStages } from "./decompress.js";
@@ -31,10 +32,13 @@ export async function readImageFiles(
     try {
       infos.push(await applyLayer(files, budget, limits, layer, wants, opts));
     } catch (err) {
-      // A limit or an abort is the job's answer as it is; anything else says which layer.
+      // A limit, a registry error or an abort is the job's answer as it is; anything else (a
+      // bad tar, gzip or zstd stream, a wrong digest, not a filesystem layer) says which layer.
       if (isRegopsError(err)) throw err;
       if (opts.signal?.aborted) throw opts.signal.reason;
-      throw new Error(`failed to read layer ${layer.digest}: ${(err as Error).message}`, { cause: err });
+      // The connection dropping mid-blob is the network's failure (retryable), not the layer's.
+      if (/^(E[A-Z]+|UND_ERR_\w+)$/.test(errorCode(err) ?? "")) throw networkError(err, `the registry, reading layer ${layer.digest}`);
+      throw new RegopsError("LAYER_UNREADABLE", `failed to read layer ${layer.digest}: ${(err as Error).message}`, { cause: err });
     }
   }
   return { files: files.files(), layers: infos };

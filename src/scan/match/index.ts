@@ -61,7 +61,7 @@ export function matchPackages(packages: readonly Package[], store: OsvStore, opt
   const findings = new Map<string, Finding>();
   for (const pkg of packages) {
     const { name, version } = lookupKey(pkg);
-    for (const match of store.affected(pkg.ecosystem, name, version)) {
+    for (const match of store.affected(pkg.ecosystem, name, version, pkg.versioning)) {
       if (ignore.has(match.record.id) || match.aliases.some((a) => ignore.has(a))) continue;
       if (opts.onlyFixed && match.fixedVersion === undefined) continue;
       const dedupe = `${match.record.id}\u0000${pkg.name}\u0000${pkg.version}`;

@@ -7,7 +7,13 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import yauzl from "yauzl";
+import { RegopsError } from "../../errors.js";
 import { parseOsvRecord, type OsvRecord } from "./record.js";
+
+/** A source that cannot be read as OSV data: the message names it, the original is the cause. */
+function invalid(message: string, opts: { cause: unknown }): RegopsError {
+  return new RegopsError("SCANNER_DB_INVALID", message, opts);
+}
 
 interface InputFile {
   path: string;
@@ -70,7 +76,7 @@ function parseJson(text: Buffer | string, where: string): OsvRecord {
   try {
     json = JSON.parse(text.toString());
   } catch (err) {
-    throw new Error(`failed to parse OSV JSON ${where}: ${(err as Error).message}`, { cause: err });
+    throw invalid(`failed to parse OSV JSON ${where}: ${(err as Error).message}`, { cause: err });
   }
   return parseOsvRecord(json, where);
 }
@@ -83,7 +89,7 @@ function parseJson(text: Buffer | string, where: string): OsvRecord {
 export function readZip(path: string, onRecord: (record: OsvRecord) => void, limits?: ZipLimits): Promise<void> {
   return new Promise((resolve, reject) => {
     yauzl.open(path, { lazyEntries: true, autoClose: true }, (err, zip) => {
-      if (err) return reject(new Error(`failed to open OSV zip ${path}: ${err.message}`, { cause: err }));
+      if (err) return reject(invalid(`failed to open OSV zip ${path}: ${err.message}`, { cause: err }));
       let total = 0;
       const fail = (e: Error) => {
         zip.close();
@@ -91,14 +97,14 @@ export function readZip(path: string, onRecord: (record: OsvRecord) => void, lim
       };
       const entryTooLarge = (name: string) => new ZipLimitError(`${name} inflates past ${limits?.entryLimitName}`);
       const totalTooLarge = () => new ZipLimitError(`the export inflates past ${limits?.totalLimitName}`);
-      zip.on("error", (e: Error) => fail(new Error(`failed to read OSV zip ${path}: ${e.message}`, { cause: e })));
+      zip.on("error", (e: Error) => fail(invalid(`failed to read OSV zip ${path}: ${e.message}`, { cause: e })));
       zip.on("end", () => resolve());
       zip.on("entry", (entry: yauzl.Entry) => {
         if (!entry.fileName.endsWith(".json")) return zip.readEntry();
         if (limits && entry.uncompressedSize > limits.maxEntryBytes) return fail(entryTooLarge(entry.fileName));
         if (limits && total + entry.uncompressedSize > limits.maxTotalBytes) return fail(totalTooLarge());
         zip.openReadStream(entry, (e, stream) => {
-          if (e) return fail(new Error(`failed to read ${path}!${entry.fileName}: ${e.message}`, { cause: e }));
+          if (e) return fail(invalid(`failed to read ${path}!${entry.fileName}: ${e.message}`, { cause: e }));
           const room = limits ? Math.min(limits.maxEntryBytes, limits.maxTotalBytes - total) : Infinity;
           readStream(stream, room, () => (limits && room < limits.maxEntryBytes ? totalTooLarge() : entryTooLarge(entry.fileName)))
             .then((buf) => {
@@ -127,7 +133,7 @@ export async function fingerprint(sources: readonly string[]): Promise<Inputs> {
     try {
       await listInputs(source, files);
     } catch (err) {
-      throw new Error(`failed to read OSV source ${source}: ${(err as Error).message}`, { cause: err });
+      throw invalid(`failed to read OSV source ${source}: ${(err as Error).message}`, { cause: err });
     }
   }
   const hash = createHash("sha256");

@@ -1,6 +1,7 @@
 // The parts of an OSV record (schema 1.7.x) the store reads, checked once when a record is
 // loaded. Unknown fields pass through untouched: osv.dev adds database_specific freely.
 import { z } from "zod";
+import { RegopsError } from "../../errors.js";
 
 const eventSchema = z.looseObject({
   introduced: z.string().optional(),
@@ -53,7 +54,7 @@ export type OsvSeverityEntry = z.infer<typeof severitySchema>;
 export function parseOsvRecord(json: unknown, where: string): OsvRecord {
   const parsed = osvRecordSchema.safeParse(json);
   if (!parsed.success) {
-    throw new Error(`failed to read OSV record ${where}: ${z.prettifyError(parsed.error)}`);
+    throw new RegopsError("SCANNER_DB_INVALID", `failed to read OSV record ${where}: ${z.prettifyError(parsed.error)}`);
   }
   return parsed.data;
 }

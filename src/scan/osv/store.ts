@@ -1,7 +1,7 @@
 // The built-in scanner's advisory database: OSV records indexed by (ecosystem, package name),
 // answering "which advisories affect this version" (NOTES §1). Withdrawn records are skipped.
 import { createHash } from "node:crypto";
-import { compareVersions } from "../versions/index.js";
+import { compareByScheme, compareVersions, type Scheme } from "../versions/index.js";
 import type { Severity } from "../schema.js";
 import { ecosystemCovers, normaliseName, normaliseVersion, parseEcosystem } from "./ecosystem.js";
 import { evaluateAffected, type Compare } from "./range.js";
@@ -103,21 +103,21 @@ export class OsvStore {
     this.#dbVersion = dbVersion;
   }
 
-  #comparatorFor(ecosystem: string): (rangeType: string) => Compare | undefined {
-    const ecosystemCmp: Compare = (a, b) => this.#compare(ecosystem, a, b);
+  #comparatorFor(ecosystem: string, versioning?: Scheme): (rangeType: string) => Compare | undefined {
+    const ecosystemCmp: Compare = versioning ? (a, b) => compareByScheme(versioning, a, b) : (a, b) => this.#compare(ecosystem, a, b);
     // SemVer 2.0 whatever the ecosystem (osv.dev types npm and Go ranges SEMVER).
     const semverCmp: Compare = (a, b) => this.#compare("npm", a, b);
     return (type) => (type === "ECOSYSTEM" ? ecosystemCmp : type === "SEMVER" ? semverCmp : undefined);
   }
 
   /** Advisories affecting `name@version` in `ecosystem` ("Debian:10", "Alpine:v3.10", "npm"), one per record id. */
-  affected(ecosystem: string, name: string, version: string): OsvMatch[] {
+  affected(ecosystem: string, name: string, version: string, versioning?: Scheme): OsvMatch[] {
     const { base } = parseEcosystem(ecosystem);
     const v = normaliseVersion(base, version);
     const byId = new Map<string, OsvMatch>();
     for (const entry of this.#index.get(key(base, name)) ?? []) {
       if (!ecosystemCovers(entry.ecosystem, ecosystem)) continue;
-      const verdict = evaluateAffected(entry.affected, v, this.#comparatorFor(entry.ecosystem));
+      const verdict = evaluateAffected(entry.affected, v, this.#comparatorFor(entry.ecosystem, versioning));
       if (!verdict.affected) continue;
       const seen = byId.get(entry.record.id);
       if (seen && (seen.fixedVersion !== undefined || verdict.fixed === undefined)) continue;

@@ -37,6 +37,7 @@ export function constraintToRange(constraint: string): { range?: OsvRange; versi
   let lower = false;
   for (const part of constraint.split(",").map((p) => p.trim()).filter(Boolean)) {
     const m = /^(>=|<=|<|==?)\s*(\S+)$/.exec(part);
+    // a plain Error: this converts Trivy's test fixtures for tests, never a user's data
     if (!m) throw new Error(`failed to convert Trivy constraint "${constraint}": "${part}" is not >=, <, <= or =`);
     const [, op, v] = m as unknown as [string, string, string];
     if (op === ">=") {

@@ -1,6 +1,7 @@
 // One version comparator per OSV ecosystem, behind one function. Ecosystem strings follow
 // osv-schema's ecosystems list: `Debian:12`, `Ubuntu:22.04:LTS`, `Alpine:v3.19`, `Red Hat:…`.
 import * as apk from "./apk.js";
+import * as apk3 from "./apk3.js";
 import * as dpkg from "./dpkg.js";
 import * as pep440 from "./pep440.js";
 import * as rpm from "./rpm.js";
@@ -8,11 +9,13 @@ import * as semver from "./semver.js";
 import type { Ordering } from "./shared.js";
 
 export type { Ordering } from "./shared.js";
-export type Scheme = "dpkg" | "apk" | "rpm" | "semver" | "pep440";
+export type Scheme = "dpkg" | "apk" | "apk3" | "rpm" | "semver" | "pep440";
 
 const COMPARATORS: Record<Scheme, (a: string, b: string) => Ordering> = {
   dpkg: dpkg.compare,
   apk: apk.compare,
+  // apk-tools 3's order; never picked by ecosystem, only for an image whose apk is 3.x
+  apk3: apk3.compare,
   rpm: rpm.compare,
   semver: semver.compare,
   pep440: pep440.compare,
@@ -34,6 +37,11 @@ const PREFIXED: [RegExp, Scheme][] = [
 /** The comparison scheme for an OSV ecosystem string, or undefined when none is known. */
 export function schemeFor(ecosystem: string): Scheme | undefined {
   return EXACT.get(ecosystem) ?? PREFIXED.find(([re]) => re.test(ecosystem))?.[1];
+}
+
+/** Compares two versions by a named scheme (an image's own package manager's order). */
+export function compareByScheme(scheme: Scheme, a: string, b: string): number {
+  return COMPARATORS[scheme](a, b);
 }
 
 /**
