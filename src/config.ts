@@ -4,93 +4,28 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { registryAuthSchema } from "./registry/credentials/index.js";
 import { notarySchema, type NotaryConfig } from "./notary/schema.js";
 import { scannerSchema, withSyncSource, type ScannerConfig } from "./scan/schema.js";
 import { notificationSchema, type NotificationConfig } from "./notify/schema.js";
-import { registryDomain } from "./registry/registries.js";
+import { registryDomain } from "./registry/lookup.js";
 import { checkWatch, watchFields } from "./watches/schema.js";
 import { scheduleSchema, type Schedule } from "./schedules/schema.js";
 import { retentionConfigSchema, type RetentionConfig } from "./retention/config.js";
 import { parseSecretKey } from "./store/sealed.js";
-import { DEFAULT_TAG_POLICY, tagPolicySchema } from "./registry/tag-policy.js";
 import { DEFAULT_GRAPHQL_LIMITS, graphqlLimitsSchema } from "./api/graphql/limits.js";
-import { answerLimitFields } from "./registry/answer-limits.js";
-import { tokenRealmsSchema } from "./registry/realm.js";
 import { registryApiSchema, type RegistryApiLimits } from "./registry/ca-pem.js";
+import { registrySchema, type RegistryConfig } from "./registry/schema.js";
+import { hostSchema, type HostConfig } from "./docker/schema.js";
+import { idSchema } from "./ids.js";
 
-export const REGISTRY_KINDS = [
-  "dockerhub", "harbor", "distribution", "gitlab", "quay", "ghcr", "acr", "ecr", "gar", "jfrog", "nexus", "generic",
-] as const;
 
 export const SCOPES = ["read", "write", "admin"] as const;
 export type Scope = (typeof SCOPES)[number];
 
-const id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be lowercase letters, digits, - or _ (at most 63)");
-
-// Registries whose address is well known: `url` may be left out.
-const WELL_KNOWN_URLS: Partial<Record<(typeof REGISTRY_KINDS)[number], string>> = {
-  dockerhub: "https://registry-1.docker.io",
-  ghcr: "https://ghcr.io",
-  quay: "https://quay.io",
-};
-
-/** One registry, as the config file and POST /v1/registries describe it. */
-export const registryFields = {
-  url: z.url({ protocol: /^https?$/ }).optional().meta({ description: "https://host[:port] (http:// for a plain-http registry); optional for dockerhub, ghcr and quay" }),
-  kind: z.enum(REGISTRY_KINDS).default("generic"),
-  insecure: z.boolean().default(false).meta({ description: "Skip TLS certificate verification" }),
-  auth: registryAuthSchema.optional(),
-  proxy: z
-    .url({ protocol: /^https?$/ })
-    .optional()
-    .meta({ description: "HTTP(S) proxy for this registry's traffic, e.g. http://proxy.corp:3128" }),
-  ca: z
-    .string()
-    .min(1)
-    .optional()
-    .meta({ description: "Extra CA certificate(s) to trust: PEM text (the config file may give the path of a PEM file instead)" }),
-  limits: z
-    .strictObject({
-      maxConcurrency: z.number().int().positive().optional().meta({ description: "Requests in flight to this registry, per regops process" }),
-      requestsPerSecond: z.number().positive().optional().meta({ description: "Requests started per second to this registry, per regops process" }),
-      ...answerLimitFields,
-    })
-    .default({}),
-  tagPolicy: tagPolicySchema.default(DEFAULT_TAG_POLICY),
-  tokenRealms: tokenRealmsSchema.optional(),
-  webhook: z
-    .strictObject({
-      secret: z.string().min(16, "must be at least 16 characters").meta({
-        description: "Shared secret of POST /v1/webhooks/{id}: HMAC key where the registry signs, else expected in Authorization or ?secret=",
-      }),
-    })
-    .optional(),
-};
-
-export const registryObject = z.strictObject({ id, ...registryFields });
-
-export const registrySchema = registryObject.transform((r, ctx) => {
-    const url = r.url ?? WELL_KNOWN_URLS[r.kind];
-    if (!url) {
-      ctx.addIssue({ code: "custom", path: ["url"], message: `is required for kind ${r.kind}` });
-      return z.NEVER;
-    }
-    return { ...r, url };
-  });
-
-const hostSchema = z.object({
-  id,
-  docker: z
-    .string()
-    .regex(/^(unix|tcp|http|https|npipe):\/\//, "must be unix:///path/docker.sock or tcp://host:port"),
-  tls: z.object({ ca: z.string(), cert: z.string(), key: z.string() }).optional(),
-});
-
-const watchSchema = z.strictObject({ id, ...watchFields }).superRefine(checkWatch);
+const watchSchema = z.strictObject({ id: idSchema, ...watchFields }).superRefine(checkWatch);
 
 const apiKeySchema = z.object({
-  id,
+  id: idSchema,
   key: z.string().min(16, "must be at least 16 characters"),
   scopes: z.array(z.enum(SCOPES)).min(1),
 });
@@ -161,8 +96,6 @@ const envSchema = z.object({
     }),
 });
 
-export type RegistryConfig = z.infer<typeof registrySchema>;
-export type HostConfig = z.infer<typeof hostSchema>;
 export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
 export type WatchConfig = z.infer<typeof watchSchema>;
 

@@ -13,9 +13,9 @@ import { JobEvents } from "./jobs/events.js";
 import { closeQueues, createQueues } from "./jobs/queues.js";
 import { JobService } from "./jobs/service.js";
 import type { Logger } from "./logger.js";
-import { RegistryCatalog } from "./registry/catalog.js";
-import { Registries } from "./registry/remote.js";
-import { RegistryStore } from "./store/registries.js";
+import { RegistryDirectory } from "./registry/directory.js";
+import { RegistryClients } from "./registry/clients.js";
+import { ApiRegistryStore } from "./store/api-registries.js";
 import { SecretBox } from "./store/sealed.js";
 import { ScanStore } from "./store/scans.js";
 import { ScannerDatabase } from "./scan/database.js";
@@ -84,9 +84,9 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   const hosts = new DockerHosts(config.hosts);
   const images = new ImageStore(records, config.prefix);
   // The registries of the config file plus those added through the API, reloaded on change.
-  const catalog = new RegistryCatalog(
+  const catalog = new RegistryDirectory(
     config.registries,
-    new RegistryStore(redis, store.keys, config.secretKey ? new SecretBox(config.secretKey) : undefined),
+    new ApiRegistryStore(redis, store.keys, config.secretKey ? new SecretBox(config.secretKey) : undefined),
     config.registryApi,
   );
   const catalogSubscriber = connect(config, logger, "registries-sub");
@@ -94,7 +94,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   // One connection pool and token cache per registry, shared by the API's queries and the workers.
   // Rate limits are the deployment's: a 429 one process sees makes every process wait.
   const rateLimits = new SharedRateLimits(redis, store.keys, (err) => logger.warn({ msg: err.message }, "sharing a rate limit failed"));
-  const registries = new Registries(catalog, rateLimits);
+  const registries = new RegistryClients(catalog, rateLimits);
   await rateLimits.follow(catalogSubscriber, (id, until) => registries.adoptCoolDown(id, until));
   const closers: (() => Promise<unknown>)[] = [async () => catalogSubscriber.disconnect()];
   // Watches: one job scheduler each on the `watch` queue; their ticks run where workers run.

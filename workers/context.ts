@@ -8,7 +8,7 @@ import type { Notary } from "../src/notary/notary.js";
 import type { ScannerDatabase } from "../src/scan/database.js";
 import type { ScanStore } from "../src/store/scans.js";
 import type { NotificationEmitter } from "../src/notify/emitter.js";
-import type { Registries } from "../src/registry/remote.js";
+import type { RegistryClients } from "../src/registry/clients.js";
 import type { ImageStore } from "../src/store/images.js";
 
 export interface JobContext {
@@ -20,7 +20,7 @@ export interface JobContext {
 
 export interface WorkerDeps {
   config: Config;
-  registries: Registries;
+  registries: RegistryClients;
   hosts: DockerHosts;
   images: ImageStore;
   logger: Logger;

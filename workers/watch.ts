@@ -15,13 +15,13 @@ import type { JobService } from "../src/jobs/service.js";
 import type { RefreshSpec } from "../src/jobs/specs.js";
 import type { Logger } from "../src/logger.js";
 import { formatReference, parseReference, withDefaultTag, type Reference } from "../src/registry/reference.js";
-import type { Registries } from "../src/registry/remote.js";
+import type { RegistryClients } from "../src/registry/clients.js";
 import { listTags } from "../src/registry/tags.js";
 import type { ImageStore } from "../src/store/images.js";
 import { queuePrefix } from "../src/store/keys.js";
 import type { TickOutcome, WatchStore } from "../src/store/watches.js";
 import { headDigest } from "../src/watches/check.js";
-import { GlobError, tagMatcher } from "../src/watches/glob.js";
+import { GlobError, tagMatcher } from "../src/patterns/glob.js";
 import type { Watch } from "../src/watches/schema.js";
 import { WATCH_QUEUE, type TickData, type WatchService } from "../src/watches/service.js";
 
@@ -33,7 +33,7 @@ const TICK_TIMEOUT_MS = 10 * 60_000;
 const WATCH_CONCURRENCY = 4;
 
 export interface TickDeps {
-  registries: Registries;
+  registries: RegistryClients;
   images: ImageStore;
   jobs: Pick<JobService, "submit">;
   logger: Logger;

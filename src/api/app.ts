@@ -27,8 +27,8 @@ import { healthRoutes, type Check } from "./rest/health.js";
 import { imageRoutes } from "./rest/images.js";
 import { jobRoutes } from "./rest/jobs.js";
 import { manifestRoutes } from "./rest/manifests.js";
-import type { RegistryCatalog } from "../registry/catalog.js";
-import type { Registries } from "../registry/remote.js";
+import type { RegistryDirectory } from "../registry/directory.js";
+import type { RegistryClients } from "../registry/clients.js";
 import { registryRoutes } from "./rest/registries.js";
 import { watchRoutes } from "./rest/watches.js";
 import type { WatchService } from "../watches/service.js";
@@ -50,8 +50,8 @@ export interface AppDeps {
   keys: ApiKeys;
   jobs: JobService;
   images: ImageStore;
-  registries: Registries;
-  catalog: RegistryCatalog;
+  registries: RegistryClients;
+  catalog: RegistryDirectory;
   webhooks: { ingest: WebhookIngest; log: DeliveryLog };
   scans: ScanDeps;
   /** Absent when no `notary` is configured: the notary routes then answer NOTARY_NOT_CONFIGURED. */

@@ -7,13 +7,13 @@ import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { JobEvents } from "../jobs/events.js";
 import type { Queues } from "../jobs/queues.js";
-import type { RegistryCatalog } from "../registry/catalog.js";
-import type { Registries } from "../registry/remote.js";
+import type { RegistryDirectory } from "../registry/directory.js";
+import type { RegistryClients } from "../registry/clients.js";
 
 export interface MetricSources {
   queues: Queues;
-  catalog: RegistryCatalog;
-  registries: Pick<Registries, "rateLimits">;
+  catalog: RegistryDirectory;
+  registries: Pick<RegistryClients, "rateLimits">;
   events: Pick<JobEvents, "followers">;
 }
 

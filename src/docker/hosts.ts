@@ -1,7 +1,7 @@
 // The Docker hosts regops manages: one dockerode client per configured host.
 import { readFileSync } from "node:fs";
 import Docker from "dockerode";
-import type { HostConfig } from "../config.js";
+import type { HostConfig } from "./schema.js";
 import { RegopsError } from "../errors.js";
 import { dockerError } from "./errors.js";
 

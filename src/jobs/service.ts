@@ -5,10 +5,11 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { v7 as uuidv7 } from "uuid";
-import type { Config, RegistryConfig } from "../config.js";
-import type { RegistryCatalog } from "../registry/catalog.js";
+import type { Config } from "../config.js";
+import type { RegistryConfig } from "../registry/schema.js";
+import type { RegistryDirectory } from "../registry/directory.js";
 import { RegopsError } from "../errors.js";
-import { findRegistry } from "../registry/registries.js";
+import { findRegistry } from "../registry/lookup.js";
 import { formatReference, parseReference, withDefaultTag, type Reference } from "../registry/reference.js";
 import { TERMINAL_STATES, type JobRecord, type JobStore, type ListQuery } from "../store/jobs.js";
 import { jobOptions } from "./kinds.js";
@@ -142,7 +143,7 @@ export class JobService {
     private readonly store: JobStore,
     private readonly queues: Queues,
     private readonly config: Config,
-    private readonly catalog: RegistryCatalog,
+    private readonly catalog: RegistryDirectory,
   ) {}
 
   async submit(spec: JobSpec, opts: SubmitOptions): Promise<{ job: JobRecord; created: boolean }> {

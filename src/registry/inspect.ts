@@ -5,7 +5,8 @@
 import { getSmallBlob } from "./blob.js";
 import { getManifest, MEDIA_TYPES } from "./manifest.js";
 import { formatReference, parseReference, withDefaultTag, type Reference } from "./reference.js";
-import type { Registries, Remote } from "./remote.js";
+import type { RegistryClients } from "./clients.js";
+import type { Remote } from "./remote.js";
 import { tagKind, type TagKind } from "./tag-policy.js";
 
 interface Descriptor {
@@ -113,7 +114,7 @@ export async function inspectManifest(remote: Remote, ref: Reference, name: stri
 }
 
 /** Inspects an image reference given as text, in whichever configured registry holds it. */
-export async function inspectImage(registries: Registries, image: string, signal?: AbortSignal): Promise<ManifestInspection> {
+export async function inspectImage(registries: RegistryClients, image: string, signal?: AbortSignal): Promise<ManifestInspection> {
   const ref = withDefaultTag(parseReference(image));
   return inspectManifest(registries.forReference(ref), ref, formatReference(ref), signal);
 }

@@ -4,7 +4,7 @@
 //   retention:
 //     - { repositories: "registry.example.com/team/*", keepNewest: 10, keepTags: [semver, "release-.*"], olderThan: 720h }
 import { z } from "zod";
-import { compileGlob, globSchema } from "../watches/glob.js";
+import { compileGlob, globSchema } from "../patterns/glob.js";
 import { retentionRuleFields, type RetentionRules } from "./rules.js";
 
 export const retentionConfigSchema = z

@@ -8,7 +8,7 @@ import type { Redis } from "ioredis";
 import type { Config } from "../config.js";
 import { RegopsError } from "../errors.js";
 import { admit } from "../jobs/service.js";
-import type { RegistryCatalog } from "../registry/catalog.js";
+import type { RegistryDirectory } from "../registry/directory.js";
 import { queuePrefix } from "../store/keys.js";
 import type { ScheduleStore } from "../store/schedules.js";
 import type { Schedule, ScheduleView } from "./schema.js";
@@ -44,7 +44,7 @@ export class ScheduleService {
   constructor(
     connection: Redis,
     private readonly config: Pick<Config, "prefix" | "schedules" | "hosts" | "notary">,
-    private readonly catalog: RegistryCatalog,
+    private readonly catalog: RegistryDirectory,
     private readonly store: ScheduleStore,
   ) {
     this.queue = new Queue<ScheduleTickData>(SCHEDULE_QUEUE, { connection, prefix: queuePrefix(config.prefix) });

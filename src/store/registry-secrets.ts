@@ -2,7 +2,7 @@
 // is and what must be sealed. One list, so a new secret-bearing field is sealed by adding it
 // here: credentials (`auth`, whichever kind: password, ECR keys), the webhook secret, and the
 // user info of a proxy URL (`http://user:pass@proxy:3128`).
-import type { RegistryConfig } from "../config.js";
+import type { RegistryConfig } from "../registry/schema.js";
 
 /** The secret parts of one registry, sealed together as one JSON blob. */
 export interface RegistrySecrets {

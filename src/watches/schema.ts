@@ -5,7 +5,7 @@ import { z } from "zod";
 import { RegopsError } from "../errors.js";
 import { parseReference } from "../registry/reference.js";
 import { cronProblem } from "./cron.js";
-import { globSchema } from "./glob.js";
+import { globSchema } from "../patterns/glob.js";
 import { intervalProblem, parseInterval } from "./interval.js";
 
 export { parseInterval };

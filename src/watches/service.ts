@@ -8,7 +8,7 @@ import type { Redis } from "ioredis";
 import type { Config } from "../config.js";
 import { RegopsError } from "../errors.js";
 import { admit } from "../jobs/service.js";
-import type { RegistryCatalog } from "../registry/catalog.js";
+import type { RegistryDirectory } from "../registry/directory.js";
 import { queuePrefix } from "../store/keys.js";
 import type { WatchStore } from "../store/watches.js";
 import { everyMs, type Watch, type WatchView } from "./schema.js";
@@ -38,7 +38,7 @@ export class WatchService {
   constructor(
     connection: Redis,
     private readonly config: Pick<Config, "prefix" | "watches" | "hosts">,
-    private readonly catalog: RegistryCatalog,
+    private readonly catalog: RegistryDirectory,
     private readonly store: WatchStore,
   ) {
     this.queue = new Queue<TickData>(WATCH_QUEUE, { connection, prefix: queuePrefix(config.prefix) });

@@ -8,14 +8,14 @@
 // has is only counted: the URL is anyone's to call.
 import type { Redis } from "ioredis";
 import { v7 as uuidv7 } from "uuid";
-import type { RegistryConfig } from "../config.js";
+import type { RegistryConfig } from "../registry/schema.js";
 import { badRequest, RegopsError } from "../errors.js";
 import type { JobService } from "../jobs/service.js";
-import type { RegistryCatalog } from "../registry/catalog.js";
+import type { RegistryDirectory } from "../registry/directory.js";
 import { headManifest } from "../registry/manifest.js";
 import { formatReference, parseReference, type Reference } from "../registry/reference.js";
-import { registryDomain } from "../registry/registries.js";
-import type { Registries } from "../registry/remote.js";
+import { registryDomain } from "../registry/lookup.js";
+import type { RegistryClients } from "../registry/clients.js";
 import type { StoreKeys } from "../store/keys.js";
 import type { JobRecord } from "../store/jobs.js";
 import type { Delivery, DeliveryEventOutcome, DeliveryLog } from "./deliveries.js";
@@ -31,8 +31,8 @@ export const REGISTRY_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 export interface IngestDeps {
   redis: Redis;
   keys: StoreKeys;
-  catalog: RegistryCatalog;
-  registries: Registries;
+  catalog: RegistryDirectory;
+  registries: RegistryClients;
   jobs: JobService;
   log: DeliveryLog;
   /** Absent where nothing scrapes (tests that build the pipeline alone). */

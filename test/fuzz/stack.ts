@@ -5,7 +5,7 @@
 // secret, so every webhook format is reachable.
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { REGISTRY_KINDS } from "../../src/config.js";
+import { REGISTRY_KINDS } from "../../src/registry/schema.js";
 import { startTestService, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
 

@@ -11,7 +11,7 @@ import { RegopsError } from "../../src/errors.js";
 import { jobOptions } from "../../src/jobs/kinds.js";
 import { closeQueues, createQueues, type Queues } from "../../src/jobs/queues.js";
 import { JobService } from "../../src/jobs/service.js";
-import { RegistryCatalog } from "../../src/registry/catalog.js";
+import { RegistryDirectory } from "../../src/registry/directory.js";
 import { JobStore } from "../../src/store/jobs.js";
 import { testConfigYaml } from "../helpers/service.js";
 import { startRedis, type StartedRedis } from "../helpers/stack.js";
@@ -31,7 +31,7 @@ beforeAll(async () => {
   );
   connection = new Redis(redis.url, { maxRetriesPerRequest: null });
   queues = createQueues(connection, prefix);
-  jobs = new JobService(connection, new JobStore(connection, prefix, 3600), queues, config, new RegistryCatalog(config.registries));
+  jobs = new JobService(connection, new JobStore(connection, prefix, 3600), queues, config, new RegistryDirectory(config.registries));
 }, 120_000);
 
 afterAll(async () => {

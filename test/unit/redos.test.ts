@@ -15,7 +15,7 @@ import { jobSpec } from "../../src/jobs/specs.js";
 import { needsExistingDigest, tagPolicySchema, tagRuleMatcher } from "../../src/registry/tag-policy.js";
 import { configuredRules } from "../../src/retention/config.js";
 import { scheduleSchema } from "../../src/schedules/schema.js";
-import { tagMatcher } from "../../src/watches/glob.js";
+import { tagMatcher } from "../../src/patterns/glob.js";
 import { newWatchSchema, watchUpdateSchema } from "../../src/watches/schema.js";
 
 const BOUND_MS = 50;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RegistryConfig } from "../../src/config.js";
+import type { RegistryConfig } from "../../src/registry/schema.js";
 import { holdsSecrets, joinSecrets, splitSecrets } from "../../src/store/registry-secrets.js";
 
 const base = { id: "r", url: "https://r.example", kind: "harbor", insecure: false, limits: {}, tagPolicy: { latest: "allow", immutable: [] } } as unknown as RegistryConfig;

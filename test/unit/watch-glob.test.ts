@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compileGlob, GlobError, tagMatcher } from "../../src/watches/glob.js";
+import { compileGlob, GlobError, tagMatcher } from "../../src/patterns/glob.js";
 import { createLogger } from "../../src/logger.js";
 import { runTick } from "../../workers/watch.js";
 

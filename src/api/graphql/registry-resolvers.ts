@@ -1,7 +1,7 @@
 // GraphQL for registries (admin scope): the same catalog, zod schemas and views as
 // /v1/registries, so both doors accept and refuse the same things.
 import { badRequest } from "../../errors.js";
-import type { RegistryCatalog } from "../../registry/catalog.js";
+import type { RegistryDirectory } from "../../registry/directory.js";
 import { requireScope, type Principal } from "../auth.js";
 import { withoutNulls } from "./nulls.js";
 import { registryFromInput, registryFromUpdate, registryInputSchema, registryUpdateSchema, registryViews, type RateLimitsOf } from "../rest/registries.js";
@@ -13,7 +13,7 @@ function fieldsOf(issues: { path: PropertyKey[]; message: string }[]) {
 }
 
 export function registryResolvers(
-  catalog: RegistryCatalog,
+  catalog: RegistryDirectory,
   rateLimits: RateLimitsOf,
   admin: (ctx: unknown) => Principal,
   guarded: <T>(fn: () => Promise<T> | T) => Promise<T>,

@@ -2,7 +2,7 @@
 // `docker system df -v` (what a prune could reclaim; prune itself is a job: POST /v1/jobs).
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { HostConfig } from "../../config.js";
+import type { HostConfig } from "../../docker/schema.js";
 import { DockerHosts } from "../../docker/hosts.js";
 import { diskUsage } from "../../prune/df.js";
 import { problemSchema } from "../problem.js";

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { imageReference } from "../../jobs/specs.js";
 import { inspectImage } from "../../registry/inspect.js";
-import type { Registries } from "../../registry/remote.js";
+import type { RegistryClients } from "../../registry/clients.js";
 import { TAG_KINDS } from "../../registry/tag-policy.js";
 import { problemSchema } from "../problem.js";
 
@@ -33,7 +33,7 @@ export const manifestSchema = z
   })
   .meta({ id: "Manifest" });
 
-export const manifestRoutes = (registries: Registries): FastifyPluginAsyncZod =>
+export const manifestRoutes = (registries: RegistryClients): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       "/v1/manifests",

@@ -3,10 +3,10 @@
 // REGOPS_SECRET_KEY). Credentials go in, never out: a view says only whether they are set.
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { REGISTRY_KINDS, registryFields, registryObject, registrySchema, type RegistryConfig } from "../../config.js";
+import { REGISTRY_KINDS, registryFields, registryObject, registrySchema, type RegistryConfig } from "../../registry/schema.js";
 import { badRequest, RegopsError } from "../../errors.js";
 import { ANSWER_LIMIT_DEFAULTS, answerLimits } from "../../registry/answer-limits.js";
-import type { RegistryCatalog, RegistryEntry } from "../../registry/catalog.js";
+import type { RegistryDirectory, RegistryEntry } from "../../registry/directory.js";
 import type { RateLimitState } from "../../registry/rate-limit.js";
 import { problemSchema } from "../problem.js";
 
@@ -124,7 +124,7 @@ export function registryFromUpdate(id: string, body: z.infer<typeof registryUpda
 const idParams = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be a registry id") });
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema } as const;
 
-/** The registries' rate limits, as the deployment saw them (Registries.rateLimits). */
+/** The registries' rate limits, as the deployment saw them (RegistryClients.rateLimits). */
 export type RateLimitsOf = (ids: readonly string[]) => Promise<Map<string, RateLimitState | undefined>>;
 
 /** Views of entries, with their rate limits read in one round trip. */
@@ -133,7 +133,7 @@ export async function registryViews(entries: readonly RegistryEntry[], rateLimit
   return entries.map((e) => registryView(e, limits.get(e.config.id)));
 }
 
-export const registryRoutes = (catalog: RegistryCatalog, rateLimits: RateLimitsOf): FastifyPluginAsyncZod =>
+export const registryRoutes = (catalog: RegistryDirectory, rateLimits: RateLimitsOf): FastifyPluginAsyncZod =>
   async (app) => {
     const view = async (e: RegistryEntry) => (await registryViews([e], rateLimits))[0]!;
     const found = (id: string) => {

@@ -1,7 +1,6 @@
 // Picks a registry's credential source from its `auth` config: written-in username/password,
 // a docker config.json, or Amazon ECR access keys.
-import { z } from "zod";
-import { registryDomain } from "../registries.js";
+import { registryDomain } from "../lookup.js";
 import type { CredentialHelpers } from "./cred-helper.js";
 import { dockerConfigCredentials } from "./docker-config.js";
 import { ecrCredentials, type EcrOptions } from "./ecr.js";
@@ -9,21 +8,9 @@ import type { CredentialSource } from "./source.js";
 import { staticCredentials } from "./static.js";
 
 export { CredentialsError, type CredentialSource, type RegistryCredentials } from "./source.js";
+export { registryAuthSchema, type AuthConfig } from "./schema.js";
+import type { AuthConfig } from "./schema.js";
 
-export const registryAuthSchema = z.union([
-  z.strictObject({ username: z.string().min(1), password: z.string().min(1) }),
-  z.strictObject({ dockerConfig: z.string().min(1) }),
-  z.strictObject({
-    ecr: z.strictObject({
-      accessKeyId: z.string().min(1),
-      secretAccessKey: z.string().min(1),
-      sessionToken: z.string().min(1).optional(),
-      region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as eu-west-1").optional(),
-    }),
-  }),
-]);
-
-export type AuthConfig = z.infer<typeof registryAuthSchema>;
 
 export interface CredentialSourceOptions {
   /** Shared runner for credential helpers, so their answers are cached across registries. */

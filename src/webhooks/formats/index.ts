@@ -1,7 +1,7 @@
 // The webhook formats, in one explicit list (a test checks every format file is in it), and
 // the registry kind → format table. A kind's format is fixed: regops never guesses the sender
 // from the body, so a delivery of another shape is a 400, not a misread.
-import type { REGISTRY_KINDS } from "../../config.js";
+import type { REGISTRY_KINDS } from "../../registry/schema.js";
 import { acr } from "./acr.js";
 import { distribution } from "./distribution.js";
 import { dockerhub } from "./dockerhub.js";

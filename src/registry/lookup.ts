@@ -1,7 +1,7 @@
 // Which configured registry a reference belongs to. regops talks only to registries an
 // operator listed: anything else is REGISTRY_NOT_CONFIGURED (so a webhook or API caller
 // cannot make it reach arbitrary hosts).
-import type { RegistryConfig } from "../config.js";
+import type { RegistryConfig } from "./schema.js";
 import { RegopsError } from "../errors.js";
 import type { Reference } from "./reference.js";
 

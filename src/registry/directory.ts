@@ -3,12 +3,12 @@
 // in-memory snapshot; every process reloads it when a change is published, so an API process
 // and its workers agree within a pub/sub round trip.
 import type { Redis } from "ioredis";
-import type { RegistryConfig } from "../config.js";
+import type { RegistryConfig } from "./schema.js";
 import { badRequest, RegopsError } from "../errors.js";
-import type { RegistryStore } from "../store/registries.js";
+import type { ApiRegistryStore } from "../store/api-registries.js";
 import { caPemProblem, registryApiSchema, type RegistryApiLimits } from "./ca-pem.js";
 import type { Reference } from "./reference.js";
-import { registryDomain, registryNotConfigured } from "./registries.js";
+import { registryDomain, registryNotConfigured } from "./lookup.js";
 
 export interface RegistryEntry {
   config: RegistryConfig;
@@ -21,14 +21,14 @@ export interface RegistryEntry {
   authError?: string;
 }
 
-export class RegistryCatalog {
+export class RegistryDirectory {
   private readonly fromFile: RegistryEntry[];
   private entries: RegistryEntry[];
   private configsOfEntries?: readonly RegistryConfig[];
 
   constructor(
     fileRegistries: readonly RegistryConfig[],
-    private readonly store?: RegistryStore,
+    private readonly store?: ApiRegistryStore,
     private readonly apiLimits: RegistryApiLimits = registryApiSchema.parse({}),
   ) {
     this.fromFile = fileRegistries.map((config) => ({ config, source: "config", revision: "config" }));
@@ -116,7 +116,7 @@ export class RegistryCatalog {
     await this.reload();
   }
 
-  private writable(config: RegistryConfig): RegistryStore {
+  private writable(config: RegistryConfig): ApiRegistryStore {
     if (!this.store) throw new RegopsError("REGISTRY_READ_ONLY", "this process has no registry store");
     // Checked before anything else, and the same answer for any path: nothing is read from disk.
     const caProblem = config.ca === undefined ? undefined : caPemProblem(config.ca, this.apiLimits.maxCaBytes);

@@ -1,4 +1,4 @@
-// Tag globs of repository watches: `v1.*`, `release-?`, `{latest,stable}`, `[0-9]*`. Tag names
+// Tag globs (watches, retention rules, repository globs): `v1.*`, `release-?`, `{latest,stable}`, `[0-9]*`. Tag names
 // have no "/", so a glob here is one path segment: `*` matches any run of characters
 // (including none), `?` one character, `[a-z]` / `[!a-z]` one character of (not of) a class,
 // `{a,b}` one of the alternatives (which may hold globs and nest), `\x` the character x.
@@ -9,7 +9,7 @@
 // RE2's automaton takes time linear in the tag. A two-pointer wildcard matcher would be linear
 // too, but knows nothing of `{a,b}` alternatives, which RE2 handles as alternation.
 import { z } from "zod";
-import { compileRe2, MAX_PATTERN_LENGTH, PatternCache, PatternError, quoteRe2, type TagPattern } from "../patterns/re2.js";
+import { compileRe2, MAX_PATTERN_LENGTH, PatternCache, PatternError, quoteRe2, type TagPattern } from "./re2.js";
 
 export class GlobError extends PatternError {
   constructor(message: string) {

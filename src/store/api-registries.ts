@@ -4,7 +4,7 @@
 // replicas never hold them in the clear. Every change is published so every regops process
 // reloads its catalog.
 import type { Redis } from "ioredis";
-import type { RegistryConfig } from "../config.js";
+import type { RegistryConfig } from "../registry/schema.js";
 import { holdsSecrets, joinSecrets, splitSecrets, type PublicRegistry, type RegistrySecrets } from "./registry-secrets.js";
 import type { SecretBox } from "./sealed.js";
 import type { StoreKeys } from "./keys.js";
@@ -32,7 +32,7 @@ export interface SavedRegistry {
 // overwrite a change another process made in between.
 const REPLACE_IF_UNCHANGED = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) return 1 end return 0`;
 
-export class RegistryStore {
+export class ApiRegistryStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: StoreKeys,
