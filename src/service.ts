@@ -19,6 +19,7 @@ import { ApiRegistryStore } from "./store/api-registries.js";
 import { SecretBox } from "./store/sealed.js";
 import { ScanStore } from "./store/scans.js";
 import { ScannerDatabase } from "./scan/database.js";
+import { ScanQueries } from "./scan/queries.js";
 import { SharedRateLimits } from "./registry/shared-rate-limits.js";
 import { DeliveryLog } from "./webhooks/deliveries.js";
 import { WebhookIngest } from "./webhooks/ingest.js";
@@ -199,7 +200,8 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       watches,
       schedules,
       notary,
-      scans: { jobs, scans, images, redis, keys: store.keys },
+      scans,
+      scanQueries: new ScanQueries({ jobs: store, scans, images, redis, keys: store.keys }),
     });
     closers.unshift(() => events.stop(), async () => subscriber.disconnect());
   }
