@@ -1,5 +1,6 @@
-// GraphQL resolvers: thin calls into the same JobService the REST routes use. Errors carry the
-// same codes as REST's problem+json, in `extensions`.
+// GraphQL resolvers: thin calls into the same services the REST routes use (JobService, the
+// image view, ScanQueries), never into the routes. Errors carry the same codes as REST's
+// problem+json, in `extensions`.
 import mercurius from "mercurius";
 import { RegopsError, badRequest } from "../../errors.js";
 import { stoppable, type JobEvents } from "../../jobs/events.js";
