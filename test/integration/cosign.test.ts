@@ -23,6 +23,9 @@ let reg: StartedRegistry;
 let remote: Remote;
 let conn: Redis;
 let lock: RedisLock;
+const lockPrefix = `{cosign-${randomUUID()}}:lock:`;
+const extraConnections: Redis[] = [];
+const extraRemotes: Remote[] = [];
 
 const newKey = (): SigningKey => signingKeyFromPem(generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }) as string);
 const refOf = (repo: string, img: Pushed): Reference & { digest: string } => ({ domain: reg.host, path: repo, digest: img.digest });
@@ -32,12 +35,12 @@ beforeAll(async () => {
   [redis, reg] = await Promise.all([startRedis(), startRegistry()]);
   remote = new Remote(registrySchema.parse({ id: "local", url: reg.url, kind: "distribution", insecure: true }));
   conn = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-  lock = new RedisLock(conn, `{cosign-${randomUUID()}}:lock:`, { ttlMs: 5000, pollMs: 5 });
+  lock = new RedisLock(conn, lockPrefix, { ttlMs: 5000, pollMs: 5 });
 });
 
 afterAll(async () => {
-  await remote?.close();
-  conn?.disconnect();
+  await Promise.all([remote, ...extraRemotes].map((r) => r?.close()));
+  [conn, ...extraConnections].forEach((c) => c?.disconnect());
   await Promise.all([redis?.container.stop(), reg?.container.stop()]);
 });
 
@@ -98,6 +101,27 @@ describe("cosign bundle signatures in the registry", () => {
     const moved = { ...manifest, subject: { mediaType: other.mediaType, digest: other.digest, size: other.size } };
     await pushReferrer(remote, repo, Buffer.from(JSON.stringify(moved)), MEDIA_TYPES.ociManifest, { lock });
     expect(await verifyBundleSignatures(remote, refOf(repo, other), { publicKeys: [key.publicKey] })).toMatchObject([{ verified: false, reason: "wrong-subject" }]);
+  });
+});
+
+describe("concurrent signing", () => {
+  it("when 20 signatures of one digest are made at once by 4 clients, then the index lists 20 and all 20 verify", async () => {
+    const repo = `cosign-${Date.now()}/many`;
+    const img = await pushPlatformImage(reg.url, repo, { os: "linux", architecture: "amd64" });
+    const clients = Array.from({ length: 4 }, (_, i) => {
+      const c = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+      extraConnections.push(c);
+      const r = new Remote(registrySchema.parse({ id: `c${i}`, url: reg.url, kind: "distribution", insecure: true }));
+      extraRemotes.push(r);
+      return { remote: r, lock: new RedisLock(c, lockPrefix, { ttlMs: 5000, pollMs: 5 }) };
+    });
+    const keys = Array.from({ length: 20 }, newKey);
+    const pushed = await Promise.all(keys.map((key, i) => signImage(clients[i % 4]!.remote, refOf(repo, img), img, { key, lock: clients[i % 4]!.lock })));
+    const index = await getJson(`${reg.url}/v2/${repo}/manifests/${referrersTag(img.digest)}`, MEDIA_TYPES.ociIndex);
+    expect(index.manifests.map((m: { digest: string }) => m.digest).sort()).toEqual(pushed.map((p) => p.descriptor.digest).sort());
+    const results = await verifyBundleSignatures(remote, refOf(repo, img), { publicKeys: keys.map((k) => k.publicKey) });
+    expect(results).toHaveLength(20);
+    expect(results.every((r) => r.verified)).toBe(true);
   });
 });
 
