@@ -11,7 +11,7 @@ import { referrersTag } from "../../src/registry/referrers/tag-schema.js";
 import type { Reference } from "../../src/registry/reference.js";
 import { Remote } from "../../src/registry/remote.js";
 import { registrySchema } from "../../src/registry/schema.js";
-import { verifyBundleSignatures } from "../../src/signing/cosign/find.js";
+import { verifyBundleSignatures, verifyCosignSignatures } from "../../src/signing/cosign/find.js";
 import { signingKeyFromPem, type SigningKey } from "../../src/signing/cosign/keys.js";
 import { SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE, verifyLegacySignatures } from "../../src/signing/cosign/legacy.js";
 import { signImage } from "../../src/signing/cosign/sign.js";
@@ -149,5 +149,9 @@ describe("legacy cosign signatures (sha256-<hex>.sig)", () => {
     expect(await verifyLegacySignatures(remote, refOf(repo, img), { publicKeys: [newKey().publicKey] })).toMatchObject([{ verified: false, reason: "wrong-key" }]);
     const other = await pushPlatformImage(reg.url, repo, { os: "linux", architecture: "arm64" });
     expect(await verifyLegacySignatures(remote, refOf(repo, other), { publicKeys: [key.publicKey] })).toEqual([]);
+    // both formats at once: a cosign 3 signature next to the legacy one
+    await signImage(remote, refOf(repo, img), img, { key, lock });
+    const all = await verifyCosignSignatures(remote, refOf(repo, img), { publicKeys: [key.publicKey] });
+    expect(all.map((r) => [r.format, r.verified])).toEqual([["bundle", true], ["legacy", true]]);
   });
 });

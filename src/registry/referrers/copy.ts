@@ -34,7 +34,6 @@ export async function copyReferrers(
   digest: string,
   opts: PushReferrerOptions,
 ): Promise<CopyReferrersResult> {
-  const limits = { ...REFERRER_LIMIT_DEFAULTS, ...opts.limits };
   const found = await findAll(source, sourceRepo, digest, opts);
   const result: CopyReferrersResult = { referrers: 0, skipped: 0, indexed: 0, manifests: 0, blobsSkipped: 0, blobsMounted: 0, blobsCopied: 0, bytesMoved: 0 };
   const bySubject = new Map<string, ReferrerDescriptor[]>();
@@ -49,7 +48,6 @@ export async function copyReferrers(
     targetIndexesSubjects ||= copied.indexed;
     bySubject.set(subject, [...(bySubject.get(subject) ?? []), copied.descriptor]);
   }
-  checkCount(result.referrers, limits, `referrers copied for ${digest}`);
   if (!bySubject.size || targetIndexesSubjects || (await hasReferrersApi(target, targetRepo, digest, opts.signal))) return result;
   for (const [subject, descriptors] of bySubject) result.indexed += await addToTagIndex(target, targetRepo, subject, descriptors, opts);
   return result;

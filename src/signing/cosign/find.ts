@@ -1,23 +1,21 @@
-// Finding and verifying the cosign 3 signatures of a manifest: the referrers whose artifactType
-// is the Sigstore bundle type and whose predicate is the cosign sign predicate (attestations
-// share the artifact type and are not signatures). Every read is bounded.
-import type { KeyObject } from "node:crypto";
+// Finding and verifying the cosign signatures of a manifest. cosign 3's are the referrers whose
+// artifactType is the Sigstore bundle type and whose predicate is the cosign sign predicate
+// (attestations share the artifact type and are not signatures); older ones are under the
+// `.sig` tag (legacy.ts). Every read is bounded.
 import { getSmallBlob } from "../../registry/blob.js";
 import { getManifest } from "../../registry/manifest.js";
 import type { Reference } from "../../registry/reference.js";
-import type { ReferrerLimits } from "../../registry/referrers/descriptor.js";
 import { subjectOf } from "../../registry/referrers/descriptor.js";
 import { listReferrers } from "../../registry/referrers/list.js";
 import type { Remote } from "../../registry/remote.js";
 import { ANNOTATIONS, BUNDLE_MEDIA_TYPE, SIGN_PREDICATE_TYPE } from "./media-types.js";
-import { SIGNATURE_BLOB_MAX_BYTES, type CosignSignatureResult } from "./result.js";
+import { verifyLegacySignatures } from "./legacy.js";
+import { SIGNATURE_BLOB_MAX_BYTES, type CosignSignatureResult, type VerifyImageOptions } from "./result.js";
 import { verifyBundle } from "./verify.js";
 
-export interface VerifyImageOptions {
-  publicKeys: readonly KeyObject[];
-  trustedRoot?: unknown;
-  limits?: Partial<ReferrerLimits>;
-  signal?: AbortSignal;
+/** Every cosign signature of `image` (which must carry its digest): cosign 3 bundles, then legacy `.sig` ones. */
+export async function verifyCosignSignatures(remote: Remote, image: Reference & { digest: string }, opts: VerifyImageOptions): Promise<CosignSignatureResult[]> {
+  return [...(await verifyBundleSignatures(remote, image, opts)), ...(await verifyLegacySignatures(remote, image, opts))];
 }
 
 /** Every cosign bundle signature of `image` (which must carry its digest), each verified. */

@@ -1,7 +1,8 @@
-// Keys for cosign signatures: the signing key is a PEM EC P-256 private key (PKCS#8 or SEC1;
-// cosign's own encrypted key format is not read: convert it with `cosign import-key-pair`'s
-// inverse, or make a plain PEM key); verification keys are PEM public keys. A key's hint is what
-// cosign writes into a bundle: base64 of the SHA-256 of its DER SubjectPublicKeyInfo.
+// Keys for cosign signatures: the signing key is an unencrypted PEM EC P-256 private key (PKCS#8
+// or SEC1, e.g. from `openssl ecparam -genkey -name prime256v1`; cosign's own encrypted
+// "SIGSTORE PRIVATE KEY" format is not read, and `cosign import-key-pair` takes such a PEM key
+// so both tools can sign with one key); verification keys are PEM public keys, as cosign.pub.
+// A key's hint is what cosign writes into a bundle: base64 of the SHA-256 of its DER SPKI.
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { RegopsError } from "../../errors.js";
 

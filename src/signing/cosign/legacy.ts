@@ -11,8 +11,7 @@ import { checkCount, REFERRER_LIMIT_DEFAULTS } from "../../registry/referrers/de
 import { referrersTag } from "../../registry/referrers/tag-schema.js";
 import type { Remote } from "../../registry/remote.js";
 import { keyHint } from "./keys.js";
-import { SIGNATURE_BLOB_MAX_BYTES, type CosignSignatureResult } from "./result.js";
-import type { VerifyImageOptions } from "./find.js";
+import { SIGNATURE_BLOB_MAX_BYTES, type CosignSignatureResult, type VerifyImageOptions } from "./result.js";
 
 export const SIMPLE_SIGNING_MEDIA_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json";
 export const SIGNATURE_ANNOTATION = "dev.cosignproject.cosign/signature";

@@ -1,5 +1,15 @@
-// What verifying one cosign signature found in a registry says.
+// What verifying the cosign signatures found in a registry takes, and what it says of each.
+import type { KeyObject } from "node:crypto";
+import type { ReferrerLimits } from "../../registry/referrers/descriptor.js";
 import type { RejectReason } from "./verify.js";
+
+export interface VerifyImageOptions {
+  publicKeys: readonly KeyObject[];
+  /** A Sigstore trusted root (JSON), for bundles that carry log entries or timestamps. */
+  trustedRoot?: unknown;
+  limits?: Partial<ReferrerLimits>;
+  signal?: AbortSignal;
+}
 
 export interface CosignSignatureResult {
   /** The signature manifest's digest. */
