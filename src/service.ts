@@ -32,7 +32,7 @@ import { ScheduleStore } from "./store/schedules.js";
 import { ScheduleService } from "./schedules/service.js";
 import { startScheduleWorker } from "../workers/schedule.js";
 import { startWorkers, type WorkerPool } from "../workers/index.js";
-import type { WorkerDeps } from "../workers/context.js";
+import type { WorkerDeps } from "./jobs/context.js";
 import { startNotifier } from "../workers/notify.js";
 import { Notary } from "./notary/notary.js";
 import { NotificationLog } from "./notify/log.js";

@@ -5,7 +5,7 @@ import { RegopsError } from "../src/errors.js";
 import type { PruneSpec } from "../src/jobs/specs.js";
 import { applyPlan } from "../src/prune/apply.js";
 import { makePlan, planOf, type PruneApplied, type PrunePlan } from "../src/prune/job.js";
-import type { JobContext, WorkerDeps } from "./context.js";
+import type { JobContext, WorkerDeps } from "../src/jobs/context.js";
 
 function defaultHost(deps: WorkerDeps): string {
   const first = deps.hosts.ids()[0];

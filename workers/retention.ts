@@ -8,7 +8,7 @@ import { parseReference, withDefaultTag } from "../src/registry/reference.js";
 import { configuredRules } from "../src/retention/config.js";
 import { applyPlan, makePlan, planOf, type RetentionApplied, type RetentionPlan } from "../src/retention/job.js";
 import type { RetentionRules } from "../src/retention/rules.js";
-import type { JobContext, WorkerDeps } from "./context.js";
+import type { JobContext, WorkerDeps } from "../src/jobs/context.js";
 
 function rulesFor(spec: RetentionSpec, repository: string, deps: WorkerDeps): { rules: RetentionRules; rulesFrom: string } {
   const own = { keepNewest: spec.keepNewest, keepTags: spec.keepTags, olderThan: spec.olderThan };

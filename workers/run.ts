@@ -9,7 +9,7 @@ import { newRecord } from "../src/jobs/service.js";
 import { jobSpec, type JobSpec } from "../src/jobs/specs.js";
 import type { JobStore } from "../src/store/jobs.js";
 import type { Logger } from "../src/logger.js";
-import type { JobContext, WorkerDeps } from "./context.js";
+import type { JobContext, WorkerDeps } from "../src/jobs/context.js";
 
 export type Processor = (spec: JobSpec, ctx: JobContext, deps: WorkerDeps) => Promise<unknown>;
 

@@ -6,7 +6,7 @@
 import { RegopsError } from "../src/errors.js";
 import type { ScannerDbResult, ScannerDbSpec } from "../src/jobs/specs.js";
 import { syncOsvMirror } from "../src/scan/sync/sync.js";
-import type { JobContext, WorkerDeps } from "./context.js";
+import type { JobContext, WorkerDeps } from "../src/jobs/context.js";
 
 export async function processScannerDb(spec: ScannerDbSpec, ctx: JobContext, deps: WorkerDeps): Promise<ScannerDbResult> {
   const sync = deps.config.scanner.sync;

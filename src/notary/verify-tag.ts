@@ -3,16 +3,16 @@
 // The outcome is recorded on the image either way; a tag that is unsigned, or whose registry
 // digest is not the signed one, fails the job with SIGNATURE_MISSING / SIGNATURE_MISMATCH and
 // a hint, so alerting on failed jobs catches a tampered tag.
-import { RegopsError } from "../src/errors.js";
-import type { VerifyResult, VerifySpec } from "../src/jobs/specs.js";
-import { headManifest } from "../src/registry/manifest.js";
-import { formatReference, parseReference } from "../src/registry/reference.js";
-import type { JobContext, WorkerDeps } from "./context.js";
-import { gunOf, notaryOf } from "./notary-deps.js";
+import type { JobContext, WorkerDeps } from "../jobs/context.js";
+import type { VerifyResult } from "../jobs/specs.js";
+import { headManifest } from "../registry/manifest.js";
+import { formatReference, type Reference } from "../registry/reference.js";
+import { configuredNotary } from "./configured.js";
+import { gunOf } from "./gun.js";
+import { signatureError } from "./signed-digest.js";
 
-export async function processVerify(spec: VerifySpec, ctx: JobContext, deps: WorkerDeps): Promise<VerifyResult> {
-  const notary = notaryOf(deps);
-  const ref = parseReference(spec.image);
+export async function verifyTag(ref: Reference, ctx: JobContext, deps: Pick<WorkerDeps, "notary" | "registries" | "images">): Promise<VerifyResult> {
+  const notary = configuredNotary(deps.notary);
   const image = formatReference(ref);
   const gun = gunOf(ref);
   const [manifest, signed] = await Promise.all([
@@ -27,9 +27,8 @@ export async function processVerify(spec: VerifySpec, ctx: JobContext, deps: Wor
     checkedAt: new Date().toISOString(),
     jobId: ctx.id,
   });
-  if (!signed) throw new RegopsError("SIGNATURE_MISSING", `${image} has no signature in Notary (GUN ${gun})`);
-  if (!match) {
-    throw new RegopsError("SIGNATURE_MISMATCH", `${image}: the registry serves ${manifest.digest} but ${signed.digest} is signed (role ${signed.role})`);
-  }
-  return { image, gun, tag: ref.tag!, match, registryDigest: manifest.digest, signed };
+  const refused = signatureError(image, gun, manifest.digest, signed);
+  if (refused) throw refused;
+  // No error: signed, and signed for this digest.
+  return { image, gun, tag: ref.tag!, match: true, registryDigest: manifest.digest, signed: signed! };
 }

@@ -1,44 +1,15 @@
-// retag: copy a source image (or index) to one or more tagged targets, registry to registry:
-// `docker tag` + `docker push` without a daemon, and without losing a digest. The overwrite
-// policy is applied per target before anything is written to it.
-import type { RetagResult, RetagSpec } from "../src/jobs/specs.js";
-import { ImageCopier } from "../src/registry/copy.js";
-import { headManifest } from "../src/registry/manifest.js";
-import { formatReference, parseReference, withDefaultTag, type Reference } from "../src/registry/reference.js";
-import type { JobContext, WorkerDeps } from "./context.js";
-import { processRetagDaemon } from "./retag-daemon.js";
-import { emptyRetagResult, guardTarget } from "./retag-target.js";
-import { THEN_PRINCIPAL, thenOwner } from "./then-owner.js";
+// retag, registry mode (the default): copy a source image (or index) to one or more tagged
+// targets, registry to registry: `docker tag` + `docker push` without a daemon, and without
+// losing a digest. The overwrite policy is applied per target before anything is written to
+// it. The copy itself is src/registry/copy.ts, registry mechanics that know no job.
+import type { JobContext, WorkerDeps } from "../jobs/context.js";
+import type { RetagResult, RetagSpec } from "../jobs/specs.js";
+import { ImageCopier } from "../registry/copy.js";
+import { headManifest } from "../registry/manifest.js";
+import { formatReference, parseReference, withDefaultTag, type Reference } from "../registry/reference.js";
+import { emptyRetagResult, guardTarget } from "./target.js";
 
-export { backupTag, currentDigest } from "./retag-target.js";
-
-export async function processRetag(spec: RetagSpec, ctx: JobContext, deps: WorkerDeps): Promise<RetagResult> {
-  const result = spec.mode === "daemon" ? await processRetagDaemon(spec, ctx, deps) : await copyToTargets(spec, ctx, deps);
-  if (spec.then?.length) result.then = await queueThen(spec, ctx, deps);
-  return result;
-}
-
-/**
- * The `then` steps, queued only once the copy succeeded: a sign job per target. The
- * idempotency key names this job and target, so a retag retried after its worker died queues
- * the same sign jobs, not a second set.
- */
-async function queueThen(spec: RetagSpec, ctx: JobContext, deps: WorkerDeps): Promise<NonNullable<RetagResult["then"]>> {
-  const queued: NonNullable<RetagResult["then"]> = [];
-  const submittedBy = await thenOwner(ctx, deps);
-  for (const step of spec.then ?? []) {
-    for (const target of spec.targets) {
-      const { job } = await deps.jobs.submit(
-        { type: "sign", image: target, ...(step.role ? { role: step.role } : {}) },
-        { principal: THEN_PRINCIPAL, submittedBy, idempotencyKey: `${ctx.id} ${step.type} ${target}` },
-      );
-      queued.push({ type: step.type, image: target, jobId: job.id });
-    }
-  }
-  return queued;
-}
-
-async function copyToTargets(spec: RetagSpec, ctx: JobContext, deps: WorkerDeps): Promise<RetagResult> {
+export async function retagViaRegistry(spec: RetagSpec, ctx: JobContext, deps: Pick<WorkerDeps, "registries" | "images">): Promise<RetagResult> {
   const src = withDefaultTag(parseReference(spec.source));
   const source = deps.registries.forReference(src);
   // Pin the source to one digest, so every target gets the same image even if the tag moves.

@@ -1,0 +1,8 @@
+// retag: the job's source tagged as its targets by src/retag/retag-image.ts.
+import type { JobContext, WorkerDeps } from "../src/jobs/context.js";
+import type { RetagResult, RetagSpec } from "../src/jobs/specs.js";
+import { retagImage } from "../src/retag/retag-image.js";
+
+export async function processRetag(spec: RetagSpec, ctx: JobContext, deps: WorkerDeps): Promise<RetagResult> {
+  return retagImage(spec, ctx, deps);
+}
