@@ -3,12 +3,12 @@
 // Ecosystems are synced one by one and each is replaced only by an export that parsed; if one
 // fails, the others are still installed and loaded, and the job fails naming it (retried when
 // the failure was the mirror's: network or 5xx).
-import { RegopsError } from "../src/errors.js";
-import type { ScannerDbResult, ScannerDbSpec } from "../src/jobs/specs.js";
-import { syncOsvMirror } from "../src/scan/sync/sync.js";
-import type { JobContext, WorkerDeps } from "../src/jobs/context.js";
+import { RegopsError } from "../../errors.js";
+import type { ScannerDbResult, ScannerDbSpec } from "../../jobs/specs.js";
+import { syncOsvMirror } from "./sync.js";
+import type { JobContext, WorkerDeps } from "../../jobs/context.js";
 
-export async function processScannerDb(spec: ScannerDbSpec, ctx: JobContext, deps: WorkerDeps): Promise<ScannerDbResult> {
+export async function syncScannerDb(spec: ScannerDbSpec, ctx: JobContext, deps: Pick<WorkerDeps, "config" | "scanner">): Promise<ScannerDbResult> {
   const sync = deps.config.scanner.sync;
   if (!sync) throw new RegopsError("SCANNER_SYNC_NOT_CONFIGURED", "scanner-db needs a mirror and none is configured");
   const db = deps.scanner;
