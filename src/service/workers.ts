@@ -3,7 +3,7 @@
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import { ScannerDatabase } from "../scan/database.js";
-import type { WorkerDeps } from "../../workers/context.js";
+import type { WorkerDeps } from "../jobs/context.js";
 import { startWorkers, type WorkerPool } from "../../workers/index.js";
 import { startNotifier } from "../../workers/notify.js";
 import { startScheduleWorker } from "../../workers/schedule.js";
