@@ -2,7 +2,7 @@
 // the ASN.1 structure (@peculiar/asn1-x509) for what Node does not expose: key usage bits, basic
 // constraints with their criticality, extended key usage, the signature algorithm and the subject
 // as attribute/value pairs.
-import { createHash, X509Certificate } from "node:crypto";
+import { createHash, X509Certificate, type KeyObject } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import {
   BasicConstraints,
@@ -18,6 +18,8 @@ import {
 export interface CertificateInfo {
   x509: X509Certificate;
   der: Buffer;
+  /** Read when the certificate is: an unreadable key makes the certificate unreadable. */
+  publicKey: KeyObject;
   /** Lowercase hex SHA-256 of the DER bytes. */
   thumbprint: string;
   /** Key usage bits (KeyUsageFlags), undefined when the extension is absent. */
@@ -61,6 +63,7 @@ export function readCertificate(der: Buffer): CertificateInfo {
   const info: CertificateInfo = {
     x509,
     der,
+    publicKey: x509.publicKey,
     thumbprint: createHash("sha256").update(der).digest("hex"),
     signatureAlgorithm: cert.signatureAlgorithm.algorithm,
     subject: nameAttributes(cert.tbsCertificate.subject),

@@ -28,7 +28,12 @@ function broken(message: string): never {
 // Names and signature only: X509Certificate.checkIssued would also demand keyCertSign of the
 // issuer, which a self-signed signing certificate (the usual single-certificate chain) lacks.
 function issuedBy(cert: CertificateInfo, issuer: CertificateInfo): boolean {
-  return cert.issuerDer.equals(issuer.subjectDer) && cert.x509.verify(issuer.x509.publicKey);
+  if (!cert.issuerDer.equals(issuer.subjectDer)) return false;
+  try {
+    return cert.x509.verify(issuer.publicKey);
+  } catch {
+    return false; // a signature algorithm OpenSSL cannot check is no link
+  }
 }
 
 function checkLeaf(leaf: CertificateInfo): void {
@@ -39,7 +44,7 @@ function checkLeaf(leaf: CertificateInfo): void {
   if (ku!.flags & LEAF_FORBIDDEN_USAGES) broken("the signing certificate's keyUsage allows more than signing");
   const forbidden = leaf.extendedKeyUsage?.find((oid) => LEAF_FORBIDDEN_EKU.has(oid));
   if (forbidden) broken(`the signing certificate's extendedKeyUsage contains ${forbidden}, not for code signing`);
-  requireAlgorithm(leaf.x509.publicKey, "the signing certificate's key");
+  requireAlgorithm(leaf.publicKey, "the signing certificate's key");
 }
 
 function checkCa(ca: CertificateInfo, index: number): void {

@@ -35,7 +35,7 @@ export function signEnvelope(input: SignEnvelopeInput): Buffer {
   const signingTime = new Date(Math.floor((input.signingTime ?? new Date()).getTime() / 1000) * 1000);
   const chain = input.chain.map(readCertificate);
   if (chain.length === 0) throw new Error("failed to sign: the certificate chain is empty");
-  if (!samePublicKey(input.privateKey, chain[0]!.x509.publicKey)) throw new Error("failed to sign: the key does not belong to the first certificate of the chain");
+  if (!samePublicKey(input.privateKey, chain[0]!.publicKey)) throw new Error("failed to sign: the key does not belong to the first certificate of the chain");
   checkCodeSigningChain(chain, signingTime);
   const alg = requireAlgorithm(input.privateKey, "the signing key");
   if (input.expiry && input.expiry <= signingTime) throw new Error("failed to sign: expiry must be after the signing time");

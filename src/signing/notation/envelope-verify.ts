@@ -29,7 +29,7 @@ function readChain(ders: Buffer[]): CertificateInfo[] {
 export function verifyEnvelope(bytes: Buffer, limits: NotationLimits = DEFAULT_NOTATION_LIMITS): VerifiedEnvelope {
   const { signingInput, signature, chain: ders, ...envelope } = parseEnvelope(bytes, limits);
   const chain = readChain(ders);
-  const leafKey = chain[0]!.x509.publicKey;
+  const leafKey = chain[0]!.publicKey;
   const expected = requireAlgorithm(leafKey, "the signing certificate's key");
   if (envelope.alg !== expected) fail("invalid-envelope", `alg ${envelope.alg} does not match the signing key, which signs ${expected}`);
   checkCodeSigningChain(chain);

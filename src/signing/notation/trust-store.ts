@@ -27,7 +27,7 @@ async function readCertificateFile(path: string): Promise<CertificateInfo[]> {
   if (certs.length === 0) throw new Error(`failed to load trust store certificate ${path}: no certificate in it`);
   for (const cert of certs) {
     // A trust anchor is a CA, or a self-signed signing certificate pinned on purpose.
-    const selfSigned = cert.issuerDer.equals(cert.subjectDer) && cert.x509.verify(cert.x509.publicKey);
+    const selfSigned = cert.issuerDer.equals(cert.subjectDer) && cert.x509.verify(cert.publicKey);
     if (!cert.basicConstraints?.ca && !selfSigned) throw new Error(`trust store certificate ${path} is neither a CA nor self-signed`);
   }
   return certs;
