@@ -50,7 +50,10 @@ export async function loadTrustStoreDirectory(root: string): Promise<TrustStores
   const files: Record<string, string[]> = {};
   for (const type of ["ca", "signingAuthority", "tsa"]) {
     const typeDir = join(root, "x509", type);
-    const names = await readdir(typeDir, { withFileTypes: true }).catch(() => []);
+    const names = await readdir(typeDir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") return []; // a layout may hold only some store types
+      throw e;
+    });
     for (const named of names) {
       if (named.isSymbolicLink()) throw new Error(`trust store ${join(typeDir, named.name)} is a symlink, which is not allowed`);
       if (!named.isDirectory()) continue;
