@@ -16,6 +16,7 @@ export { parseTrustPolicy, readTrustPolicy, statementFor, TrustPolicyError, type
 export { checkTrustStoresExist, loadTrustStoreDirectory, loadTrustStores, type TrustStores } from "./trust-store.js";
 export { NotationVerificationError, type NotationFailureReason, type ValidationType } from "./failure.js";
 export { DEFAULT_NOTATION_LIMITS, type NotationLimits } from "./limits.js";
+export { certificatesFromFile } from "./certificate.js";
 export { generateTestCertificates, type TestCertificates } from "./test-certificate.js";
 export { writeTestCertificateFiles } from "./test-certificate-files.js";
 export * from "./media-types.js";
