@@ -2,7 +2,7 @@
 // Makes a test CA and a code-signing certificate (as `notation cert generate-test` does), and
 // prints the `signing.notation` config that uses them. For development only: the CA key is not kept.
 import { parseArgs } from "node:util";
-import { writeTestCertificateFiles } from "../src/signing/notation/test-certificate-files.js";
+import { writeTestCertificateFiles } from "../src/sign/notation/test-certificate-files.js";
 
 const { values } = parseArgs({
   options: {

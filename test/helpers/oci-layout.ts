@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseSignatureManifest, SignatureManifestError, type NotationSignatureInput } from "../../src/signing/notation/index.js";
+import { parseSignatureManifest, SignatureManifestError, type NotationSignatureInput } from "../../src/sign/notation/index.js";
 
 export interface LayoutDescriptor {
   mediaType: string;

@@ -11,10 +11,10 @@ import { referrersTag } from "../../src/registry/referrers/tag-schema.js";
 import type { Reference } from "../../src/registry/reference.js";
 import { Remote } from "../../src/registry/remote.js";
 import { registrySchema } from "../../src/registry/schema.js";
-import { verifyBundleSignatures, verifyCosignSignatures } from "../../src/signing/cosign/find.js";
-import { signingKeyFromPem, type SigningKey } from "../../src/signing/cosign/keys.js";
-import { SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE, verifyLegacySignatures } from "../../src/signing/cosign/legacy.js";
-import { signImage } from "../../src/signing/cosign/sign.js";
+import { verifyBundleSignatures, verifyCosignSignatures } from "../../src/sign/cosign/find.js";
+import { signingKeyFromPem, type SigningKey } from "../../src/sign/cosign/keys.js";
+import { SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE, verifyLegacySignatures } from "../../src/sign/cosign/legacy.js";
+import { signImage } from "../../src/sign/cosign/sign.js";
 import { pushBlob, pushPlatformImage, putManifest, type Pushed } from "../helpers/oci.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
 

@@ -3,10 +3,10 @@
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { dsseBundle } from "../../src/signing/cosign/bundle.js";
-import { publicKeyFromPem, signingKeyFromPem } from "../../src/signing/cosign/keys.js";
-import { signStatement } from "../../src/signing/cosign/statement.js";
-import { verifyBundle } from "../../src/signing/cosign/verify.js";
+import { dsseBundle } from "../../src/sign/cosign/bundle.js";
+import { publicKeyFromPem, signingKeyFromPem } from "../../src/sign/cosign/keys.js";
+import { signStatement } from "../../src/sign/cosign/statement.js";
+import { verifyBundle } from "../../src/sign/cosign/verify.js";
 import { corpus, corpusPath } from "../helpers/corpus.js";
 
 const conformance = (c: string, file: string) => readFileSync(corpusPath("signatures", "sigstore-conformance", c, file), "utf8");

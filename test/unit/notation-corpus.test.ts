@@ -11,8 +11,8 @@ import {
   readTrustPolicy,
   type EvaluateOptions,
   type TrustStores,
-} from "../../src/signing/notation/index.js";
-import { readCertificate } from "../../src/signing/notation/certificate.js";
+} from "../../src/sign/notation/index.js";
+import { readCertificate } from "../../src/sign/notation/certificate.js";
 import { corpus, corpusPath } from "../helpers/corpus.js";
 import { layoutSignatures, readBlob, taggedManifest } from "../helpers/oci-layout.js";
 

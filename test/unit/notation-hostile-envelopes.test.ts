@@ -4,8 +4,8 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createNotationSignature, evaluateArtifact, generateTestCertificates, readTrustPolicy } from "../../src/signing/notation/index.js";
-import { readCertificate } from "../../src/signing/notation/certificate.js";
+import { createNotationSignature, evaluateArtifact, generateTestCertificates, readTrustPolicy } from "../../src/sign/notation/index.js";
+import { readCertificate } from "../../src/sign/notation/certificate.js";
 
 const SUBJECT = { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: `sha256:${"ab".repeat(32)}`, size: 99 };
 const certs = generateTestCertificates({ name: "hostile", keyType: "ec" });

@@ -19,9 +19,9 @@ import {
   writeTestCertificateFiles,
   type NotationSignatureInput,
   type TestCertificates,
-} from "../../src/signing/notation/index.js";
-import { signWith } from "../../src/signing/notation/algorithm.js";
-import { readCertificate } from "../../src/signing/notation/certificate.js";
+} from "../../src/sign/notation/index.js";
+import { signWith } from "../../src/sign/notation/algorithm.js";
+import { readCertificate } from "../../src/sign/notation/certificate.js";
 
 const SUBJECT = { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: `sha256:${"ab".repeat(32)}`, size: 1234 };
 const REPOSITORY = "registry.example/team/app";

@@ -11,7 +11,7 @@ import {
   parseTrustPolicy,
   statementFor,
   TrustPolicyError,
-} from "../../src/signing/notation/index.js";
+} from "../../src/sign/notation/index.js";
 import { corpus, corpusPath } from "../helpers/corpus.js";
 import { layoutSignatures, taggedManifest } from "../helpers/oci-layout.js";
 
