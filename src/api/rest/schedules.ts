@@ -27,7 +27,6 @@ export const scheduleRoutes = (service: ScheduleService | undefined): FastifyPlu
           "Submits `job` (any spec POST /v1/jobs takes) every interval, or on a cron expression in a time zone. Each tick is one job however many workers run; an `every` schedule first runs at once. The schedule survives restarts.",
         body: scheduleSchema,
       },
-      // Schedules are not replaced in place: a tick's Idempotency-Key names the schedule, not its spec.
       resource: service && {
         list: () => service.list(),
         get: (id) => service.get(id),
