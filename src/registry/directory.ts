@@ -9,7 +9,7 @@
 // its watch), and its record holds sealed secrets (ApiRegistryStore, not an EntryStore).
 // `RegistryEntry.config` keeps its name because every registry client reads it.
 import type { Redis } from "ioredis";
-import { configWins } from "../entries/entry.js";
+import { configWins, type EntrySource } from "../entries/entry.js";
 import type { RegistryConfig } from "./schema.js";
 import { badRequest, RegopsError } from "../errors.js";
 import type { ApiRegistryStore } from "../store/api-registries.js";
@@ -19,7 +19,7 @@ import { registryDomain, registryNotConfigured } from "./lookup.js";
 
 export interface RegistryEntry {
   config: RegistryConfig;
-  source: "config" | "api";
+  source: EntrySource;
   /** Changes whenever the entry does: a connection pool built for an older revision is replaced. */
   revision: string;
   createdAt?: string;

@@ -3,6 +3,7 @@
 // REGOPS_SECRET_KEY). Credentials go in, never out: a view says only whether they are set.
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { entrySourceSchema } from "../../entries/entry.js";
 import { REGISTRY_KINDS, registryFields, registryObject, registrySchema, type RegistryConfig } from "../../registry/schema.js";
 import { badRequest, RegopsError } from "../../errors.js";
 import { ANSWER_LIMIT_DEFAULTS, answerLimits } from "../../registry/answer-limits.js";
@@ -27,7 +28,7 @@ export const registryViewSchema = z
       .meta({ description: "Request limits as configured; how much of the registry's answers is read (bytes, pages, redirects), defaults filled in" }),
     tokenRealms: z.array(z.string()).optional().meta({ description: "Token services the registry's credentials may go to besides its own origin" }),
     tagPolicy: z.object({ latest: z.enum(["allow", "warn", "refuse"]), immutable: z.array(z.string()) }),
-    source: z.enum(["config", "api"]).meta({ description: "config: from the config file (read-only here); api: added through this API" }),
+    source: entrySourceSchema,
     auth: z
       .object({
         type: z.enum(["basic", "dockerConfig", "ecr"]).nullable(),
