@@ -38,6 +38,13 @@ module.exports = {
       to: { path: "^workers/" },
     },
     {
+      name: "doors-not-to-each-other",
+      severity: "error",
+      comment: "REST and GraphQL are two doors onto the same services: what both need lives below them.",
+      from: { path: "^src/api/(rest|graphql)/" },
+      to: { path: "^src/api/(rest|graphql)/", pathNot: "^src/api/$1/" },
+    },
+    {
       name: "workers-not-to-doors",
       severity: "error",
       comment: "A worker runs a job; it never reaches into the HTTP or GraphQL layer.",

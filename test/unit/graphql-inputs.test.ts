@@ -16,7 +16,7 @@ import {
 } from "graphql";
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
-import { registryUpdateSchema } from "../../src/api/rest/registries.js";
+import { registryUpdateSchema } from "../../src/registry/api-view.js";
 import { JOB_TYPES, pruneSpec, refreshSpec, retagSpec, retentionSpec, scanSpec, scannerDbSpec, signSpec, verifySpec } from "../../src/jobs/specs.js";
 
 type Json = Record<string, any>;

@@ -8,7 +8,7 @@ import { performance } from "node:perf_hooks";
 import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RE2JS } from "re2js";
-import { registryInputSchema } from "../../src/api/rest/registries.js";
+import { registryInputSchema } from "../../src/registry/api-view.js";
 import { estimateProgram } from "../../src/patterns/program-estimate.js";
 import { buildConfig, ConfigError } from "../../src/config.js";
 import { jobSpec } from "../../src/jobs/specs.js";

@@ -4,7 +4,7 @@ import { badRequest } from "../../errors.js";
 import type { RegistryDirectory } from "../../registry/directory.js";
 import { requireScope, type Principal } from "../auth.js";
 import { withoutNulls } from "./nulls.js";
-import { registryFromInput, registryFromUpdate, registryInputSchema, registryUpdateSchema, registryViews, type RateLimitsOf } from "../rest/registries.js";
+import { registryFromInput, registryFromUpdate, registryInputSchema, registryUpdateSchema, registryViews, type RateLimitsOf } from "../../registry/api-view.js";
 
 type Input = Record<string, unknown> & { clearAuth?: boolean | null };
 
