@@ -37,7 +37,7 @@ export async function queueFollowUps(steps: readonly ThenStep[], images: readonl
   for (const step of steps) {
     for (const image of images) {
       const { job } = await jobs.submit(
-        { type: "sign", image, ...(step.role ? { role: step.role } : {}) },
+        { type: "sign", image, ...(step.format ? { format: step.format } : {}), ...(step.role ? { role: step.role } : {}) },
         { principal: THEN_PRINCIPAL, submittedBy, idempotencyKey: `${ctx.id} ${step.type} ${image}` },
       );
       queued.push({ type: step.type, image, jobId: job.id });

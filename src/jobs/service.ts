@@ -10,6 +10,8 @@ import type { RegistryConfig } from "../registry/schema.js";
 import type { RegistryDirectory } from "../registry/directory.js";
 import { RegopsError } from "../errors.js";
 import { findRegistry } from "../registry/lookup.js";
+import { admitSigning } from "../sign/admission.js";
+import type { SigningConfig } from "../sign/schema.js";
 import { formatReference, parseReference, withDefaultTag, type Reference } from "../registry/reference.js";
 import { TERMINAL_STATES, type JobRecord, type JobStore, type ListQuery } from "../store/jobs.js";
 import { jobOptions } from "./kinds.js";
@@ -24,19 +26,19 @@ const normalize = (image: string) => formatReference(withDefaultTag(parseReferen
 /** The normalized image a spec is about (its first reference); throws 422 when the configuration refuses it. */
 export function admit(
   spec: JobSpec,
-  config: { registries: readonly RegistryConfig[]; hosts: readonly { id: string }[]; notary?: unknown; scanner?: { sync?: { ecosystems: readonly string[] } } },
+  config: {
+    registries: readonly RegistryConfig[];
+    hosts: readonly { id: string }[];
+    notary?: unknown;
+    signing?: SigningConfig;
+    scanner?: { sync?: { ecosystems: readonly string[] } };
+  },
 ): { image: string | undefined } {
   if (spec.type === "scanner-db") {
     admitScannerDb(spec, config.scanner?.sync);
     return { image: undefined };
   }
-  const notaryField =
-    spec.type === "sign" || spec.type === "verify" ? "type" : spec.type === "refresh" && spec.requireSignature ? "requireSignature" : (spec.type === "retag" || spec.type === "scan") && spec.then?.length ? "then" : undefined;
-  if (notaryField && !config.notary) {
-    throw new RegopsError("NOTARY_NOT_CONFIGURED", `${notaryField === "type" ? spec.type : notaryField} needs a Notary server and none is configured`, {
-      fields: [{ field: notaryField, message: "needs `notary` in the config file" }],
-    });
-  }
+  admitSigning(spec, config);
   const refs = referencesOf(spec);
   // The first reference, parsed once: it is also the image the record is indexed by.
   let first: Reference | undefined;

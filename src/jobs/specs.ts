@@ -7,6 +7,8 @@ import { RegopsError } from "../errors.js";
 import { parseReference } from "../registry/reference.js";
 import { isUntil, parseGoDuration } from "../prune/until.js";
 import { retentionRuleFields } from "../retention/rules.js";
+import type { ImageVerification } from "../sign/findings.js";
+import { SIGNING_FORMATS, type SigningFormat } from "../sign/formats.js";
 
 /** A docker image reference, validated by the distribution reference grammar. */
 export const imageReference = z
@@ -38,7 +40,10 @@ export const refreshSpec = z
     requireSignature: z
       .boolean()
       .default(false)
-      .meta({ description: "Like a Docker Content Trust pull: only a tag signed in Notary with the registry's current digest is pulled; else SIGNATURE_MISSING or SIGNATURE_MISMATCH" }),
+      .meta({
+        description:
+          "Pull only a signed digest: with `signing` configured, a signature that meets the Notation trust policy or a cosign key (else SIGNATURE_MISSING or SIGNATURE_INVALID); without it, like a Docker Content Trust pull (SIGNATURE_MISSING or SIGNATURE_MISMATCH)",
+      }),
   })
   .meta({ id: "RefreshSpec" });
 
@@ -58,11 +63,16 @@ const notaryRole = z
   .string()
   .regex(/^targets(\/[a-z0-9_-]+)*$/, "must be targets or a delegation such as targets/releases");
 
+const signingFormat = z
+  .enum(SIGNING_FORMATS)
+  .meta({ description: "notation or cosign (a signature stored next to the image in its registry), or notary-v1 (Docker Content Trust); default signing.default" });
+
 /** Steps that run after a job succeeded: today, signing what it produced. */
 const thenSign = z
   .strictObject({
     type: z.literal("sign"),
-    role: notaryRole.optional().meta({ description: "Role to sign as; default notary.role from the config" }),
+    format: signingFormat.optional(),
+    role: notaryRole.optional().meta({ description: "notary-v1: role to sign as; default notary.role from the config" }),
   })
   .meta({ id: "ThenSign" });
 
@@ -108,11 +118,29 @@ export const retagSpec = z
 
 export type RetagSpec = z.infer<typeof retagSpec>;
 
+/** A reference with a tag or a digest: what can be signed or verified. */
+const pinnedReference = imageReference.refine((value) => {
+  try {
+    const ref = parseReference(value);
+    return ref.tag !== undefined || ref.digest !== undefined;
+  } catch {
+    return true; // imageReference has already reported it
+  }
+}, "needs a tag or a digest, e.g. registry.example.com/team/app:v1");
+
 export const signSpec = z
   .strictObject({
     type: z.literal("sign"),
-    image: taggedReference.meta({ description: "The tag to sign: its current digest in the registry (an index signs the index digest)" }),
-    role: notaryRole.optional().meta({ description: "Role to sign as: targets or a delegation (targets/releases); default notary.role" }),
+    image: pinnedReference.meta({
+      description: "The image to sign, by tag (its current digest in the registry; an index signs the index digest) or by digest; notary-v1 signs a tag",
+    }),
+    format: signingFormat.optional(),
+    role: notaryRole.optional().meta({ description: "notary-v1: role to sign as: targets or a delegation (targets/releases); default notary.role" }),
+  })
+  .superRefine((spec, ctx) => {
+    if (spec.role !== undefined && spec.format !== undefined && spec.format !== "notary-v1") {
+      ctx.addIssue({ code: "custom", path: ["role"], message: "only with format notary-v1" });
+    }
   })
   .meta({ id: "SignSpec" });
 
@@ -121,7 +149,10 @@ export type SignSpec = z.infer<typeof signSpec>;
 export const verifySpec = z
   .strictObject({
     type: z.literal("verify"),
-    image: taggedReference.meta({ description: "The tag to check: its signature in Notary against the registry's current digest" }),
+    image: pinnedReference.meta({
+      description:
+        "The image to check, by tag or digest: with `signing` configured, every Notation, cosign (and Notary v1) signature of its manifest under the policy; without it, the tag's Notary signature against the registry's digest",
+    }),
   })
   .meta({ id: "VerifySpec" });
 
@@ -346,17 +377,24 @@ export interface RetagResult {
 /** The result a sign job stores. */
 export interface SignResult {
   image: string;
-  gun: string;
-  tag: string;
+  format: SigningFormat;
   digest: string;
   size: number;
-  role: string;
-  /** The GUN had no trust data yet: it was created (root, targets keys; server-managed snapshot). */
-  repoCreated: boolean;
+  /** notation: the signing certificate's subject; cosign: the key's hint; notary-v1: the role. */
+  signer?: string;
+  signedAt?: string;
+  /** notation, cosign: the signature manifest, and where its subject's referrers list it. */
+  signature?: { digest: string; via: "referrers-api" | "tag-schema" };
+  /** notary-v1 */
+  gun?: string;
+  tag?: string;
+  role?: string;
+  /** notary-v1: the GUN had no trust data yet: it was created (root, targets keys; server-managed snapshot). */
+  repoCreated?: boolean;
 }
 
-/** The result a verify job stores (a missing or mismatching signature fails the job instead). */
-export interface VerifyResult {
+/** The result a Notary v1 verify stores (a missing or mismatching signature fails the job instead). */
+export interface NotaryVerifyResult {
   image: string;
   gun: string;
   tag: string;
@@ -365,6 +403,15 @@ export interface VerifyResult {
   registryDigest: string;
   signed: { digest: string; size: number; role: string };
 }
+
+/** The result a verify job stores with `signing` configured (a policy not met fails the job instead). */
+export interface PolicyVerifyResult extends ImageVerification {
+  image: string;
+  digest: string;
+  verified: true;
+}
+
+export type VerifyResult = NotaryVerifyResult | PolicyVerifyResult;
 
 /** The result a scan job stores; the findings themselves are at GET /v1/scans/{id}. */
 export interface ScanResult {

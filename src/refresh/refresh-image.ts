@@ -14,15 +14,15 @@ export async function refreshImage(
   ref: Reference,
   opts: RefreshOptions,
   ctx: JobContext,
-  deps: Pick<WorkerDeps, "registries" | "hosts" | "images" | "notifier" | "notary">,
+  deps: Pick<WorkerDeps, "registries" | "hosts" | "images" | "notifier" | "notary" | "signing" | "referrersLock">,
 ): Promise<RefreshResult> {
   const image = formatReference(ref);
   const remote = deps.registries.forReference(ref);
 
   const manifest = await headManifest(remote, ref, ctx.signal);
-  // Like a Docker Content Trust pull: only the digest Notary vouches for is let onto a host.
+  // Like a Docker Content Trust pull: only a digest whose signature is trusted is let onto a host.
   // Checked before anything is recorded, so a refused digest leaves no trace as "current".
-  if (opts.requireSignature) await requireSigned(ref, manifest.digest, ctx.signal, deps.notary);
+  if (opts.requireSignature) await requireSigned(ref, manifest, ctx.signal, deps);
   const { previous: previousDigest } = await deps.images.recordDigest(image, manifest.digest, manifest.mediaType, ctx.id);
   const changed = previousDigest !== manifest.digest;
   // image.updated: the tag moved from a digest regops had seen. A first sighting is no update.

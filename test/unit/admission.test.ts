@@ -69,8 +69,10 @@ describe("admission of signing", () => {
     expect(admit(jobSpec.parse({ type: "sign", image: "nginx:1" }), { ...config, notary: {} })).toEqual({ image: "docker.io/library/nginx:1" });
   });
 
-  it("when a sign target has no tag, or the role is not a Notary role, then the spec refuses it", () => {
-    expect(jobSpec.safeParse({ type: "sign", image: "nginx@sha256:" + "a".repeat(64) }).success).toBe(false);
+  it("when a sign target has neither tag nor digest, or the role is not a Notary role, then the spec refuses it", () => {
+    expect(jobSpec.safeParse({ type: "sign", image: "nginx" }).success).toBe(false);
+    expect(jobSpec.safeParse({ type: "sign", image: "nginx@sha256:" + "a".repeat(64), format: "notation" }).success).toBe(true);
+    expect(jobSpec.safeParse({ type: "sign", image: "nginx:1", format: "cosign", role: "targets" }).success).toBe(false);
     expect(jobSpec.safeParse({ type: "sign", image: "nginx:1", role: "root" }).success).toBe(false);
     expect(jobSpec.safeParse({ type: "sign", image: "nginx:1", role: "targets/releases" }).success).toBe(true);
   });
@@ -119,5 +121,52 @@ describe("API keys", () => {
       }
     })();
     expect([odd?.status, odd?.fields[0]?.field]).toEqual([400, "ecosystems.1"]);
+  });
+});
+
+describe("admission of signing formats", () => {
+  const signing = (extra: string) =>
+    buildConfig(
+      {},
+      `registries:
+  - { id: local, url: "http://127.0.0.1:5000", insecure: true }
+${extra}`,
+    );
+  const refusalWith = (cfg: ReturnType<typeof buildConfig>, spec: unknown) => {
+    try {
+      admit(jobSpec.parse(spec), cfg);
+    } catch (err) {
+      return err as RegopsError;
+    }
+    return undefined;
+  };
+  const image = "127.0.0.1:5000/team/app:v1";
+
+  it("when only notation can sign, then sign defaults to notation and cosign or notary-v1 are 422 naming format", () => {
+    const cfg = signing("signing:\n  notation: { key: /k.pem, certificateChain: /c.pem }\n");
+    expect(refusalWith(cfg, { type: "sign", image })).toBeUndefined();
+    expect(refusalWith(cfg, { type: "sign", image, format: "cosign" })?.fields[0]).toEqual({ field: "format", message: "cosign signing needs signing.cosign.key" });
+    expect(refusalWith(cfg, { type: "sign", image, format: "notary-v1" })?.code).toBe("NOTARY_NOT_CONFIGURED");
+    expect(refusalWith(cfg, { type: "scan", image, then: [{ type: "sign", format: "cosign" }] })?.fields[0]?.field).toBe("then.0.format");
+  });
+
+  it("when signing names nothing to verify with, then verify and requireSignature are 422 SIGNING_NOT_CONFIGURED", () => {
+    const cfg = signing("signing:\n  cosign: { key: /k.pem }\n");
+    expect(refusalWith(cfg, { type: "verify", image })?.code).toBe("SIGNING_NOT_CONFIGURED");
+    expect(refusalWith(cfg, { type: "refresh", image, requireSignature: true })?.fields[0]?.field).toBe("requireSignature");
+    const keys = signing('signing:\n  cosign: { publicKeys: { "127.0.0.1:5000/*": [/c.pub] } }\n');
+    expect(refusalWith(keys, { type: "verify", image: "127.0.0.1:5000/team/app@sha256:" + "b".repeat(64) })).toBeUndefined();
+  });
+
+  it("when notary is configured and signing is not, then the default stays notary-v1 and a digest-only verify is a 400", () => {
+    const cfg = { ...config, notary: {} };
+    expect(refusalWith(cfg as never, { type: "sign", image: "nginx:1" })).toBeUndefined();
+    expect(refusalWith(cfg as never, { type: "sign", image: "nginx@sha256:" + "c".repeat(64) })?.fields[0]?.field).toBe("image");
+    expect(refusalWith(cfg as never, { type: "verify", image: "nginx@sha256:" + "c".repeat(64) })?.code).toBe("BAD_REQUEST");
+  });
+
+  it("when signing.default names a format that cannot sign, or a store is misnamed, then the config is refused naming the field", () => {
+    expect(() => signing("signing:\n  notation: { key: /k.pem }\n")).toThrow(/signing\.notation\.certificateChain/);
+    expect(() => signing("signing:\n  notation: { trustStores: { corp: [/a.crt] } }\n")).toThrow(/signing\.notation\.trustStores/);
   });
 });

@@ -4,14 +4,14 @@
 // digest is not the signed one, fails the job with SIGNATURE_MISSING / SIGNATURE_MISMATCH and
 // a hint, so alerting on failed jobs catches a tampered tag.
 import type { JobContext, WorkerDeps } from "../../jobs/context.js";
-import type { VerifyResult } from "../../jobs/specs.js";
+import type { NotaryVerifyResult } from "../../jobs/specs.js";
 import { headManifest } from "../../registry/manifest.js";
 import { formatReference, type Reference } from "../../registry/reference.js";
 import { configuredNotary } from "./configured.js";
 import { gunOf } from "./gun.js";
 import { signatureError } from "./signed-digest.js";
 
-export async function verifyTag(ref: Reference, ctx: JobContext, deps: Pick<WorkerDeps, "notary" | "registries" | "images">): Promise<VerifyResult> {
+export async function verifyTag(ref: Reference, ctx: JobContext, deps: Pick<WorkerDeps, "notary" | "registries" | "images">): Promise<NotaryVerifyResult> {
   const notary = configuredNotary(deps.notary);
   const image = formatReference(ref);
   const gun = gunOf(ref);
