@@ -77,7 +77,7 @@ export class ScheduleService extends ScheduledEntries<Schedule, ScheduleTickData
   /** The configuration's say, as for a job submitted now (422), with the fields under `job.`. */
   protected admit(s: Schedule): void {
     try {
-      admit(s.job, { registries: this.catalog.configs(), hosts: this.config.hosts, notary: this.config.notary });
+      admit(s.job, { registries: this.catalog.configs(), hosts: this.config.hosts, notary: this.config.notary, signing: this.config.signing });
     } catch (err) {
       if (err instanceof RegopsError) {
         throw new RegopsError(err.code, err.message, { hint: err.hint, fields: err.fields.map((f) => ({ ...f, field: `job.${f.field}` })) });

@@ -1,0 +1,252 @@
+// Notation and cosign through the sign and verify jobs, on a real distribution 2.8 registry (no
+// referrers API: signatures are found through the sha256-<hex> tag-schema index) and Redis. The
+// Notation tools' own signatures (the corpus's OCI layouts) are replayed into the registry and
+// judged by the verify job under a strict trust policy; regops' own signatures (both formats)
+// verify; 20 signers of one digest at once all land in the index; a refresh with
+// requireSignature pulls only a signed image.
+import { createHash, generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadSigning } from "../../src/sign/material.js";
+import { writeTestCertificateFiles } from "../../src/sign/notation/index.js";
+import { corpus, corpusPath } from "../helpers/corpus.js";
+import { layoutManifests, readBlob } from "../helpers/oci-layout.js";
+import { OCI_INDEX, OCI_MANIFEST, pushBlob, pushPlatformImage } from "../helpers/oci.js";
+import { pushRandomImage, removeLocalImages } from "../helpers/push.js";
+import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
+import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
+
+let redis: StartedRedis;
+let registry: StartedRegistry;
+let svc: TestService;
+let cosignPem = "";
+const run = `${Date.now().toString(36)}`;
+const NOTATION = "application/vnd.cncf.notary.signature";
+const layouts = () => corpusPath("signatures", "notation", "oci_layout");
+const localkeys = (name: string) => corpusPath("signatures", "notation", "localkeys", name);
+
+async function submit(spec: Record<string, unknown>, timeoutMs = 60_000): Promise<any> {
+  const res = await fetch(`${svc.url}/v1/jobs`, { method: "POST", headers: { ...auth(KEYS.write), "content-type": "application/json" }, body: JSON.stringify(spec) });
+  const body = await json(res);
+  if (res.status !== 202) return { status: res.status, ...body };
+  return waitForJob(svc.url, body.id, timeoutMs);
+}
+
+async function putBytes(repo: string, reference: string, mediaType: string, body: Buffer): Promise<void> {
+  const res = await fetch(`${registry.url}/v2/${repo}/manifests/${reference}`, { method: "PUT", headers: { "content-type": mediaType }, body });
+  if (res.status !== 201) throw new Error(`PUT ${repo}:${reference}: ${res.status} ${await res.text()}`);
+}
+
+/** Replays an OCI layout as the Notation tools left it: blobs, the image as v1, signatures by digest, then the sha256-… index. */
+async function replay(layout: string, repo: string): Promise<string> {
+  const dir = join(layouts(), layout);
+  for (const file of readdirSync(join(dir, "blobs", "sha256"))) await pushBlob(registry.url, repo, readBlob(dir, `sha256:${file}`));
+  const manifests = layoutManifests(dir);
+  const tagOf = (m: (typeof manifests)[number]) => m.annotations?.["org.opencontainers.image.ref.name"];
+  const image = manifests.find((m) => tagOf(m) === "v1")!;
+  await putBytes(repo, "v1", image.mediaType, readBlob(dir, image.digest));
+  for (const m of manifests.filter((m) => m.mediaType === OCI_MANIFEST && !tagOf(m))) await putBytes(repo, m.digest, m.mediaType, readBlob(dir, m.digest));
+  const index = manifests.find((m) => m.mediaType === OCI_INDEX)!;
+  const indexBytes = readBlob(dir, index.digest);
+  await putBytes(repo, tagOf(index)!, OCI_INDEX, indexBytes);
+  // e2e-valid-multiple-signatures holds two signature manifests but its sha256-… index lists one
+  // (it is e2e-valid-signature's): the missing one is appended, as a registry's referrers API
+  // would list both.
+  const listed = (JSON.parse(indexBytes.toString()) as { manifests: { digest: string }[] }).manifests;
+  const missing = manifests
+    .filter((m) => m.mediaType === OCI_MANIFEST && !tagOf(m) && !listed.some((l) => l.digest === m.digest))
+    .map((m) => ({ m, json: JSON.parse(readBlob(dir, m.digest).toString()) }))
+    .filter(({ json }) => json.subject?.digest === image.digest)
+    .map(({ m, json }) => ({ mediaType: m.mediaType, digest: m.digest, size: m.size, artifactType: json.artifactType ?? json.config.mediaType, annotations: json.annotations }));
+  if (missing.length) {
+    const merged = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...listed, ...missing] };
+    await putBytes(repo, tagOf(index)!, OCI_INDEX, Buffer.from(JSON.stringify(merged)));
+  }
+  return `${registry.host}/${repo}:v1`;
+}
+
+async function tagIndex(repo: string, digest: string): Promise<any> {
+  const res = await fetch(`${registry.url}/v2/${repo}/manifests/${digest.replace(":", "-")}`, { headers: { accept: OCI_INDEX } });
+  return res.json();
+}
+
+beforeAll(async () => {
+  [redis, registry] = await Promise.all([startRedis(), startRegistry()]);
+  const dir = mkdtempSync(join(tmpdir(), "regops-signing-"));
+  const files = await writeTestCertificateFiles(dir, { name: "regops-e2e", keyType: "ec" });
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  cosignPem = privateKey.export({ type: "pkcs8", format: "pem" }) as string;
+  writeFileSync(join(dir, "cosign.pub"), publicKey.export({ type: "spki", format: "pem" }));
+  const policy = {
+    version: "1.0",
+    trustPolicies: [
+      { name: "everything", registryScopes: ["*"], signatureVerification: { level: "strict" }, trustStores: ["ca:e2e", "ca:regops"], trustedIdentities: ["*"] },
+      {
+        name: "own-expired-cert",
+        registryScopes: [`${registry.host}/corpus-${run}/expired-cert-own`],
+        signatureVerification: { level: "strict" },
+        trustStores: ["ca:expired"],
+        trustedIdentities: ["*"],
+      },
+    ],
+  };
+  writeFileSync(join(dir, "trustpolicy.json"), JSON.stringify(policy));
+  svc = await startTestService({
+    redisUrl: redis.url,
+    registries: [{ id: "local", url: registry.url, kind: "distribution" }],
+    extra: {
+      signing: {
+        default: "notation",
+        notation: {
+          key: files.key,
+          certificateChain: files.certificateChain,
+          trustPolicy: join(dir, "trustpolicy.json"),
+          trustStores: { "ca:e2e": [localkeys("e2e.crt")], "ca:regops": [files.caCertificate], "ca:expired": [localkeys("expired_e2e.crt")] },
+        },
+        cosign: { key: "env:TEST_COSIGN_KEY", publicKeys: { "*": [join(dir, "cosign.pub")] } },
+      },
+    },
+    env: { TEST_COSIGN_KEY: cosignPem },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await svc?.close();
+  await Promise.all([redis?.container.stop(), registry?.container.stop()]);
+});
+
+describe.skipIf(!corpus)("the Notation tools' signatures, replayed into a registry, through the verify job", () => {
+  it("when e2e-valid-signature is verified with e2e.crt as CA trust store under a strict policy, then the job completes listing it", async () => {
+    const image = await replay("e2e-valid-signature", `corpus-${run}/valid`);
+    const job = await submit({ type: "verify", image });
+    expect(job.state, JSON.stringify(job)).toBe("completed");
+    expect(job.result).toMatchObject({ verified: true, checked: ["notation", "cosign"], notation: { statement: "everything", level: "strict" } });
+    expect(job.result.signatures).toEqual([expect.objectContaining({ format: "notation", verified: true, signer: expect.stringMatching(/CN=e2e/), signedAt: expect.any(String) })]);
+  });
+
+  it("when e2e-valid-multiple-signatures is verified, then the good one suffices and the other is listed as untrusted", async () => {
+    const job = await submit({ type: "verify", image: await replay("e2e-valid-multiple-signatures", `corpus-${run}/multiple`) });
+    expect(job.state, JSON.stringify(job)).toBe("completed");
+    expect(job.result.signatures.map((s: any) => [s.format, s.verified, s.reason]).sort()).toEqual([
+      ["notation", false, "untrusted-chain"],
+      ["notation", true, undefined],
+    ]);
+  });
+
+  it.each([
+    ["e2e-expired-signature", "expired-signature", "expired"],
+    ["e2e-with-expired-cert", "expired-cert", "untrusted-chain"],
+    ["e2e-with-expired-cert", "expired-cert-own", "certificate-expired"],
+    ["e2e-invalid-signature", "invalid-signature", "invalid-envelope"],
+  ])("when %s is verified (repository %s), then the job fails SIGNATURE_INVALID saying %s", async (layout, repo, reason) => {
+    const job = await submit({ type: "verify", image: await replay(layout, `corpus-${run}/${repo}`) });
+    expect([job.state, job.error?.code, job.attempts]).toEqual(["failed", "SIGNATURE_INVALID", 1]);
+    expect(job.error.message).toContain(`notation sha256:`);
+    expect(job.error.message).toContain(`: ${reason} (`);
+  });
+});
+
+describe("regops' own signatures through the sign and verify jobs", () => {
+  it("when an image is signed with notation and with cosign, then each lands in the tag-schema index and verify accepts both", async () => {
+    const repo = `own-${run}/app`;
+    const img = await pushPlatformImage(registry.url, repo, { os: "linux", architecture: "amd64" }, {}, {}, 512, "v1");
+    const image = `${registry.host}/${repo}:v1`;
+    const notation = await submit({ type: "sign", image });
+    expect(notation.state, JSON.stringify(notation.error)).toBe("completed");
+    expect(notation.result).toMatchObject({ format: "notation", digest: img.digest, signer: expect.stringMatching(/CN=regops-e2e/), signature: { via: "tag-schema" } });
+    const cosign = await submit({ type: "sign", image: `${registry.host}/${repo}@${img.digest}`, format: "cosign" });
+    expect(cosign.state, JSON.stringify(cosign.error)).toBe("completed");
+    expect(cosign.result).toMatchObject({ format: "cosign", digest: img.digest, signature: { via: "tag-schema" } });
+    const index = await tagIndex(repo, img.digest);
+    expect(index.manifests.map((m: any) => m.digest).sort()).toEqual([notation.result.signature.digest, cosign.result.signature.digest].sort());
+
+    const verify = await submit({ type: "verify", image });
+    expect(verify.state, JSON.stringify(verify.error)).toBe("completed");
+    expect(verify.result.signatures.map((s: any) => [s.format, s.digest, s.verified]).sort()).toEqual(
+      [
+        ["cosign", cosign.result.signature.digest, true],
+        ["notation", notation.result.signature.digest, true],
+      ].sort(),
+    );
+    // Nothing secret in the records or the log.
+    const everything = JSON.stringify([notation, cosign, verify]) + svc.logs();
+    expect(everything).not.toContain("PRIVATE KEY");
+    expect(everything).not.toContain(cosignPem.split("\n")[1]);
+  });
+
+  it("when an image has no signature, then verify fails SIGNATURE_MISSING", async () => {
+    const repo = `own-${run}/unsigned`;
+    await pushPlatformImage(registry.url, repo, { os: "linux", architecture: "amd64" }, {}, {}, 512, "v1");
+    const job = await submit({ type: "verify", image: `${registry.host}/${repo}:v1` });
+    expect([job.state, job.error?.code]).toEqual(["failed", "SIGNATURE_MISSING"]);
+  });
+
+  it("when 20 sign jobs of one digest run at once, then the sha256-… index lists 20 signatures and all 20 verify", async () => {
+    const repo = `own-${run}/many`;
+    const img = await pushPlatformImage(registry.url, repo, { os: "linux", architecture: "amd64" }, {}, {}, 512, "v1");
+    const image = `${registry.host}/${repo}:v1`;
+    const jobs = await Promise.all(Array.from({ length: 20 }, () => submit({ type: "sign", image, format: "notation" }, 120_000)));
+    expect(jobs.map((j) => [j.state, j.error?.code])).toEqual(jobs.map(() => ["completed", undefined]));
+    const index = await tagIndex(repo, img.digest);
+    const listed = index.manifests.filter((m: any) => m.artifactType === NOTATION).map((m: any) => m.digest);
+    expect(new Set(listed).size).toBe(20);
+    expect(listed.sort()).toEqual(jobs.map((j) => j.result.signature.digest).sort());
+    const verify = await submit({ type: "verify", image });
+    expect(verify.state, JSON.stringify(verify.error)).toBe("completed");
+    const notation = verify.result.signatures.filter((s: any) => s.format === "notation");
+    expect([notation.length, notation.every((s: any) => s.verified)]).toEqual([20, true]);
+  });
+
+  it("when a scan's then step says format notation, then the image is signed with Notation after the gate passed", async () => {
+    const repo = `own-${run}/scanned`;
+    const img = await pushRandomImage(registry.host, repo, "v1");
+    const scan = await submit({ type: "scan", image: img.ref, failOn: "CRITICAL", then: [{ type: "sign", format: "notation" }] });
+    expect(scan.state, JSON.stringify(scan.error)).toBe("completed");
+    const sign = (await waitForJob(svc.url, scan.result.then[0].jobId, 60_000)) as any;
+    expect(sign.state, JSON.stringify(sign.error)).toBe("completed");
+    expect(sign.result).toMatchObject({ format: "notation", digest: img.digest });
+  });
+});
+
+describe("refresh with requireSignature (Notation)", () => {
+  const repo = `pull-${run}/app`;
+  afterAll(() => removeLocalImages(`${registry.host}/${repo}`));
+
+  it("when the image is Notation-signed, then it is pulled; unsigned or with a signature moved from another image, then refused", async () => {
+    const signed = await pushRandomImage(registry.host, repo, "signed");
+    const unsigned = await pushRandomImage(registry.host, repo, "unsigned");
+    const sign = await submit({ type: "sign", image: signed.ref });
+    expect(sign.state, JSON.stringify(sign.error)).toBe("completed");
+
+    const ok = await submit({ type: "refresh", image: signed.ref, requireSignature: true });
+    expect(ok.state, JSON.stringify(ok.error)).toBe("completed");
+    expect(ok.result.hosts[0]).toMatchObject({ pulled: true, imageId: signed.imageId });
+
+    const missing = await submit({ type: "refresh", image: unsigned.ref, requireSignature: true });
+    expect([missing.state, missing.error?.code]).toEqual(["failed", "SIGNATURE_MISSING"]);
+
+    // Tampered: the signed image's signature manifest, re-pointed at the unsigned image.
+    const sigManifest = (await (await fetch(`${registry.url}/v2/${repo}/manifests/${sign.result.signature.digest}`, { headers: { accept: OCI_MANIFEST } })).json()) as any;
+    const head = await fetch(`${registry.url}/v2/${repo}/manifests/unsigned`, { method: "HEAD", headers: { accept: "application/vnd.docker.distribution.manifest.v2+json" } });
+    sigManifest.subject = { mediaType: head.headers.get("content-type"), digest: unsigned.digest, size: Number(head.headers.get("content-length")) };
+    const moved = Buffer.from(JSON.stringify(sigManifest));
+    const movedDigest = `sha256:${createHash("sha256").update(moved).digest("hex")}`;
+    await putBytes(repo, movedDigest, OCI_MANIFEST, moved);
+    const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: movedDigest, size: moved.length, artifactType: NOTATION }] };
+    await putBytes(repo, unsigned.digest.replace(":", "-"), OCI_INDEX, Buffer.from(JSON.stringify(index)));
+    const tampered = await submit({ type: "refresh", image: unsigned.ref, requireSignature: true });
+    expect([tampered.state, tampered.error?.code]).toEqual(["failed", "SIGNATURE_INVALID"]);
+    expect(tampered.error.message).toMatch(/wrong-subject/);
+  });
+});
+
+describe("signing config read at start", () => {
+  it("when the trust policy is invalid, then loading fails naming the field inside it", async () => {
+    const bad = JSON.stringify({ version: "1.0", trustPolicies: [{ name: "x", registryScopes: ["*"], signatureVerification: { level: "sometimes" }, trustStores: [], trustedIdentities: [] }] });
+    await expect(loadSigning({ signing: { notation: { trustPolicy: bad, trustStores: {} } } })).rejects.toThrow(/signing\.notation\.trustPolicy: trustPolicies\[0\]\.signatureVerification\.level/);
+    const noStore = JSON.stringify({ version: "1.0", trustPolicies: [{ name: "x", registryScopes: ["*"], signatureVerification: { level: "strict" }, trustStores: ["ca:nope"], trustedIdentities: ["*"] }] });
+    await expect(loadSigning({ signing: { notation: { trustPolicy: noStore, trustStores: {} } } })).rejects.toThrow(/trustPolicies\[0\]\.trustStores\[0\]/);
+  });
+});
