@@ -35,7 +35,7 @@ export const TICK_OPTIONS = {
 export class ScheduleService extends ScheduledEntries<Schedule, ScheduleTickData, ScheduleStore> {
   constructor(
     connection: Redis,
-    private readonly config: Pick<Config, "prefix" | "schedules" | "hosts" | "notary">,
+    private readonly config: Pick<Config, "prefix" | "schedules" | "hosts" | "notary" | "signing">,
     private readonly catalog: RegistryDirectory,
     store: ScheduleStore,
   ) {
