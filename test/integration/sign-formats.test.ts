@@ -5,7 +5,7 @@
 // verify; 20 signers of one digest at once all land in the index; a refresh with
 // requireSignature pulls only a signed image.
 import { createHash, generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
