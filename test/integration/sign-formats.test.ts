@@ -2,9 +2,10 @@
 // referrers API: signatures are found through the sha256-<hex> tag-schema index) and Redis. The
 // Notation tools' own signatures (the corpus's OCI layouts) are replayed into the registry and
 // judged by the verify job under a strict trust policy; regops' own signatures (both formats)
-// verify; 20 signers of one digest at once all land in the index; a refresh with
+// verify (the JWS checked by openssl too); 20 signers of one digest at once all land in the index; a refresh with
 // requireSignature pulls only a signed image.
-import { createHash, generateKeyPairSync } from "node:crypto";
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash, generateKeyPairSync, X509Certificate } from "node:crypto";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSigning } from "../../src/sign/material.js";
 import { writeTestCertificateFiles } from "../../src/sign/notation/index.js";
 import { corpus, corpusPath } from "../helpers/corpus.js";
+import { ecdsaDer } from "../helpers/ecdsa-der.js";
 import { layoutManifests, readBlob } from "../helpers/oci-layout.js";
 import { OCI_INDEX, OCI_MANIFEST, pushBlob, pushPlatformImage } from "../helpers/oci.js";
 import { pushRandomImage, removeLocalImages } from "../helpers/push.js";
@@ -72,10 +74,36 @@ async function tagIndex(repo: string, digest: string): Promise<any> {
   return res.json();
 }
 
+async function registryJson(repo: string, digest: string): Promise<any> {
+  return (await fetch(`${registry.url}/v2/${repo}/manifests/${digest}`, { headers: { accept: OCI_MANIFEST } })).json();
+}
+
+let caCertificate = "";
+
+/** The envelope a sign job pushed, checked by openssl: the JWS signing input (ES384) and the chain to the test CA. */
+async function opensslChecks(repo: string, subject: string, manifest: any): Promise<void> {
+  expect(manifest).toMatchObject({ artifactType: NOTATION, subject: { digest: subject }, layers: [{ mediaType: "application/jose+json" }] });
+  const blob = await fetch(`${registry.url}/v2/${repo}/blobs/${manifest.layers[0].digest}`);
+  const jws = (await blob.json()) as { protected: string; payload: string; signature: string; header: { x5c: string[] } };
+  expect(JSON.parse(Buffer.from(jws.payload, "base64url").toString()).targetArtifact.digest).toBe(subject);
+  const dir = mkdtempSync(join(tmpdir(), "regops-openssl-"));
+  const file = (name: string, data: string | Buffer) => {
+    writeFileSync(join(dir, name), data);
+    return join(dir, name);
+  };
+  const leaf = new X509Certificate(Buffer.from(jws.header.x5c[0]!, "base64"));
+  const pub = file("leaf.pub", leaf.publicKey.export({ type: "spki", format: "pem" }));
+  const sig = file("sig.der", ecdsaDer(Buffer.from(jws.signature, "base64url")));
+  const input = file("input", `${jws.protected}.${jws.payload}`);
+  expect(execFileSync("openssl", ["dgst", "-sha384", "-verify", pub, "-signature", sig, input]).toString()).toMatch(/Verified OK/);
+  expect(execFileSync("openssl", ["verify", "-x509_strict", "-CAfile", caCertificate, file("leaf.pem", leaf.toString())]).toString()).toMatch(/OK/);
+}
+
 beforeAll(async () => {
   [redis, registry] = await Promise.all([startRedis(), startRegistry()]);
   const dir = mkdtempSync(join(tmpdir(), "regops-signing-"));
   const files = await writeTestCertificateFiles(dir, { name: "regops-e2e", keyType: "ec" });
+  caCertificate = files.caCertificate;
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   cosignPem = privateKey.export({ type: "pkcs8", format: "pem" }) as string;
   writeFileSync(join(dir, "cosign.pub"), publicKey.export({ type: "spki", format: "pem" }));
@@ -161,6 +189,7 @@ describe("regops' own signatures through the sign and verify jobs", () => {
     expect(cosign.result).toMatchObject({ format: "cosign", digest: img.digest, signature: { via: "tag-schema" } });
     const index = await tagIndex(repo, img.digest);
     expect(index.manifests.map((m: any) => m.digest).sort()).toEqual([notation.result.signature.digest, cosign.result.signature.digest].sort());
+    await opensslChecks(repo, img.digest, await registryJson(repo, notation.result.signature.digest));
 
     const verify = await submit({ type: "verify", image });
     expect(verify.state, JSON.stringify(verify.error)).toBe("completed");
@@ -248,5 +277,17 @@ describe("signing config read at start", () => {
     await expect(loadSigning({ signing: { notation: { trustPolicy: bad, trustStores: {} } } })).rejects.toThrow(/signing\.notation\.trustPolicy: trustPolicies\[0\]\.signatureVerification\.level/);
     const noStore = JSON.stringify({ version: "1.0", trustPolicies: [{ name: "x", registryScopes: ["*"], signatureVerification: { level: "strict" }, trustStores: ["ca:nope"], trustedIdentities: ["*"] }] });
     await expect(loadSigning({ signing: { notation: { trustPolicy: noStore, trustStores: {} } } })).rejects.toThrow(/trustPolicies\[0\]\.trustStores\[0\]/);
+  });
+
+  it("when regops starts with a bad trust policy, then it exits 2 naming the field", () => {
+    const dir = mkdtempSync(join(tmpdir(), "regops-badpolicy-"));
+    writeFileSync(join(dir, "policy.json"), JSON.stringify({ version: "1.0", trustPolicies: [{ name: "x", registryScopes: ["nope/*"], signatureVerification: { level: "strict" } }] }));
+    writeFileSync(join(dir, "regops.yaml"), `signing:\n  notation:\n    trustPolicy: ${join(dir, "policy.json")}\n`);
+    const r = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      env: { ...process.env, REGOPS_CONFIG: join(dir, "regops.yaml"), REDIS_URL: redis.url },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect([r.status, r.stderr]).toEqual([2, expect.stringMatching(/signing\.notation\.trustPolicy: trustPolicies\[0\]\.trustStores: at least one trust store/)]);
   });
 });

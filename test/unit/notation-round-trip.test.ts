@@ -22,6 +22,7 @@ import {
 } from "../../src/sign/notation/index.js";
 import { signWith } from "../../src/sign/notation/algorithm.js";
 import { readCertificate } from "../../src/sign/notation/certificate.js";
+import { ecdsaDer } from "../helpers/ecdsa-der.js";
 
 const SUBJECT = { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: `sha256:${"ab".repeat(32)}`, size: 1234 };
 const REPOSITORY = "registry.example/team/app";
@@ -66,18 +67,6 @@ function resign(envelope: Buffer, c: TestCertificates, edit: (header: Record<str
   const protectedB64 = b64url(header);
   const signature = signWith(alg ?? (header.alg as "PS384"), c.leaf.privateKey, Buffer.from(`${protectedB64}.${jws.payload}`));
   return Buffer.from(JSON.stringify({ ...jws, protected: protectedB64, signature: signature.toString("base64url") }));
-}
-
-/** JWS ECDSA signatures are r||s; openssl wants DER. */
-function ecdsaDer(raw: Buffer): Buffer {
-  const int = (b: Buffer) => {
-    let v = b;
-    while (v.length > 1 && v[0] === 0 && !(v[1]! & 0x80)) v = v.subarray(1);
-    if (v[0]! & 0x80) v = Buffer.concat([Buffer.from([0]), v]);
-    return Buffer.concat([Buffer.from([0x02, v.length]), v]);
-  };
-  const body = Buffer.concat([int(raw.subarray(0, raw.length / 2)), int(raw.subarray(raw.length / 2))]);
-  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
 }
 
 describe.each(["rsa", "ec"] as const)("Notation sign and verify round trip (%s)", (keyType) => {
