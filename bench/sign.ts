@@ -165,7 +165,9 @@ async function main(): Promise<void> {
   ].join("\n");
   console.log(report);
   mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, "sign.txt"), `${report}\n`);
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const numbers = Object.fromEntries([...perSecond].map(([key, values]) => [key, { perSecond: values.map((v) => round(v)), median: round(median(values)) }]));
+  writeFileSync(join(RESULTS, `sign-${stamp}.json`), `${JSON.stringify({ opts, notary: notaryNote, cpus: availableParallelism(), node: process.version, results: numbers }, null, 2)}\n`);
 }
 
 try {
