@@ -103,7 +103,7 @@ export const retagSpec = z
       .array(thenSign)
       .max(1)
       .optional()
-      .meta({ description: 'After the copy succeeded: [{"type": "sign"}] signs every target in Notary (a sign job each)' }),
+      .meta({ description: 'After the copy succeeded: [{"type": "sign"}] signs every target, a sign job each (format: notation, cosign or notary-v1; default signing.default)' }),
   })
   // A refinement keeps the object a ZodObject in zod 4, so it can stay a member of the discriminated union.
   .superRefine((spec, ctx) => {
@@ -174,7 +174,7 @@ export const scanSpec = z
       .array(thenSign)
       .max(1)
       .optional()
-      .meta({ description: 'After a scan that passed its gate: [{"type": "sign"}] signs the image (it needs a tag)' }),
+      .meta({ description: 'After a scan that passed its gate: [{"type": "sign"}] signs the image (format: notation, cosign or notary-v1; default signing.default)' }),
   })
   .meta({ id: "ScanSpec" });
 
