@@ -40,11 +40,11 @@ export function registerContext(program: Command, rt: Runtime): void {
 
   context
     .command("set")
-    .description("add or change a context (the first one becomes current)")
+    .description("add or change a context (the first one becomes current): regops context set NAME --url URL [--key-file PATH]")
     .argument("<name>")
-    .option("--url <url>", "the regops API, e.g. https://regops.internal:8080")
-    .option("--key-file <path>", "a file holding the API key")
-    .action(async (name: string, flags: { url?: string; keyFile?: string }) => {
+    // --url and --key-file are the global connection flags: here they say what to keep.
+    .action(async (name: string, _flags: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<{ url?: string; keyFile?: string }>();
       const config = await readConfig(path());
       const before = config.contexts[name];
       const url = flags.url ?? before?.url;

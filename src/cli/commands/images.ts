@@ -85,8 +85,9 @@ export function registerImages(program: Command, rt: Runtime): void {
       printTable(rt, flags.output, rows, [
         { header: "ref", value: (a) => a.ref },
         { header: "digest", value: (a) => shortDigest(a.digest) },
-        { header: "packages", value: (a) => ((a.packages ?? []) as R[]).map((p) => (typeof p === "string" ? p : `${p.name}@${p.installed ?? p.version ?? ""}`)) },
+        { header: "packages", value: (a) => ((a.packages ?? []) as R[]).map((p) => `${p.package} ${p.installedVersion}`) },
         { header: "hosts", value: (a) => ((a.hosts ?? []) as R[]).map((h) => h.host) },
+        { header: "fixed in", value: (a) => ((a.packages ?? []) as R[]).map((p) => p.fixedVersion ?? ""), wide: true },
       ]);
     });
 
@@ -100,12 +101,13 @@ export function registerImages(program: Command, rt: Runtime): void {
     .action(async (id: string, flags: { output: OutputFormat }) => {
       const scan = await (await rt.client()).get<R>(`/v1/scans/${encodeURIComponent(id)}`);
       if (printStructured(rt, flags.output, scan)) return;
-      printTable(rt, flags.output, (scan.findings ?? scan.result?.findings ?? []) as R[], [
+      printTable(rt, flags.output, (scan.findings ?? []) as R[], [
         { header: "id", value: (f) => f.id },
         { header: "severity", value: (f) => f.severity },
         { header: "package", value: (f) => f.package },
-        { header: "installed", value: (f) => f.installed },
-        { header: "fixed", value: (f) => f.fixed },
+        { header: "installed", value: (f) => f.installedVersion },
+        { header: "fixed", value: (f) => f.fixedVersion },
+        { header: "aliases", value: (f) => f.aliases, wide: true },
       ]);
     });
 }

@@ -1,6 +1,6 @@
 // Plain timestamped lines on stderr, for CI logs and pipes: one per change of state, and
 // progress at most once a second.
-import type { Job } from "../job.js";
+import { isFinal, type Job } from "../job.js";
 import type { Runtime } from "../runtime.js";
 import { describeProgress } from "./describe-progress.js";
 import type { ProgressDisplay } from "./progress-display.js";
@@ -17,7 +17,8 @@ export function createPlainDisplay(rt: Runtime, job: Job, now: () => Date = () =
   lastText = job.state;
   return {
     update(next) {
-      const text = [next.state, describeProgress(next.progress)].filter(Boolean).join(" ");
+      // A final record keeps its last progress: the outcome line says only how it ended.
+      const text = isFinal(next) ? next.state : [next.state, describeProgress(next.progress)].filter(Boolean).join(" ");
       const t = now().getTime();
       if (text === lastText) return;
       if (next.state === state && t - lastAt < PLAIN_INTERVAL_MS) return;
