@@ -51,19 +51,23 @@ export async function runJob(rt: Runtime, spec: Record<string, unknown>, flags: 
   const display = createProgressDisplay(rt, submitted);
   const stop = new AbortController();
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop.abort(new CliError(EXIT.timeout, `timed out after ${flags.timeout} waiting for job ${submitted.id} (still ${display.lastState()})`, `it goes on: regops jobs get ${submitted.id}; regops jobs cancel ${submitted.id}`)), timeoutMs);
-  const offInterrupt = onInterrupt(rt, client, submitted.id, flags.cancelOnInterrupt === true, stop, display);
+  const interrupt = onInterrupt(rt, client, submitted.id, flags.cancelOnInterrupt === true, stop, display);
   let final: Job;
   try {
     final = await followJob(client, submitted.id, { signal: stop.signal, onJob: (job) => display.update(job) });
+    await interrupt.settled();
+  } catch (err) {
+    await interrupt.settled();
+    throw err;
   } finally {
     clearTimeout(timer);
-    offInterrupt();
+    interrupt.off();
     display.stop();
   }
   // The stream's record and GET's are the same record; --json promises GET's shape exactly.
   const record = format ? await client.get<Job>(`/v1/jobs/${encodeURIComponent(final.id)}`) : final;
   if (format) printRecord(rt, format, record);
-  else for (const line of summarize(final)) rt.out(line);
+  else if (final.state === "completed") for (const line of summarize(final)) rt.out(line);
   judge(rt, final, gate);
 }
 

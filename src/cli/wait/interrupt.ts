@@ -7,18 +7,25 @@ import { CliError, EXIT } from "../exit-codes.js";
 import type { Runtime } from "../runtime.js";
 import type { ProgressDisplay } from "./progress-display.js";
 
-export function onInterrupt(rt: Runtime, client: ApiClient, id: string, cancelWithoutAsking: boolean, stop: AbortController, display: ProgressDisplay): () => void {
-  let handling = false;
+export interface InterruptWatch {
+  off(): void;
+  /**
+   * Resolves at once when nobody pressed Ctrl-C; else rejects with the interruption, once the
+   * question is answered and the cancel is done. The job may end meanwhile: the person's
+   * answer still decides how the command ends.
+   */
+  settled(): Promise<void>;
+}
+
+export function onInterrupt(rt: Runtime, client: ApiClient, id: string, cancelWithoutAsking: boolean, stop: AbortController, display: ProgressDisplay): InterruptWatch {
+  let outcome: Promise<void> | undefined;
   const handler = () => {
-    if (handling) return stop.abort(interrupted(id, false)); // a second Ctrl-C: just go
-    handling = true;
-    void decide().then(
-      async (cancel) => {
-        if (cancel) await client.delete(`/v1/jobs/${encodeURIComponent(id)}`);
-        stop.abort(interrupted(id, cancel));
-      },
-      (err: unknown) => stop.abort(err),
-    );
+    if (outcome) return stop.abort(interrupted(id, false)); // a second Ctrl-C: just go
+    outcome = decide().then(async (cancel) => {
+      if (cancel) await client.delete(`/v1/jobs/${encodeURIComponent(id)}`);
+      throw interrupted(id, cancel);
+    });
+    outcome.catch((err: unknown) => stop.abort(err));
   };
   const decide = async (): Promise<boolean> => {
     if (cancelWithoutAsking) return true;
@@ -32,7 +39,7 @@ export function onInterrupt(rt: Runtime, client: ApiClient, id: string, cancelWi
     }
   };
   process.on("SIGINT", handler);
-  return () => process.off("SIGINT", handler);
+  return { off: () => process.off("SIGINT", handler), settled: () => outcome ?? Promise.resolve() };
 }
 
 function interrupted(id: string, cancelled: boolean): CliError {
