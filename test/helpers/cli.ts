@@ -20,6 +20,11 @@ export function cliHome(): string {
 }
 
 export function regops(args: readonly string[], env: Record<string, string | undefined> = {}, timeoutMs = 120_000): Promise<CliRun> {
+  return startRegops(args, env, timeoutMs).done;
+}
+
+/** The running CLI, for tests that act while it waits (a signal); `stderr()` is what it printed so far. */
+export function startRegops(args: readonly string[], env: Record<string, string | undefined> = {}, timeoutMs = 120_000) {
   const home = env.HOME ?? cliHome();
   const child = spawn(process.execPath, [CLI, ...args], {
     env: { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), ...env },
@@ -30,8 +35,9 @@ export function regops(args: readonly string[], env: Record<string, string | und
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
   child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve, reject) => {
+  const done = new Promise<CliRun>((resolve, reject) => {
     child.once("error", reject);
     child.once("close", (code) => resolve({ code, stdout, stderr }));
   });
+  return { child, done, stderr: () => stderr };
 }

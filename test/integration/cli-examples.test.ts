@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { CLI } from "../helpers/cli.js";
+import { CLI, regops } from "../helpers/cli.js";
 import { startNotaryServer, type StartedNotary } from "../helpers/notary.js";
 import { removeLocalImages } from "../helpers/push.js";
 import { auth, json, KEYS, startTestService, type TestService } from "../helpers/service.js";
@@ -140,5 +140,10 @@ describe("examples/gitlab-ci.yml", () => {
     expect(image.signatures ?? []).toEqual([]);
     const stable = await json(fetch(`${svc.url}/v1/manifests?ref=${encodeURIComponent(`${registry.host}/${repo}:stable`)}`, { headers: auth(KEYS.read) }));
     expect(stable.digest).toBe(stableDigest);
+
+    // The verification gate: the unsigned tag fails verify, exit 1 with the job's code and hint.
+    const verify = await regops(["verify", `${registry.host}/${repo}:${sha}`, "--wait"], { REGOPS_URL: svc.url, REGOPS_API_KEY: KEYS.write });
+    expect(verify.code, verify.stderr).toBe(1);
+    expect(verify.stderr).toMatch(/error: job \S+ failed: SIGNATURE_MISSING: /);
   });
 });

@@ -9,7 +9,7 @@ import { gzipSync } from "node:zlib";
 import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { cliHome, regops, type CliRun } from "../helpers/cli.js";
+import { cliHome, regops, startRegops, type CliRun } from "../helpers/cli.js";
 import { pushLayeredImage } from "../helpers/oci.js";
 import { freePort } from "../helpers/ports.js";
 import { removeLocalImages } from "../helpers/push.js";
@@ -147,6 +147,27 @@ describe("job commands", () => {
     const cancel = await regops(["jobs", "cancel", id], as(KEYS.write, apiOnly.url));
     expect(cancel.code, show(cancel)).toBe(0);
     expect(cancel.stdout.trim()).toBe(`${id} cancelled`);
+  });
+
+  it("when the CLI is interrupted with --cancel-on-interrupt, then it cancels the job without asking: exit 130", async () => {
+    const cli = startRegops(["refresh", ref, "--wait", "--cancel-on-interrupt"], as(KEYS.write, apiOnly.url));
+    const deadline = Date.now() + 30_000;
+    while (!/refresh job \S+ queued/.test(cli.stderr()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const id = /refresh job (\S+) queued/.exec(cli.stderr())![1]!;
+    cli.child.kill("SIGINT");
+    const r = await cli.done;
+    expect(r.code, show(r)).toBe(130);
+    expect(r.stderr).toContain(`interrupted: job ${id} cancelled`);
+    expect((await json(fetch(`${apiOnly.url}/v1/jobs/${id}`, { headers: auth(KEYS.read) }))).state).toBe("cancelled");
+  });
+
+  it("when retention plans with rules, then the plan lists each tag and --apply needs no rules", async () => {
+    const r = await regops(["retention", `${registry.host}/${repo}`, "--keep-newest", "1", "--keep-tag", "stable", "--dry-run", "--wait", "--json"], as(KEYS.write));
+    expect(r.code, show(r)).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan).toMatchObject({ type: "retention", state: "completed", spec: { keepNewest: 1, keepTags: ["stable"], dryRun: true } });
+    const misuse = await regops(["retention", `${registry.host}/${repo}`, "--apply", plan.id, "--keep-newest", "2"], as(KEYS.write));
+    expect(misuse.code, show(misuse)).toBe(2);
   });
 });
 

@@ -48,10 +48,11 @@ export async function runJob(rt: Runtime, spec: Record<string, unknown>, flags: 
     return;
   }
 
-  const display = createProgressDisplay(rt, submitted);
   const stop = new AbortController();
+  // Before anything is shown: a Ctrl-C from the moment the job id is on screen is handled.
+  const interrupt = onInterrupt(rt, client, submitted.id, flags.cancelOnInterrupt === true, stop, () => display.stop());
+  const display = createProgressDisplay(rt, submitted);
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop.abort(new CliError(EXIT.timeout, `timed out after ${flags.timeout} waiting for job ${submitted.id} (still ${display.lastState()})`, `it goes on: regops jobs get ${submitted.id}; regops jobs cancel ${submitted.id}`)), timeoutMs);
-  const interrupt = onInterrupt(rt, client, submitted.id, flags.cancelOnInterrupt === true, stop, display);
   let final: Job;
   try {
     final = await followJob(client, submitted.id, { signal: stop.signal, onJob: (job) => display.update(job) });

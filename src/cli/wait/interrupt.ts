@@ -5,7 +5,6 @@ import { createInterface } from "node:readline/promises";
 import type { ApiClient } from "../api-client.js";
 import { CliError, EXIT } from "../exit-codes.js";
 import type { Runtime } from "../runtime.js";
-import type { ProgressDisplay } from "./progress-display.js";
 
 export interface InterruptWatch {
   off(): void;
@@ -17,7 +16,8 @@ export interface InterruptWatch {
   settled(): Promise<void>;
 }
 
-export function onInterrupt(rt: Runtime, client: ApiClient, id: string, cancelWithoutAsking: boolean, stop: AbortController, display: ProgressDisplay): InterruptWatch {
+/** `beforePrompt` clears a live display so the question is readable. */
+export function onInterrupt(rt: Runtime, client: ApiClient, id: string, cancelWithoutAsking: boolean, stop: AbortController, beforePrompt: () => void): InterruptWatch {
   let outcome: Promise<void> | undefined;
   const handler = () => {
     if (outcome) return stop.abort(interrupted(id, false)); // a second Ctrl-C: just go
@@ -30,7 +30,7 @@ export function onInterrupt(rt: Runtime, client: ApiClient, id: string, cancelWi
   const decide = async (): Promise<boolean> => {
     if (cancelWithoutAsking) return true;
     if (!rt.io.stdin.isTTY || !rt.interactive) return false;
-    display.stop();
+    beforePrompt();
     const rl = createInterface({ input: rt.io.stdin, output: rt.io.stderr });
     try {
       return /^y(es)?$/i.test((await rl.question(`Cancel job ${id}? [y/N] `)).trim());
