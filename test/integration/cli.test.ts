@@ -2,6 +2,8 @@
 // command's happy path, each exit code, --json/-o output against GET /v1/jobs/{id}, the reading
 // commands, contexts, and that nothing is coloured when stdout is not a terminal.
 import { createHash } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -262,6 +264,26 @@ describe("contexts", () => {
     expect(jobs.code, show(jobs)).toBe(0);
     const other = await regops(["jobs", "ls", "--context", "nope"], env);
     expect(other.code, show(other)).toBe(2);
+  });
+
+  it("when REGOPS_URL points elsewhere than the current context, then the context's key is not sent there", async () => {
+    const home = cliHome();
+    const keyFile = join(home, "prod.key");
+    writeFileSync(keyFile, "prod-secret-key\n", { mode: 0o600 });
+    expect((await regops(["context", "set", "prod", "--url", svc.url, "--key-file", keyFile], { HOME: home })).code).toBe(0);
+    const seen: (string | undefined)[] = [];
+    const other = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(200, { "content-type": "application/json" }).end('{"items":[],"nextCursor":null}');
+    });
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    try {
+      const r = await regops(["jobs", "ls"], { HOME: home, REGOPS_URL: `http://127.0.0.1:${(other.address() as AddressInfo).port}` });
+      expect(r.code, show(r)).toBe(0);
+      expect(seen).toEqual([undefined]);
+    } finally {
+      other.close();
+    }
   });
 
   it("when no URL is configured anywhere, then exit 2 with a hint", async () => {

@@ -23,11 +23,14 @@ export async function resolveConnection(flags: ConnectionFlags, env: NodeJS.Proc
   if (contextName !== undefined && context === undefined && (flags.context ?? env.REGOPS_CONTEXT) !== undefined) {
     throw new CliError(EXIT.usage, `no context "${contextName}" in ${configPath(env)}`, "regops context ls");
   }
-  const url = flags.url ?? env.REGOPS_URL ?? context?.url;
+  const url = flags.url ?? (env.REGOPS_URL || undefined) ?? context?.url;
   if (!url) {
     throw new CliError(EXIT.usage, "no API URL", "set REGOPS_URL, pass --url, or add a context: regops context set NAME --url URL");
   }
-  const keyFile = flags.keyFile ?? (env.REGOPS_API_KEY ? undefined : context?.keyFile);
+  // A context's key goes only to that context's URL: with --url or REGOPS_URL pointing
+  // elsewhere, sending it would hand one server's key to another.
+  const urlFromContext = flags.url === undefined && !env.REGOPS_URL;
+  const keyFile = flags.keyFile ?? (env.REGOPS_API_KEY || !urlFromContext ? undefined : context?.keyFile);
   const key = keyFile ? await readKeyFile(keyFile) : env.REGOPS_API_KEY || undefined;
   return { url: url.replace(/\/+$/, ""), key };
 }
