@@ -168,6 +168,9 @@ describe("job commands", () => {
     expect(r.code, show(r)).toBe(0);
     const plan = JSON.parse(r.stdout);
     expect(plan).toMatchObject({ type: "retention", state: "completed", spec: { keepNewest: 1, keepTags: ["stable"], dryRun: true } });
+    const table = await regops(["retention", `${registry.host}/${repo}`, "--keep-newest", "1", "--keep-tag", "stable", "--dry-run", "--wait"], as(KEYS.write));
+    expect(table.stdout).toMatch(/^plan \S+ for \S+: keep \d+, delete \d+, skip \d+$/m);
+    expect(table.stdout).toMatch(/^ {2}keep\s+v1 \(/m);
     const misuse = await regops(["retention", `${registry.host}/${repo}`, "--apply", plan.id, "--keep-newest", "2"], as(KEYS.write));
     expect(misuse.code, show(misuse)).toBe(2);
   });

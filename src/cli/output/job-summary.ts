@@ -40,6 +40,16 @@ export function summarize(job: Job): string[] {
         ];
       }
       return [`deleted ${(r.deleted ?? []).length}, skipped ${(r.skipped ?? []).length}, reclaimed ${bytes(r.reclaimedBytes ?? 0)}`];
+    case "retention":
+      if (r.mode === "plan") {
+        const c = r.counts ?? {};
+        return [
+          `plan ${r.planId} for ${r.repository}: keep ${c.keep ?? 0}, delete ${c.delete ?? 0}, skip ${c.skip ?? 0}`,
+          ...((r.tags ?? []) as R[]).map((t) => `  ${String(t.action).padEnd(6)} ${t.tag}${t.reason ? ` (${t.reason})` : ""}`),
+          `apply it: regops retention ${r.repository} --apply ${r.planId}`,
+        ];
+      }
+      return [`deleted ${(r.deleted ?? []).length} tag(s), skipped ${(r.skipped ?? []).length}`, ...(r.hint ? [`note: ${r.hint}`] : [])];
     default:
       return job.result === undefined ? [] : [JSON.stringify(job.result)];
   }
