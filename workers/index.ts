@@ -8,7 +8,7 @@ import { reconcile } from "../src/jobs/reconcile.js";
 import { JOB_TYPES, type JobSpec, type JobType } from "../src/jobs/specs.js";
 import type { JobStore } from "../src/store/jobs.js";
 import { queuePrefix } from "../src/store/keys.js";
-import type { JobContext, WorkerDeps } from "./context.js";
+import type { JobContext, WorkerDeps } from "../src/jobs/context.js";
 import { processPrune } from "./prune.js";
 import { processRetention } from "./retention.js";
 import { processRefresh } from "./refresh.js";

@@ -1,69 +1,9 @@
-// retag: copy a source image (or index) to one or more tagged targets, registry to registry:
-// `docker tag` + `docker push` without a daemon, and without losing a digest. The overwrite
-// policy is applied per target before anything is written to it.
+// retag: the job's source tagged as its targets by src/retag/retag-image.ts. The spec goes
+// whole: the `then` steps name the targets as the job spelled them.
+import type { JobContext, WorkerDeps } from "../src/jobs/context.js";
 import type { RetagResult, RetagSpec } from "../src/jobs/specs.js";
-import { ImageCopier } from "../src/registry/copy.js";
-import { headManifest } from "../src/registry/manifest.js";
-import { formatReference, parseReference, withDefaultTag, type Reference } from "../src/registry/reference.js";
-import type { JobContext, WorkerDeps } from "./context.js";
-import { processRetagDaemon } from "./retag-daemon.js";
-import { emptyRetagResult, guardTarget } from "./retag-target.js";
-import { THEN_PRINCIPAL, thenOwner } from "./then-owner.js";
-
-export { backupTag, currentDigest } from "./retag-target.js";
+import { retagImage } from "../src/retag/retag-image.js";
 
 export async function processRetag(spec: RetagSpec, ctx: JobContext, deps: WorkerDeps): Promise<RetagResult> {
-  const result = spec.mode === "daemon" ? await processRetagDaemon(spec, ctx, deps) : await copyToTargets(spec, ctx, deps);
-  if (spec.then?.length) result.then = await queueThen(spec, ctx, deps);
-  return result;
-}
-
-/**
- * The `then` steps, queued only once the copy succeeded: a sign job per target. The
- * idempotency key names this job and target, so a retag retried after its worker died queues
- * the same sign jobs, not a second set.
- */
-async function queueThen(spec: RetagSpec, ctx: JobContext, deps: WorkerDeps): Promise<NonNullable<RetagResult["then"]>> {
-  const queued: NonNullable<RetagResult["then"]> = [];
-  const submittedBy = await thenOwner(ctx, deps);
-  for (const step of spec.then ?? []) {
-    for (const target of spec.targets) {
-      const { job } = await deps.jobs.submit(
-        { type: "sign", image: target, ...(step.role ? { role: step.role } : {}) },
-        { principal: THEN_PRINCIPAL, submittedBy, idempotencyKey: `${ctx.id} ${step.type} ${target}` },
-      );
-      queued.push({ type: step.type, image: target, jobId: job.id });
-    }
-  }
-  return queued;
-}
-
-async function copyToTargets(spec: RetagSpec, ctx: JobContext, deps: WorkerDeps): Promise<RetagResult> {
-  const src = withDefaultTag(parseReference(spec.source));
-  const source = deps.registries.forReference(src);
-  // Pin the source to one digest, so every target gets the same image even if the tag moves.
-  const sourceDigest = src.digest ?? (await headManifest(source, src, ctx.signal)).digest;
-  const pinned: Reference = { domain: src.domain, path: src.path, digest: sourceDigest };
-
-  const result: RetagResult = { ...emptyRetagResult(formatReference(src), sourceDigest) };
-  for (const [i, target] of spec.targets.entries()) {
-    const dst = parseReference(target);
-    const remote = deps.registries.forReference(dst);
-    const entry: RetagResult["targets"][number] = { target: formatReference(dst), digest: "", mediaType: "" };
-    // A filtered index is a new manifest: its digest is known only once it is written.
-    const { existing, backup, warnings } = await guardTarget(remote, dst, spec, spec.platforms ? undefined : sourceDigest, ctx.signal);
-    if (backup) entry.backup = backup;
-    if (warnings.length) result.warnings = [...(result.warnings ?? []), ...warnings];
-    ctx.progress({ phase: "copying", target: i + 1, of: spec.targets.length });
-    const copier = new ImageCopier(source, pinned, remote, dst, { platforms: spec.platforms, signal: ctx.signal });
-    const copied = await copier.run();
-    entry.digest = copied.digest;
-    entry.mediaType = copied.mediaType;
-    // What the target tag now holds, in its digest history (GET /v1/images), as a refresh would record it.
-    await deps.images.recordDigest(entry.target, copied.digest, copied.mediaType, ctx.id);
-    if (existing === copied.digest) entry.unchanged = true;
-    result.targets.push(entry);
-    for (const k of ["manifests", "blobsSkipped", "blobsMounted", "blobsCopied", "bytesMoved"] as const) result[k] += copier.stats[k];
-  }
-  return result;
+  return retagImage(spec, ctx, deps);
 }

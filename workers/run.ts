@@ -9,11 +9,11 @@ import { newRecord } from "../src/jobs/service.js";
 import { jobSpec, type JobSpec } from "../src/jobs/specs.js";
 import type { JobStore } from "../src/store/jobs.js";
 import type { Logger } from "../src/logger.js";
-import type { JobContext, WorkerDeps } from "./context.js";
+import type { JobContext, WorkerDeps } from "../src/jobs/context.js";
+import { ProgressReporter } from "../src/jobs/progress-reporter.js";
 
 export type Processor = (spec: JobSpec, ctx: JobContext, deps: WorkerDeps) => Promise<unknown>;
 
-const PROGRESS_INTERVAL_MS = 250;
 // How long after submission a job may keep waiting out registry rate limits.
 const MAX_DEFER_MS = 60 * 60 * 1000;
 // What a job cancelled before it started records (made once: an Error per job costs a stack trace).
@@ -23,49 +23,6 @@ function asRegopsError(err: unknown, signal?: AbortSignal): RegopsError {
   if (signal?.aborted) return new RegopsError("CANCELLED", "the job was cancelled while it ran");
   if (err instanceof RegopsError) return err;
   return new RegopsError("INTERNAL", "internal error while running the job", { cause: err });
-}
-
-/**
- * Coalesces progress updates: at most one write per interval, the latest value wins. The
- * first write waits a full interval too, so a job that ends sooner writes none; its last
- * value goes into the final record instead (`last()`), in the same round trip.
- * A class rather than four closures per job: most jobs (a digest check) never report
- * progress, and should pay next to nothing for the possibility.
- */
-class ProgressReporter {
-  private latest: unknown = undefined;
-  private dirty = false;
-  private timer: NodeJS.Timeout | undefined;
-  private lastWrite = Date.now();
-  /** Handed to processors as `ctx.progress`, so it is bound once per job. */
-  readonly report = (value: unknown): void => {
-    this.latest = value;
-    this.dirty = true;
-    if (this.timer) return;
-    const wait = Math.max(0, PROGRESS_INTERVAL_MS - (Date.now() - this.lastWrite));
-    this.timer = setTimeout(() => void this.flush(), wait);
-  };
-
-  constructor(
-    private readonly store: JobStore,
-    private readonly id: string,
-  ) {}
-
-  private async flush(): Promise<void> {
-    this.timer = undefined;
-    if (!this.dirty) return;
-    this.dirty = false;
-    this.lastWrite = Date.now();
-    await this.store.setProgress(this.id, this.latest).catch(() => undefined);
-  }
-
-  /** Stops writing and returns the newest value (undefined if none was reported). */
-  last(): unknown {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.dirty = false;
-    return this.latest;
-  }
 }
 
 /**

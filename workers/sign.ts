@@ -1,23 +1,9 @@
-// sign: what `docker trust sign` does for a tag that lives only in the registry. The tag's
-// digest and size come from the registry (HEAD with the full Accept list: without it registry
-// 2.x converts to schema1 and the signature would name another digest); an index signs the
-// index digest, which is what `docker pull` resolves. Notary serialises signing per GUN.
+// sign: the job's tag, signed in Notary v1 by src/notary/sign-tag.ts.
+import type { JobContext, WorkerDeps } from "../src/jobs/context.js";
 import type { SignResult, SignSpec } from "../src/jobs/specs.js";
-import { headManifest } from "../src/registry/manifest.js";
-import { formatReference, parseReference } from "../src/registry/reference.js";
-import type { JobContext, WorkerDeps } from "./context.js";
-import { gunOf, notaryOf } from "./notary-deps.js";
+import { signTag } from "../src/notary/sign-tag.js";
+import { parseReference } from "../src/registry/reference.js";
 
 export async function processSign(spec: SignSpec, ctx: JobContext, deps: WorkerDeps): Promise<SignResult> {
-  const notary = notaryOf(deps);
-  const ref = parseReference(spec.image);
-  const image = formatReference(ref);
-  const manifest = await headManifest(deps.registries.forReference(ref), ref, ctx.signal);
-  const gun = gunOf(ref);
-  const role = spec.role ?? deps.config.notary!.role;
-  ctx.progress({ phase: "signing", gun, digest: manifest.digest });
-  const signed = await notary.sign(gun, ref.tag!, manifest.digest, manifest.size, { role, signal: ctx.signal });
-  await deps.images.recordDigest(image, manifest.digest, manifest.mediaType, ctx.id);
-  await deps.images.recordSignature(image, { role: signed.role, digest: manifest.digest, size: manifest.size, signedAt: new Date().toISOString(), jobId: ctx.id });
-  return { image, gun, tag: ref.tag!, digest: manifest.digest, size: manifest.size, role: signed.role, repoCreated: signed.repoCreated };
+  return signTag(parseReference(spec.image), spec.role, ctx, deps);
 }

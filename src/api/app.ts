@@ -39,7 +39,9 @@ import type { NotificationLog } from "../notify/log.js";
 import { webhookRoutes } from "./rest/webhooks.js";
 import { notaryRoutes } from "./rest/notary.js";
 import { hostRoutes } from "./rest/hosts.js";
-import { scanRoutes, type ScanDeps } from "./rest/scans.js";
+import { scanRoutes } from "./rest/scans.js";
+import type { ScanQueries } from "../scan/queries.js";
+import type { ScanStore } from "../store/scans.js";
 import type { Notary } from "../notary/notary.js";
 import type { DeliveryLog } from "../webhooks/deliveries.js";
 import type { WebhookIngest } from "../webhooks/ingest.js";
@@ -53,7 +55,8 @@ export interface AppDeps {
   registries: RegistryClients;
   catalog: RegistryDirectory;
   webhooks: { ingest: WebhookIngest; log: DeliveryLog };
-  scans: ScanDeps;
+  scans: ScanStore;
+  scanQueries: ScanQueries;
   /** Absent when no `notary` is configured: the notary routes then answer NOTARY_NOT_CONFIGURED. */
   notary?: Notary;
   events: JobEvents;
@@ -128,8 +131,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     rest.setSerializerCompiler(serializerCompiler);
     await rest.register(healthRoutes(deps.readiness));
     await rest.register(jobRoutes(deps.jobs, deps.events));
-    await rest.register(imageRoutes(deps.images, deps.scans.scans));
-    await rest.register(scanRoutes(deps.scans));
+    await rest.register(imageRoutes(deps.images, deps.scans));
+    await rest.register(scanRoutes(deps.scanQueries));
     await rest.register(manifestRoutes(deps.registries));
     await rest.register(registryRoutes(deps.catalog, (ids) => deps.registries.rateLimits(ids)));
     await rest.register(watchRoutes(deps.watches));

@@ -37,7 +37,7 @@ export function notifyJobOptions(endpoint: NotificationConfig, jobId: string): J
   };
 }
 
-/** What processors get to announce events with (workers/run.ts, workers/refresh.ts). */
+/** What processors get to announce events with (workers/run.ts, src/refresh/refresh-image.ts). */
 export interface NotifyDeps {
   notifier?: NotificationEmitter;
 }

@@ -1,8 +1,15 @@
 // The registries regops may talk to: those in the config file, plus those an admin added with
-// /v1/registries (kept in Redis by store/registries.ts). Lookups are synchronous against an
-// in-memory snapshot; every process reloads it when a change is published, so an API process
-// and its workers agree within a pub/sub round trip.
+// /v1/registries (kept in Redis by store/api-registries.ts); the file wins an id clash, as for
+// every configured entry (src/entries). Lookups are synchronous against an in-memory snapshot;
+// every process reloads it when a change is published, so an API process and its workers
+// agree within a pub/sub round trip.
+//
+// Only the merge is shared with watches and schedules: a registry has no job scheduler, is
+// looked up on every submission (so it cannot be read from Redis each time, as a tick reads
+// its watch), and its record holds sealed secrets (ApiRegistryStore, not an EntryStore).
+// `RegistryEntry.config` keeps its name because every registry client reads it.
 import type { Redis } from "ioredis";
+import { configWins, type EntrySource } from "../entries/entry.js";
 import type { RegistryConfig } from "./schema.js";
 import { badRequest, RegopsError } from "../errors.js";
 import type { ApiRegistryStore } from "../store/api-registries.js";
@@ -12,7 +19,7 @@ import { registryDomain, registryNotConfigured } from "./lookup.js";
 
 export interface RegistryEntry {
   config: RegistryConfig;
-  source: "config" | "api";
+  source: EntrySource;
   /** Changes whenever the entry does: a connection pool built for an older revision is replaced. */
   revision: string;
   createdAt?: string;
@@ -58,19 +65,15 @@ export class RegistryDirectory {
   async reload(): Promise<void> {
     if (!this.store) return;
     const saved = await this.store.list();
-    const fileIds = new Set(this.fromFile.map((e) => e.config.id));
-    // The file wins a clash (an id added by the API before the file named it): the operator's word.
-    const fromApi: RegistryEntry[] = saved
-      .filter((s) => !fileIds.has(s.registry.id))
-      .map((s) => ({
-        config: withoutCaFile(s.registry),
-        source: "api",
-        revision: s.updatedAt,
-        createdAt: s.createdAt,
-        updatedAt: s.updatedAt,
-        authError: s.authError,
-      }));
-    this.entries = [...this.fromFile, ...fromApi];
+    const fromApi = saved.map((s): RegistryEntry => ({
+      config: withoutCaFile(s.registry),
+      source: "api",
+      revision: s.updatedAt,
+      createdAt: s.createdAt,
+      updatedAt: s.updatedAt,
+      authError: s.authError,
+    }));
+    this.entries = configWins(this.fromFile, fromApi, (e) => e.config.id);
     this.configsOfEntries = undefined;
   }
 

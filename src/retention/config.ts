@@ -4,6 +4,7 @@
 //   retention:
 //     - { repositories: "registry.example.com/team/*", keepNewest: 10, keepTags: [semver, "release-.*"], olderThan: 720h }
 import { z } from "zod";
+import { RegopsError } from "../errors.js";
 import { compileGlob, globSchema } from "../patterns/glob.js";
 import { retentionRuleFields, type RetentionRules } from "./rules.js";
 
@@ -26,4 +27,24 @@ export function configuredRules(rules: readonly RetentionConfig[], repository: s
   if (!hit) return undefined;
   const { repositories, ...rest } = hit;
   return { rules: rest, pattern: repositories };
+}
+
+/** The job's own rules when it gives any, else the config file's rule for `repository`; BAD_REQUEST when neither. */
+export function rulesForJob(
+  own: Partial<Pick<RetentionRules, "keepNewest" | "keepTags" | "olderThan">>,
+  repository: string,
+  configured: readonly RetentionConfig[],
+): { rules: RetentionRules; rulesFrom: string } {
+  const given = { keepNewest: own.keepNewest, keepTags: own.keepTags, olderThan: own.olderThan };
+  if (Object.values(given).some((v) => v !== undefined)) {
+    return { rules: Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as RetentionRules, rulesFrom: "job" };
+  }
+  const hit = configuredRules(configured, repository);
+  if (!hit) {
+    throw new RegopsError("BAD_REQUEST", `no retention rules for ${repository}`, {
+      hint: "give keepNewest, keepTags or olderThan, or add a `retention` rule matching this repository to the config file",
+      fields: [{ field: "keepNewest", message: "give at least one of keepNewest, keepTags, olderThan" }],
+    });
+  }
+  return { rules: hit.rules, rulesFrom: `config: ${hit.pattern}` };
 }

@@ -5,6 +5,7 @@ import { mkdir } from "node:fs/promises";
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.js";
 import type { StoreKeys } from "../store/keys.js";
+import { onDbReload, requestDbReload, writeDbStatus } from "./database-status.js";
 import { OsvStore } from "./osv/store.js";
 import type { ScannerConfig } from "./schema.js";
 
@@ -41,23 +42,17 @@ export class ScannerDatabase {
   /** Reloads here, then asks every other worker process to (a `scanner-db` job that changed files). */
   async reloadEverywhere(): Promise<void> {
     await this.reload();
-    await this.redis.publish(this.keys.scannerReloadChannel, "reload");
+    await requestDbReload(this.redis, this.keys);
   }
 
   /** Reloads on every message of the reload channel. */
   async watch(subscriber: Redis, logger: Logger): Promise<void> {
-    subscriber.on("message", (channel: string) => {
-      if (channel === this.keys.scannerReloadChannel) this.reload().catch((err: unknown) => logger.error({ err }, "reloading the OSV database failed"));
+    await onDbReload(subscriber, this.keys, () => {
+      this.reload().catch((err: unknown) => logger.error({ err }, "reloading the OSV database failed"));
     });
-    await subscriber.subscribe(this.keys.scannerReloadChannel);
   }
 
   private async report(): Promise<void> {
-    await this.redis.hset(this.keys.scannerDb, {
-      version: this.store.dbVersion,
-      records: String(this.store.size),
-      loadedAt: new Date().toISOString(),
-      sources: JSON.stringify(this.sources),
-    });
+    await writeDbStatus(this.redis, this.keys, { version: this.store.dbVersion, records: this.store.size, sources: this.sources });
   }
 }

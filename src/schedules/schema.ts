@@ -2,6 +2,7 @@
 // interval or on a `cron` expression in a time zone. The config file (`schedules`) and
 // /v1/schedules share these fields; each schedule is one BullMQ job scheduler.
 import { z } from "zod";
+import { entrySourceSchema, nextRunAtSchema } from "../entries/entry.js";
 import { jobSpec } from "../jobs/specs.js";
 import { cronProblem, everyProblem, timezoneProblem } from "./timing.js";
 
@@ -65,9 +66,9 @@ export const scheduleViewSchema = z
     cron: z.string().optional(),
     timezone: z.string().optional(),
     job: z.record(z.string(), z.unknown()).meta({ description: "The job spec each run submits" }),
-    source: z.enum(["config", "api"]).meta({ description: "config: from the config file (read-only here); api: added through this API" }),
+    source: entrySourceSchema,
     createdAt: z.string().optional(),
-    nextRunAt: z.string().nullable().meta({ description: "When the scheduler runs it next (null: not scheduled)" }),
+    nextRunAt: nextRunAtSchema,
     runs: z.number().int().meta({ description: "Ticks recorded so far" }),
     lastRuns: z.array(scheduleRunSchema).meta({ description: "The latest ticks, newest first (at most 20)" }),
   })

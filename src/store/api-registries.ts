@@ -2,7 +2,9 @@
 // registry (credentials, the webhook secret, a proxy URL's user and password: see
 // registry-secrets.ts) is sealed (sealed.ts) before it is written: Redis, its dumps and its
 // replicas never hold them in the clear. Every change is published so every regops process
-// reloads its catalog.
+// reloads its catalog. Not an EntryStore (src/entries/store.ts): a record is sealed with its
+// id as context, read records of older versions are sealed again, and one that cannot be
+// opened is still listed, with the reason.
 import type { Redis } from "ioredis";
 import type { RegistryConfig } from "../registry/schema.js";
 import { holdsSecrets, joinSecrets, splitSecrets, type PublicRegistry, type RegistrySecrets } from "./registry-secrets.js";

@@ -36,6 +36,8 @@ export function storeKeys(prefix: string) {
     imageVerification: (ref: string) => `${p}:image:${ref}:verification`,
     /** Per-GUN Notary lock prefix (signing one repository at a time, across processes). */
     notaryLock: `${p}:notary:lock:`,
+    /** Per-repository lock prefix of the referrers tag-schema index (registry/referrers). */
+    referrersLock: `${p}:referrers:lock:`,
     /** Pub/sub channel of job updates (state and progress). */
     eventsChannel: `${p}:events`,
     /** Webhook deliveries, a capped stream (webhooks/deliveries.ts). */

@@ -1,50 +1,20 @@
-// Schedules added through /v1/schedules live in one Redis hash, id → JSON. Each schedule (from
-// the config file too) keeps its latest ticks in a hash keyed by the tick time, so recording a
-// tick twice (a retried tick) overwrites it instead of counting it again.
+// Schedules added through /v1/schedules live in one Redis hash, id → JSON (an EntryStore).
+// Each schedule (from the config file too) keeps its latest ticks in a hash keyed by the tick
+// time, so recording a tick twice (a retried tick) overwrites it instead of counting it again.
 import type { Redis } from "ioredis";
+import { EntryStore } from "../entries/store.js";
 import type { Schedule, ScheduleRun } from "../schedules/schema.js";
 import type { StoreKeys } from "./keys.js";
-
-export interface SavedSchedule {
-  schedule: Schedule;
-  createdAt: string;
-}
 
 /** Ticks kept per schedule. */
 export const RUNS_KEPT = 20;
 
-export class ScheduleStore {
+export class ScheduleStore extends EntryStore<Schedule> {
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly keys: StoreKeys,
-  ) {}
-
-  async list(): Promise<SavedSchedule[]> {
-    const all = await this.redis.hgetall(this.keys.schedules);
-    return Object.values(all)
-      .map((json) => JSON.parse(json) as SavedSchedule)
-      .sort((a, b) => a.schedule.id.localeCompare(b.schedule.id));
-  }
-
-  async get(id: string): Promise<SavedSchedule | undefined> {
-    const json = await this.redis.hget(this.keys.schedules, id);
-    return json ? (JSON.parse(json) as SavedSchedule) : undefined;
-  }
-
-  /** Saves a new schedule; undefined when the id is taken. */
-  async create(schedule: Schedule): Promise<SavedSchedule | undefined> {
-    const saved: SavedSchedule = { schedule, createdAt: new Date().toISOString() };
-    return (await this.redis.hsetnx(this.keys.schedules, schedule.id, JSON.stringify(saved))) === 1 ? saved : undefined;
-  }
-
-  /** Removes a schedule and its runs; false when there was none. */
-  async remove(id: string): Promise<boolean> {
-    const [[, removed]] = (await this.redis.multi().hdel(this.keys.schedules, id).del(this.keys.scheduleRuns(id), this.keys.scheduleRunCount(id)).exec()) as [[unknown, number]];
-    return removed === 1;
-  }
-
-  async clearRuns(id: string): Promise<void> {
-    await this.redis.del(this.keys.scheduleRuns(id), this.keys.scheduleRunCount(id));
+  ) {
+    super(redis, { hash: keys.schedules, field: "schedule", state: (id) => [keys.scheduleRuns(id), keys.scheduleRunCount(id)] });
   }
 
   /** Records a tick (idempotently: the tick time is the field) and drops the oldest beyond RUNS_KEPT. */

@@ -1,16 +1,11 @@
-// Watches added through /v1/watches live in one Redis hash, id → JSON; each watch (from the
-// config file too) has a status hash: counters (runs, tags checked, refreshes submitted) and
-// what its last tick did. A worker reads the watch at every tick, so a change made through the
+// Watches added through /v1/watches live in one Redis hash, id → JSON (an EntryStore); each
+// watch (from the config file too) has a status hash: counters (runs, tags checked, refreshes
+// submitted) and what its last tick did. A worker reads the watch at every tick, so a change made through the
 // API applies from the next tick on, in every process, without a reload.
 import type { Redis } from "ioredis";
+import { EntryStore } from "../entries/store.js";
 import type { Watch, WatchStatus } from "../watches/schema.js";
 import type { StoreKeys } from "./keys.js";
-
-export interface SavedWatch {
-  watch: Watch;
-  createdAt: string;
-  updatedAt: string;
-}
 
 export interface TickOutcome {
   at: Date;
@@ -20,44 +15,12 @@ export interface TickOutcome {
   error?: { code: string; message: string; hint: string; count: number };
 }
 
-export class WatchStore {
+export class WatchStore extends EntryStore<Watch> {
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly keys: StoreKeys,
-  ) {}
-
-  async list(): Promise<SavedWatch[]> {
-    const all = await this.redis.hgetall(this.keys.watches);
-    return Object.values(all)
-      .map((json) => JSON.parse(json) as SavedWatch)
-      .sort((a, b) => a.watch.id.localeCompare(b.watch.id));
-  }
-
-  async get(id: string): Promise<SavedWatch | undefined> {
-    const json = await this.redis.hget(this.keys.watches, id);
-    return json ? (JSON.parse(json) as SavedWatch) : undefined;
-  }
-
-  /** Creates (only if absent) or replaces; returns the saved entry, or undefined when `create` finds the id taken. */
-  async save(watch: Watch, opts: { create: boolean; createdAt?: string }): Promise<SavedWatch | undefined> {
-    const now = new Date().toISOString();
-    const saved: SavedWatch = { watch, createdAt: opts.createdAt ?? now, updatedAt: now };
-    const json = JSON.stringify(saved);
-    if (opts.create) {
-      return (await this.redis.hsetnx(this.keys.watches, watch.id, json)) === 1 ? saved : undefined;
-    }
-    await this.redis.hset(this.keys.watches, watch.id, json);
-    return saved;
-  }
-
-  /** Removes a watch and its status; false when there was none. */
-  async remove(id: string): Promise<boolean> {
-    const [[, removed]] = (await this.redis.multi().hdel(this.keys.watches, id).del(this.keys.watchStatus(id)).exec()) as [[unknown, number]];
-    return removed === 1;
-  }
-
-  async clearStatus(id: string): Promise<void> {
-    await this.redis.del(this.keys.watchStatus(id));
+  ) {
+    super(redis, { hash: keys.watches, field: "watch", state: (id) => [keys.watchStatus(id)] });
   }
 
   async status(ids: readonly string[]): Promise<Map<string, WatchStatus>> {

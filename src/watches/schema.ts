@@ -2,6 +2,7 @@
 // a repository with a tag pattern, checked with HEAD only, every interval or on a cron schedule.
 // The config file (`watches`) and /v1/watches share these fields.
 import { z } from "zod";
+import { entrySourceSchema, nextRunAtSchema } from "../entries/entry.js";
 import { RegopsError } from "../errors.js";
 import { parseReference } from "../registry/reference.js";
 import { cronProblem } from "./cron.js";
@@ -128,10 +129,10 @@ export const watchViewSchema = z
     cron: z.string().optional(),
     hosts: z.array(z.string()).optional(),
     pull: z.boolean(),
-    source: z.enum(["config", "api"]).meta({ description: "config: from the config file (read-only here); api: added through this API" }),
+    source: entrySourceSchema,
     createdAt: z.string().optional(),
     updatedAt: z.string().optional(),
-    nextRunAt: z.string().nullable().meta({ description: "When the scheduler runs it next (null: not scheduled)" }),
+    nextRunAt: nextRunAtSchema,
     status: watchStatusSchema,
   })
   .meta({ id: "Watch" });

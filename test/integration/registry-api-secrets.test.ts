@@ -20,7 +20,8 @@ const HOOK = `hook-${randomBytes(12).toString("hex")}`;
 const PROXY_PASSWORD = `proxypw-${randomBytes(9).toString("hex")}`;
 const LEGACY_HOOK = `legacyhook-${randomBytes(12).toString("hex")}`;
 const LEGACY_PROXY_PASSWORD = `legacyproxy-${randomBytes(9).toString("hex")}`;
-const SECRETS = [PASSWORD, HOOK, PROXY_PASSWORD, LEGACY_HOOK, LEGACY_PROXY_PASSWORD];
+const GRAPHQL_HOOK = `gqlhook-${randomBytes(12).toString("hex")}`;
+const SECRETS = [PASSWORD, HOOK, PROXY_PASSWORD, LEGACY_HOOK, LEGACY_PROXY_PASSWORD, GRAPHQL_HOOK];
 const responses: string[] = [];
 let redis: StartedRedis;
 let api: TestService;
@@ -133,6 +134,16 @@ describe("secrets of registries made through the API", () => {
       expect(dump).not.toContain(Buffer.from(secret).toString("base64"));
     }
     expect(dump).toMatch(/\\"sealed\\"\W+v1\./);
+  });
+
+  it("when a registry is made over GraphQL with a webhook secret, then that secret authenticates deliveries and is sealed", async () => {
+    const made = await gql(`mutation($input: RegistryInput!) { createRegistry(id: "gql-hook", input: $input) { id source } }`, {
+      input: { url: "http://127.0.0.1:10", kind: "harbor", webhook: { secret: GRAPHQL_HOOK } },
+    });
+    expect(made).toEqual({ data: { createRegistry: { id: "gql-hook", source: "api" } } });
+    expect(await deliver("gql-hook", GRAPHQL_HOOK)).toBe(202);
+    expect(await deliver("gql-hook", `${GRAPHQL_HOOK}x`)).toBe(401);
+    expect(await redisDump(redis.url)).not.toContain(GRAPHQL_HOOK);
   });
 
   it("when a record was stored in the clear by an older regops, then it still works and is sealed again", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { jobSpec } from "../../src/jobs/specs.js";
 import { platformMatches } from "../../src/registry/copy.js";
-import { backupTag } from "../../workers/retag.js";
+import { backupTag } from "../../src/retag/target.js";
 
 describe("retag planning", () => {
   it("when a platform filter names os/arch, then any variant matches; os/arch/variant matches only that", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildConfig } from "../../src/config.js";
-import { configuredRules } from "../../src/retention/config.js";
+import { configuredRules, rulesForJob } from "../../src/retention/config.js";
 import { guardShared, planRetention, type TagInfo } from "../../src/retention/rules.js";
 
 const now = new Date("2026-01-31T00:00:00Z");
@@ -88,5 +88,13 @@ describe("retention rules in the config file", () => {
     expect(configuredRules(config.retention, "r.example.com/team/app")).toEqual({ rules: { keepNewest: 5 }, pattern: "r.example.com/team/*" });
     expect(configuredRules(config.retention, "r.example.com/other/app")?.rules).toEqual({ olderThan: "720h", keepTags: ["semver"] });
     expect(() => buildConfig({}, `retention:\n  - { repositories: "x/*" }\n`)).toThrow(/at least one of keepNewest/);
+  });
+  it("when a job gives rules of its own, then they win over the config file's; without either, BAD_REQUEST naming keepNewest", () => {
+    const config = buildConfig({}, `retention:\n  - { repositories: "r.example.com/team/*", keepNewest: 5 }\n`);
+    expect(rulesForJob({ olderThan: "48h" }, "r.example.com/team/app", config.retention)).toEqual({ rules: { olderThan: "48h" }, rulesFrom: "job" });
+    expect(rulesForJob({}, "r.example.com/team/app", config.retention)).toEqual({ rules: { keepNewest: 5 }, rulesFrom: "config: r.example.com/team/*" });
+    expect(() => rulesForJob({}, "r.example.com/other/app", config.retention)).toThrow(
+      expect.objectContaining({ code: "BAD_REQUEST", fields: [expect.objectContaining({ field: "keepNewest" })] }),
+    );
   });
 });

@@ -1,13 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
 import { RegopsError } from "../../src/errors.js";
 import { createLogger } from "../../src/logger.js";
-import { runScheduleTick, SCHEDULE_PRINCIPAL } from "../../workers/schedule.js";
+import { runScheduleTick, SCHEDULE_PRINCIPAL } from "../../src/schedules/tick.js";
 
 const schedule = { id: "s", every: "2s", job: { type: "refresh" as const, image: "r.example.com/a:v1", pull: false, force: false, requireSignature: false } };
 
 function deps(submit: () => Promise<unknown>, found = true) {
   return {
-    schedules: { find: vi.fn(async () => (found ? { schedule, source: "api" as const } : undefined)), unschedule: vi.fn(async () => undefined) },
+    schedules: { find: vi.fn(async () => (found ? { item: schedule, source: "api" as const } : undefined)), unschedule: vi.fn(async () => undefined) },
     store: { recordRun: vi.fn(async () => undefined) },
     jobs: { submit: vi.fn(submit) as never },
     logger: createLogger("silent"),

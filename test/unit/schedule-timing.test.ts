@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { buildConfig, ConfigError } from "../../src/config.js";
 import { scheduleSchema } from "../../src/schedules/schema.js";
 import { cronProblem, everyProblem, nextCronRuns, parseEvery, timezoneProblem } from "../../src/schedules/timing.js";
-import { tickTime } from "../../workers/schedule.js";
+import { tickTime } from "../../src/schedules/tick.js";
 
 describe("schedule intervals", () => {
   it.each([

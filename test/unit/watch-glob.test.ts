@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compileGlob, GlobError, tagMatcher } from "../../src/patterns/glob.js";
 import { createLogger } from "../../src/logger.js";
-import { runTick } from "../../workers/watch.js";
+import { runTick } from "../../src/watches/tick.js";
 
 const matches = (glob: string, tag: string) => compileGlob(glob).test(tag);
 

@@ -1,11 +1,13 @@
-// GraphQL resolvers: thin calls into the same JobService the REST routes use. Errors carry the
-// same codes as REST's problem+json, in `extensions`.
+// GraphQL resolvers: thin calls into the same services the REST routes use (JobService, the
+// image view, ScanQueries), never into the routes. Errors carry the same codes as REST's
+// problem+json, in `extensions`.
 import mercurius from "mercurius";
 import { RegopsError, badRequest } from "../../errors.js";
 import { stoppable, type JobEvents } from "../../jobs/events.js";
 import type { JobService } from "../../jobs/service.js";
 import { jobSpec, type JobType } from "../../jobs/specs.js";
 import { graphqlJobType, restJobType } from "./job-type.js";
+import { imageView } from "../../images/view.js";
 import { formatReference, parseReference, withDefaultTag } from "../../registry/reference.js";
 import { TERMINAL_STATES, type JobRecord } from "../../store/jobs.js";
 import type { JobState } from "../../store/keys.js";
@@ -16,9 +18,9 @@ import type { RegistryDirectory } from "../../registry/directory.js";
 import { withoutNulls } from "./nulls.js";
 import { registryResolvers } from "./registry-resolvers.js";
 import type { DeliveryLog, DeliveryStatus } from "../../webhooks/deliveries.js";
-import { tagKind } from "../../registry/tag-policy.js";
 import type { ImageStore } from "../../store/images.js";
-import { scanById, vulnerability, type ScanDeps } from "../rest/scans.js";
+import type { ScanStore } from "../../store/scans.js";
+import type { ScanQueries } from "../../scan/queries.js";
 import type { ScheduleService } from "../../schedules/service.js";
 
 const { ErrorWithProps } = mercurius;
@@ -80,11 +82,12 @@ export interface GraphqlDeps {
   catalog: RegistryDirectory;
   webhooks: { log: DeliveryLog };
   images: ImageStore;
-  scans: ScanDeps;
+  scans: ScanStore;
+  scanQueries: ScanQueries;
   schedules?: ScheduleService;
 }
 
-export function resolvers({ jobs, events, keys, registries, catalog, webhooks, images, scans, schedules }: GraphqlDeps) {
+export function resolvers({ jobs, events, keys, registries, catalog, webhooks, images, scans, scanQueries, schedules }: GraphqlDeps) {
   const registryOps = registryResolvers(catalog, (ids) => registries.rateLimits(ids), (ctx) => principalOf(ctx as Context, keys), guarded);
   /** One mutation per job type: the input is parsed by the same zod spec as POST /v1/jobs. */
   const submit = (type: JobType, args: JobArgs, ctx: Context) =>
@@ -116,9 +119,7 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
       image: (_: unknown, args: { ref: string }, ctx: Context) =>
         guarded(async () => {
           requireScope(principalOf(ctx, keys), "read");
-          const ref = withDefaultTag(parseReference(args.ref));
-          const [state, scan] = await Promise.all([images.get(formatReference(ref)), scans.scans.imageSummary(formatReference(ref))]);
-          return state ? { ...state, tagKind: ref.tag ? tagKind(ref.tag) : null, scan } : null;
+          return (await imageView({ images, scans }, parseReference(args.ref))) ?? null;
         }),
       schedules: (_: unknown, __: unknown, ctx: Context) =>
         guarded(async () => {
@@ -129,7 +130,7 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
       scan: (_: unknown, args: { id: string }, ctx: Context) =>
         guarded(async () => {
           requireScope(principalOf(ctx, keys), "read");
-          return scanById(scans, args.id).catch((err: unknown) => {
+          return scanQueries.scan(args.id).catch((err: unknown) => {
             if (err instanceof RegopsError && err.code === "NOT_FOUND") return null;
             throw err;
           });
@@ -137,7 +138,7 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
       vulnerability: (_: unknown, args: { id: string }, ctx: Context) =>
         guarded(async () => {
           requireScope(principalOf(ctx, keys), "read");
-          return vulnerability(scans, args.id);
+          return scanQueries.vulnerability(args.id);
         }),
       manifest: (_: unknown, args: { ref: string }, ctx: Context) =>
         guarded(() => {

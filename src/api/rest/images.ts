@@ -4,8 +4,9 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { RegopsError } from "../../errors.js";
 import { imageReference } from "../../jobs/specs.js";
+import { imageView } from "../../images/view.js";
 import { formatReference, parseReference, withDefaultTag } from "../../registry/reference.js";
-import { TAG_KINDS, tagKind } from "../../registry/tag-policy.js";
+import { TAG_KINDS } from "../../registry/tag-policy.js";
 import type { ImageStore } from "../../store/images.js";
 import type { ScanStore } from "../../store/scans.js";
 import { problemSchema } from "../problem.js";
@@ -56,11 +57,10 @@ export const imageRoutes = (images: ImageStore, scans: ScanStore): FastifyPlugin
         },
       },
       async (request) => {
-        const parsed = withDefaultTag(parseReference(request.query.ref));
-        const ref = formatReference(parsed);
-        const [state, scan] = await Promise.all([images.get(ref), scans.imageSummary(ref)]);
-        if (!state) throw new RegopsError("NOT_FOUND", `regops has not seen ${ref} yet`, { hint: "refresh it first: POST /v1/jobs" });
-        return { ...state, tagKind: parsed.tag ? tagKind(parsed.tag) : null, scan };
+        const ref = parseReference(request.query.ref);
+        const image = await imageView({ images, scans }, ref);
+        if (!image) throw new RegopsError("NOT_FOUND", `regops has not seen ${formatReference(withDefaultTag(ref))} yet`, { hint: "refresh it first: POST /v1/jobs" });
+        return image;
       },
     );
   };

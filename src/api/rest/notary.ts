@@ -2,6 +2,15 @@
 // role, delegations), the keys regops holds, adding a delegation (a CI signer's certificate),
 // and rotating a key. The GUN is a repository name as docker spells it; it goes through the
 // reference grammar before it reaches the notary CLI.
+//
+// The two writes (a delegation, a key rotation) run inside the request rather than as jobs, on
+// purpose. They are rare admin operations whose caller needs the answer at once (the trust data
+// after the change, or why notary refused), not a job id to poll. Notary (src/notary) bounds them:
+// every CLI run has notary.timeoutMs (default 60 s) and is killed after it; they hold the GUN's
+// Redis lock (120 s at most to get it, a lease renewed while held), so they never race a sign job
+// on the same GUN; and a failure resets what they staged. A client that disconnects does not cut
+// a write short: it finishes (or fails and resets) under its lock, and the trust data says which.
+// Notary v1 is kept only for teams with existing trust data, so this stays as small as it is.
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { RegopsError } from "../../errors.js";

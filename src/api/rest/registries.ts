@@ -3,12 +3,13 @@
 // REGOPS_SECRET_KEY). Credentials go in, never out: a view says only whether they are set.
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { entrySourceSchema } from "../../entries/entry.js";
 import { REGISTRY_KINDS, registryFields, registryObject, registrySchema, type RegistryConfig } from "../../registry/schema.js";
 import { badRequest, RegopsError } from "../../errors.js";
 import { ANSWER_LIMIT_DEFAULTS, answerLimits } from "../../registry/answer-limits.js";
 import type { RegistryDirectory, RegistryEntry } from "../../registry/directory.js";
 import type { RateLimitState } from "../../registry/rate-limit.js";
-import { problemSchema } from "../problem.js";
+import { addEntryRoutes } from "./entries.js";
 
 export const registryViewSchema = z
   .object({
@@ -27,7 +28,7 @@ export const registryViewSchema = z
       .meta({ description: "Request limits as configured; how much of the registry's answers is read (bytes, pages, redirects), defaults filled in" }),
     tokenRealms: z.array(z.string()).optional().meta({ description: "Token services the registry's credentials may go to besides its own origin" }),
     tagPolicy: z.object({ latest: z.enum(["allow", "warn", "refuse"]), immutable: z.array(z.string()) }),
-    source: z.enum(["config", "api"]).meta({ description: "config: from the config file (read-only here); api: added through this API" }),
+    source: entrySourceSchema,
     auth: z
       .object({
         type: z.enum(["basic", "dockerConfig", "ecr"]).nullable(),
@@ -121,8 +122,7 @@ export function registryFromUpdate(id: string, body: z.infer<typeof registryUpda
   return { config: registryFromInput({ id, ...rest, ...(auth ? { auth } : {}) }, fieldPrefix), keepAuth: auth === undefined };
 }
 
-const idParams = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be a registry id") });
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema } as const;
+const registryId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be a registry id");
 
 /** The registries' rate limits, as the deployment saw them (RegistryClients.rateLimits). */
 export type RateLimitsOf = (ids: readonly string[]) => Promise<Map<string, RateLimitState | undefined>>;
@@ -134,89 +134,47 @@ export async function registryViews(entries: readonly RegistryEntry[], rateLimit
 }
 
 export const registryRoutes = (catalog: RegistryDirectory, rateLimits: RateLimitsOf): FastifyPluginAsyncZod =>
-  async (app) => {
-    const view = async (e: RegistryEntry) => (await registryViews([e], rateLimits))[0]!;
-    const found = (id: string) => {
-      const entry = catalog.get(id);
-      if (!entry) throw new RegopsError("NOT_FOUND", `no registry "${id}"`, { hint: "GET /v1/registries lists them" });
-      return entry;
-    };
-
-    app.get(
-      "/v1/registries",
-      {
-        config: { scope: "admin" },
-        schema: {
-          tags: ["registries"],
-          summary: "List registries (config file and API), without credentials",
-          response: { 200: z.object({ items: z.array(registryViewSchema) }).meta({ id: "RegistryList" }), ...errors },
+  async (app) =>
+    addEntryRoutes(app, {
+      path: "/v1/registries",
+      tag: "registries",
+      scopes: { read: "admin", write: "admin" },
+      id: registryId,
+      view: registryViewSchema,
+      list: z.object({ items: z.array(registryViewSchema) }).meta({ id: "RegistryList" }),
+      summaries: {
+        list: "List registries (config file and API), without credentials",
+        get: "Get a registry",
+        remove: "Remove a registry added through the API",
+      },
+      create: {
+        summary: "Add a registry",
+        description: "Credentials are sealed with REGOPS_SECRET_KEY before they are stored, and never returned.",
+        body: registryInputSchema,
+      },
+      update: {
+        summary: "Replace a registry added through the API",
+        description: "Leave `auth` out to keep the stored credentials; send `auth: null` to remove them.",
+        body: registryUpdateSchema,
+      },
+      resource: {
+        list: () => catalog.list(),
+        get: (id: string) => {
+          const entry = catalog.get(id);
+          if (!entry) throw new RegopsError("NOT_FOUND", `no registry "${id}"`, { hint: "GET /v1/registries lists them" });
+          return entry;
         },
-      },
-      async () => ({ items: await registryViews(catalog.list(), rateLimits) }),
-    );
-
-    app.get(
-      "/v1/registries/:id",
-      {
-        config: { scope: "admin" },
-        schema: { tags: ["registries"], summary: "Get a registry", params: idParams, response: { 200: registryViewSchema, ...errors, 404: problemSchema } },
-      },
-      async (request) => view(found(request.params.id)),
-    );
-
-    app.post(
-      "/v1/registries",
-      {
-        config: { scope: "admin" },
-        schema: {
-          tags: ["registries"],
-          summary: "Add a registry",
-          description: "Credentials are sealed with REGOPS_SECRET_KEY before they are stored, and never returned.",
-          body: registryInputSchema,
-          response: { 201: registryViewSchema, ...errors, 409: problemSchema, 422: problemSchema },
+        views: (entries: readonly RegistryEntry[]) => registryViews(entries, rateLimits),
+        create: async (body: z.output<typeof registryInputSchema>) => {
+          refuseDockerConfig(body.auth);
+          return catalog.create(registryFromInput(body));
         },
-      },
-      async (request, reply) => {
-        refuseDockerConfig(request.body.auth);
-        const entry = await catalog.create(registryFromInput(request.body));
-        return reply.code(201).header("location", `/v1/registries/${entry.config.id}`).send(await view(entry));
-      },
-    );
-
-    app.put(
-      "/v1/registries/:id",
-      {
-        config: { scope: "admin" },
-        schema: {
-          tags: ["registries"],
-          summary: "Replace a registry added through the API",
-          description: "Leave `auth` out to keep the stored credentials; send `auth: null` to remove them.",
-          params: idParams,
-          body: registryUpdateSchema,
-          response: { 200: registryViewSchema, ...errors, 404: problemSchema, 409: problemSchema, 422: problemSchema },
+        update: async (id: string, body: z.output<typeof registryUpdateSchema>) => {
+          refuseDockerConfig(body.auth);
+          const { config, keepAuth } = registryFromUpdate(id, body);
+          return catalog.update(config, keepAuth);
         },
+        remove: (id: string) => catalog.remove(id),
+        idOf: (entry: RegistryEntry) => entry.config.id,
       },
-      async (request) => {
-        refuseDockerConfig(request.body.auth);
-        const { config, keepAuth } = registryFromUpdate(request.params.id, request.body);
-        return view(await catalog.update(config, keepAuth));
-      },
-    );
-
-    app.delete(
-      "/v1/registries/:id",
-      {
-        config: { scope: "admin" },
-        schema: {
-          tags: ["registries"],
-          summary: "Remove a registry added through the API",
-          params: idParams,
-          response: { 204: z.null().meta({ description: "Removed" }), ...errors, 404: problemSchema, 409: problemSchema },
-        },
-      },
-      async (request, reply) => {
-        await catalog.remove(request.params.id);
-        return reply.code(204).send(null);
-      },
-    );
-  };
+    });

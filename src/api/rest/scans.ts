@@ -1,13 +1,9 @@
 // Scans: one scan's findings, the question a security team asks the morning a CVE lands
-// ("which images, tags and Docker hosts have it?"), and the built-in scanner's database.
+// ("which images, tags and Docker hosts have it?"), and the built-in scanner's database. The
+// answers come from scan/queries.ts, which GraphQL calls too; these routes validate and shape.
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import type { Redis } from "ioredis";
 import { z } from "zod";
-import { RegopsError } from "../../errors.js";
-import type { JobService } from "../../jobs/service.js";
-import type { ImageStore } from "../../store/images.js";
-import type { StoreKeys } from "../../store/keys.js";
-import type { ScanStore } from "../../store/scans.js";
+import type { ScanQueries } from "../../scan/queries.js";
 import { problemSchema } from "../problem.js";
 
 const findingSchema = z
@@ -49,41 +45,7 @@ const affectedSchema = z
   })
   .meta({ id: "Vulnerability" });
 
-export interface ScanDeps {
-  jobs: JobService;
-  scans: ScanStore;
-  images: ImageStore;
-  redis: Redis;
-  keys: StoreKeys;
-}
-
-/** Who holds an advisory: digests (scanned), the refs they were scanned as, and the Docker hosts that hold them. */
-export async function vulnerability(deps: ScanDeps, id: string): Promise<z.infer<typeof affectedSchema>> {
-  const affected = await deps.scans.affected(id);
-  return {
-    id,
-    affected: await Promise.all(
-      affected.map(async (a) => {
-        const hosts: { host: string; ref: string; imageId: string }[] = [];
-        for (const ref of a.refs) {
-          const state = await deps.images.get(ref);
-          for (const [host, h] of Object.entries(state?.hosts ?? {})) if (h.digest === a.digest) hosts.push({ host, ref, imageId: h.imageId });
-        }
-        const packages = a.findings.map((f) => ({ package: f.package, installedVersion: f.installedVersion, fixedVersion: f.fixedVersion, severity: f.severity }));
-        return { digest: a.digest, refs: a.refs, packages, hosts };
-      }),
-    ),
-  };
-}
-
-export async function scanById(deps: ScanDeps, id: string): Promise<z.infer<typeof scanSchema>> {
-  const job = await deps.jobs.get(id);
-  if (job.type !== "scan") throw new RegopsError("NOT_FOUND", `job ${id} is a ${job.type} job, not a scan`);
-  const stored = await deps.scans.byJob(id);
-  return { id, state: job.state, image: job.image, result: job.result, findings: stored?.findings ?? [] };
-}
-
-export const scanRoutes = (deps: ScanDeps): FastifyPluginAsyncZod =>
+export const scanRoutes = (queries: ScanQueries): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       "/v1/scans/:id",
@@ -95,7 +57,7 @@ export const scanRoutes = (deps: ScanDeps): FastifyPluginAsyncZod =>
           response: { 200: scanSchema, 400: problemSchema, 401: problemSchema, 404: problemSchema },
         },
       },
-      async (request) => scanById(deps, request.params.id),
+      async (request) => queries.scan(request.params.id),
     );
 
     app.get(
@@ -109,7 +71,7 @@ export const scanRoutes = (deps: ScanDeps): FastifyPluginAsyncZod =>
           response: { 200: affectedSchema, 400: problemSchema, 401: problemSchema },
         },
       },
-      async (request) => vulnerability(deps, request.query.id),
+      async (request) => queries.vulnerability(request.query.id),
     );
 
     app.get(
@@ -121,10 +83,7 @@ export const scanRoutes = (deps: ScanDeps): FastifyPluginAsyncZod =>
           response: { 200: z.object({ version: z.string().nullable(), records: z.number().int(), loadedAt: z.string().nullable(), sources: z.array(z.string()) }).meta({ id: "ScannerDb" }), 401: problemSchema },
         },
       },
-      async () => {
-        const db = await deps.redis.hgetall(deps.keys.scannerDb);
-        return { version: db.version ?? null, records: Number(db.records ?? 0), loadedAt: db.loadedAt ?? null, sources: db.sources ? (JSON.parse(db.sources) as string[]) : [] };
-      },
+      async () => queries.database(),
     );
 
     app.post(
@@ -138,7 +97,7 @@ export const scanRoutes = (deps: ScanDeps): FastifyPluginAsyncZod =>
         },
       },
       async (_request, reply) => {
-        await deps.redis.publish(deps.keys.scannerReloadChannel, "reload");
+        await queries.reloadDatabase();
         return reply.code(202).send({ requested: true as const });
       },
     );

@@ -1,12 +1,12 @@
 // Before a retag writes a target tag: what is there now, and may it be replaced? The overwrite
 // policy of the job (allow / backup / refuse) and the tag policy of the target registry
 // (immutable tags, `latest`) are checked here for both modes, before any byte is written.
-import { RegopsError } from "../src/errors.js";
-import type { RetagResult, RetagSpec } from "../src/jobs/specs.js";
-import { getManifest, headManifest, putManifest } from "../src/registry/manifest.js";
-import { formatReference, type Reference } from "../src/registry/reference.js";
-import type { Remote } from "../src/registry/remote.js";
-import { checkTagWrite, needsExistingDigest } from "../src/registry/tag-policy.js";
+import { RegopsError } from "../errors.js";
+import type { RetagResult, RetagSpec } from "../jobs/specs.js";
+import { getManifest, headManifest, putManifest } from "../registry/manifest.js";
+import { formatReference, type Reference } from "../registry/reference.js";
+import type { Remote } from "../registry/remote.js";
+import { checkTagWrite, needsExistingDigest } from "../registry/tag-policy.js";
 
 /** `v1-backup-20261127T200102Z`, cut so the tag stays within the 128-character limit. */
 export function backupTag(tag: string, at: Date): string {

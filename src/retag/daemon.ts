@@ -8,21 +8,19 @@
 // single-platform Docker schema2 image whose layers the engine compresses to the same bytes
 // again (images a Docker engine pushed) they are equal. For an index the target gets the host's
 // platform only, and an OCI manifest becomes a Docker one: the digests differ. Registry mode
-// (workers/retag.ts) is the one that keeps digests.
-import type Docker from "dockerode";
-import { dockerError } from "../src/docker/errors.js";
-import { localImageId, pullByDigest } from "../src/docker/pull.js";
-import { pushTag } from "../src/docker/push.js";
-import { serverAddress } from "../src/docker/registry-auth.js";
-import { RegopsError } from "../src/errors.js";
-import type { RetagResult, RetagSpec } from "../src/jobs/specs.js";
-import { headManifest, MEDIA_TYPES } from "../src/registry/manifest.js";
-import { formatReference, parseReference, repositoryName, withDefaultTag, type Reference } from "../src/registry/reference.js";
-import type { Remote } from "../src/registry/remote.js";
-import type { JobContext, WorkerDeps } from "./context.js";
-import { emptyRetagResult, guardTarget } from "./retag-target.js";
+// (src/retag/registry.ts) is the one that keeps digests.
+import { dockerError } from "../docker/errors.js";
+import { ensureImage } from "../docker/ensure-image.js";
+import { pushTag } from "../docker/push.js";
+import { serverAddress } from "../docker/registry-auth.js";
+import { RegopsError } from "../errors.js";
+import type { JobContext, WorkerDeps } from "../jobs/context.js";
+import type { RetagResult, RetagSpec } from "../jobs/specs.js";
+import { headManifest, MEDIA_TYPES } from "../registry/manifest.js";
+import { formatReference, parseReference, repositoryName, withDefaultTag } from "../registry/reference.js";
+import { emptyRetagResult, guardTarget } from "./target.js";
 
-export async function processRetagDaemon(spec: RetagSpec, ctx: JobContext, deps: WorkerDeps): Promise<RetagResult> {
+export async function retagViaDaemon(spec: RetagSpec, ctx: JobContext, deps: Pick<WorkerDeps, "registries" | "hosts" | "images">): Promise<RetagResult> {
   const hostId = spec.host ?? deps.hosts.ids()[0];
   if (!hostId) throw new RegopsError("HOST_NOT_CONFIGURED", 'retag mode "daemon" needs a Docker host and none is configured');
   const docker = deps.hosts.get(hostId);
@@ -33,7 +31,15 @@ export async function processRetagDaemon(spec: RetagSpec, ctx: JobContext, deps:
   const sourceDigest = head.digest;
   // Only then does the push write the source's digest again (see the top).
   const pushKeepsDigest = head.mediaType === MEDIA_TYPES.dockerManifest;
-  const imageId = await pullSource(docker, hostId, src, sourceDigest, source, ctx);
+  // The source by digest only: a pull here leaves no tag of the source on the host.
+  const { imageId } = await ensureImage(docker, {
+    hostId,
+    ref: { domain: src.domain, path: src.path },
+    digest: sourceDigest,
+    credentials: () => source.credentials(ctx.signal),
+    signal: ctx.signal,
+    onProgress: (pull) => ctx.progress({ phase: "pulling", host: hostId, pull }),
+  });
 
   const result: RetagResult = { ...emptyRetagResult(formatReference(src), sourceDigest), host: hostId };
   for (const [i, target] of spec.targets.entries()) {
@@ -77,23 +83,4 @@ export async function processRetagDaemon(spec: RetagSpec, ctx: JobContext, deps:
     result.bytesMoved += pushed.progress.bytesDone;
   }
   return result;
-}
-
-/** The host's image id for the pinned source: pulled by digest unless the host already holds it. */
-async function pullSource(docker: Docker, hostId: string, src: Reference, digest: string, remote: Remote, ctx: JobContext): Promise<string> {
-  const repository = repositoryName(src);
-  const present = await localImageId(docker, repository, digest).catch((err: unknown) => {
-    throw dockerError(err, hostId);
-  });
-  if (present) return present;
-  const { imageId } = await pullByDigest(docker, {
-    repository,
-    digest,
-    credentials: await remote.credentials(ctx.signal),
-    serverAddress: serverAddress(src.domain),
-    signal: ctx.signal,
-    hostId,
-    onProgress: (pull) => ctx.progress({ phase: "pulling", host: hostId, pull }),
-  });
-  return imageId;
 }

@@ -1,15 +1,17 @@
 // What a processor gets: its job's id, an abort signal, a progress reporter and a logger,
-// plus the core modules it composes. Processors know nothing of BullMQ or HTTP.
-import type { Config } from "../src/config.js";
-import type { DockerHosts } from "../src/docker/hosts.js";
-import type { Logger } from "../src/logger.js";
-import type { JobService } from "../src/jobs/service.js";
-import type { Notary } from "../src/notary/notary.js";
-import type { ScannerDatabase } from "../src/scan/database.js";
-import type { ScanStore } from "../src/store/scans.js";
-import type { NotificationEmitter } from "../src/notify/emitter.js";
-import type { RegistryClients } from "../src/registry/clients.js";
-import type { ImageStore } from "../src/store/images.js";
+// plus the core modules it composes. Processors know nothing of BullMQ or HTTP. It lives in
+// src/ because the capability modules (src/refresh, src/retag, src/scan, ...) take it too,
+// and they may not import workers/.
+import type { Config } from "../config.js";
+import type { DockerHosts } from "../docker/hosts.js";
+import type { Logger } from "../logger.js";
+import type { JobService } from "./service.js";
+import type { Notary } from "../notary/notary.js";
+import type { ScannerDatabase } from "../scan/database.js";
+import type { ScanStore } from "../store/scans.js";
+import type { NotificationEmitter } from "../notify/emitter.js";
+import type { RegistryClients } from "../registry/clients.js";
+import type { ImageStore } from "../store/images.js";
 
 export interface JobContext {
   id: string;
