@@ -112,7 +112,7 @@ afterAll(async () => {
   await Promise.all([redis?.container.stop(), registry?.container.stop(), notary?.container.stop()]);
 });
 
-describe("examples/gitlab-ci.yml", () => {
+describe("examples/gitlab-ci.yml", { timeout: 240_000 }, () => {
   let stableDigest = "";
 
   it("when a clean image goes through the pipeline, then every step exits 0 and :stable is the scanned, signed digest", async () => {

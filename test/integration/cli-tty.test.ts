@@ -51,7 +51,7 @@ afterAll(async () => {
   await Promise.all([redis?.container.stop(), registry?.container.stop()]);
 });
 
-describe("at a terminal", () => {
+describe("at a terminal", { timeout: 120_000 }, () => {
   it("when refresh runs with no flags, then it waits, draws the state and the host's pull bar, and ends with the outcome", async () => {
     terminal = await startTerminal([process.execPath, CLI, "refresh", ref], env(svc.url));
     const screen = await terminal.waitFor(/EXIT=\d+/);

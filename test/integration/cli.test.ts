@@ -1,6 +1,7 @@
 // The regops CLI as a child process against the real service, registry and dockerd: each job
 // command's happy path, each exit code, --json/-o output against GET /v1/jobs/{id}, the reading
-// commands, contexts, and that nothing is coloured when stdout is not a terminal.
+// commands, contexts, and that nothing is coloured when stdout is not a terminal. Each
+// command is a Node process (about 0.6 s of CPU through tsx): the tests get two minutes.
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -74,7 +75,7 @@ afterAll(async () => {
   await Promise.all([redis?.container.stop(), registry?.container.stop()]);
 });
 
-describe("job commands", () => {
+describe("job commands", { timeout: 120_000 }, () => {
   it("when refresh --wait runs in a pipe, then it prints timestamped lines without colour and exits 0", async () => {
     const r = await regops(["refresh", ref, "--wait"], as(KEYS.write));
     expect(r.code, show(r)).toBe(0);
@@ -176,7 +177,7 @@ describe("job commands", () => {
   });
 });
 
-describe("exit codes for the caller's mistakes", () => {
+describe("exit codes for the caller's mistakes", { timeout: 120_000 }, () => {
   it("when a flag is unknown or an argument missing, then exit 2 with usage on stderr", async () => {
     const unknown = await regops(["refresh", ref, "--bogus"], as(KEYS.write));
     expect(unknown.code, show(unknown)).toBe(2);
@@ -209,7 +210,7 @@ describe("exit codes for the caller's mistakes", () => {
   });
 });
 
-describe("reading commands", () => {
+describe("reading commands", { timeout: 120_000 }, () => {
   it("when jobs ls filters by type, then the table lists them and -o json is the API's page", async () => {
     const table = await regops(["jobs", "ls", "--type", "retag"], as(KEYS.read));
     expect(table.code, show(table)).toBe(0);
@@ -250,7 +251,7 @@ describe("reading commands", () => {
   });
 });
 
-describe("contexts", () => {
+describe("contexts", { timeout: 120_000 }, () => {
   it("when a context is set and used, then commands reach the API with its URL and key file, without REGOPS_* set", async () => {
     const home = cliHome();
     const keyFile = join(home, "reader.key");
