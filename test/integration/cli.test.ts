@@ -241,11 +241,17 @@ describe("reading commands", { timeout: 120_000 }, () => {
     const registries = await regops(["registries", "ls", "-o", "wide"], as(KEYS.admin));
     expect(registries.code, show(registries)).toBe(0);
     expect(registries.stdout).toMatch(/^local\s+http:\/\/\S+\s+distribution\s+config/m);
-    for (const args of [["schedules", "ls"], ["watches", "ls"], ["webhooks", "deliveries", "--registry", "local"]]) {
-      const r = await regops(args, as(KEYS.read));
-      expect(r.code, `${args.join(" ")}: ${show(r)}`).toBe(0);
-      expect(r.stdout).toMatch(/^ID\s/);
-    }
+    const post = (path: string, body: unknown) =>
+      fetch(`${svc.url}${path}`, { method: "POST", headers: { ...auth(KEYS.admin), "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => expect(r.status).toBe(201));
+    await post("/v1/schedules", { id: "cli-nightly", cron: "0 3 * * *", job: { type: "prune", host: "default", target: "images", dryRun: true } });
+    await post("/v1/watches", { id: "cli-watch", image: ref, cron: "0 4 * * *", pull: false });
+    const schedules = await regops(["schedules", "ls"], as(KEYS.read));
+    expect(schedules.stdout, show(schedules)).toMatch(/^cli-nightly\s+0 3 \* \* \*\s+prune\s+\S+\s+0$/m);
+    const watches = await regops(["watches", "ls"], as(KEYS.read));
+    expect(watches.stdout, show(watches)).toMatch(new RegExp(`^cli-watch\\s+${ref.replaceAll(".", "\\.")}\\s+0 4 \\* \\* \\*\\s`, "m"));
+    const deliveries = await regops(["webhooks", "deliveries", "--registry", "local"], as(KEYS.read));
+    expect(deliveries.code, show(deliveries)).toBe(0);
+    expect(deliveries.stdout).toMatch(/^ID\s+REGISTRY\s+STATUS\s+AGE\s+REASON$/m);
     const hosts = await regops(["hosts", "ls", "-o", "json"], as(KEYS.read));
     expect(JSON.parse(hosts.stdout)).toEqual({ items: [{ id: "default" }] });
   });
