@@ -100,6 +100,9 @@ describe("job commands", { timeout: 120_000 }, () => {
     const id = r.stdout.trim();
     const job = await json(fetch(`${svc.url}/v1/jobs/${id}`, { headers: auth(KEYS.read) }));
     expect(job).toMatchObject({ id, type: "refresh" });
+    const waited = await regops(["jobs", "wait", id, "--json"], as(KEYS.read));
+    expect(waited.code, show(waited)).toBe(0);
+    expect(JSON.parse(waited.stdout)).toMatchObject({ id, state: "completed" });
   });
 
   it("when retag copies a tag, then -o yaml prints the completed record and the target has the digest", async () => {
@@ -121,6 +124,10 @@ describe("job commands", { timeout: 120_000 }, () => {
     expect(gated.code, show(gated)).toBe(1);
     expect(JSON.parse(gated.stdout)).toMatchObject({ state: "completed", result: { passed: false, failOn: "HIGH" } });
     expect(gated.stderr).toMatch(/gate not passed: findings at or above HIGH/);
+    const later = await regops(["scan", ref, "--fail-on", "HIGH", "--no-wait"], as(KEYS.write));
+    const waited = await regops(["jobs", "wait", later.stdout.trim()], as(KEYS.read));
+    expect(waited.code, show(waited)).toBe(1); // the gate travels with the job
+    expect(waited.stderr).toMatch(/gate not passed: findings at or above HIGH/);
     const lenient = await regops(["scan", ref, "--fail-on", "critical", "--wait"], as(KEYS.write));
     expect(lenient.code, show(lenient)).toBe(0);
   });

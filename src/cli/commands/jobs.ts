@@ -5,6 +5,8 @@ import { age, outputOption, printFields, printStructured, printTable, type Outpu
 import { summarize } from "../output/job-summary.js";
 import type { Runtime } from "../runtime.js";
 import { positiveInt } from "./flags.js";
+import { gateFor } from "./gates.js";
+import { followToEnd, type JobFlags } from "./run-job.js";
 
 const JOB_TYPES = ["refresh", "retag", "sign", "verify", "scan", "prune", "retention", "scanner-db"];
 const STATES = ["queued", "active", "completed", "failed", "cancelled"];
@@ -67,6 +69,20 @@ export function registerJobs(program: Command, rt: Runtime): void {
         ["hint", job.error?.hint],
       ]);
       if (job.state === "completed") for (const line of summarize(job)) rt.out(line);
+    });
+
+  jobs
+    .command("wait")
+    .description("follow a job submitted earlier (--no-wait, a webhook, a schedule) to its end; exit codes as for the job commands")
+    .argument("<id>")
+    .option("--json", "print the final job record as JSON (as GET /v1/jobs/{id})")
+    .addOption(new Option("-o, --output <format>", "print the final job record as json or yaml").choices(["json", "yaml"]))
+    .option("--timeout <duration>", "stop waiting after this long (30s, 10m, 1h); exit 4, the job goes on")
+    .option("--cancel-on-interrupt", "on Ctrl-C cancel the job without asking")
+    .action(async (id: string, flags: JobFlags) => {
+      const client = await rt.client();
+      const job = await client.get<Job>(`/v1/jobs/${encodeURIComponent(id)}`);
+      await followToEnd(rt, client, job, flags, gateFor(job));
     });
 
   jobs

@@ -4,6 +4,7 @@
 import { Option, type Command } from "commander";
 import { stringify } from "yaml";
 import { CliError, EXIT } from "../exit-codes.js";
+import type { ApiClient } from "../api-client.js";
 import type { Job } from "../job.js";
 import { summarize } from "../output/job-summary.js";
 import type { Runtime } from "../runtime.js";
@@ -37,7 +38,8 @@ export function addJobFlags(cmd: Command): Command {
 
 export async function runJob(rt: Runtime, spec: Record<string, unknown>, flags: JobFlags, gate?: Gate): Promise<void> {
   const client = await rt.client();
-  const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout, "--timeout");
+  // A bad --timeout is a usage error before anything is submitted.
+  if (flags.timeout !== undefined) parseDuration(flags.timeout, "--timeout");
   const format = flags.json ? "json" : flags.output;
   const headers: Record<string, string> = flags.idempotencyKey ? { "idempotency-key": flags.idempotencyKey } : {};
   const submitted = await client.post<Job>("/v1/jobs", spec, headers);
@@ -47,7 +49,13 @@ export async function runJob(rt: Runtime, spec: Record<string, unknown>, flags: 
     else rt.out(submitted.id);
     return;
   }
+  await followToEnd(rt, client, submitted, flags, gate);
+}
 
+/** Follows a submitted job to its end, prints the outcome, and sets the exit code. */
+export async function followToEnd(rt: Runtime, client: ApiClient, submitted: Job, flags: JobFlags, gate?: Gate): Promise<void> {
+  const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout, "--timeout");
+  const format = flags.json ? "json" : flags.output;
   const stop = new AbortController();
   // Before anything is shown: a Ctrl-C from the moment the job id is on screen is handled.
   const interrupt = onInterrupt(rt, client, submitted.id, flags.cancelOnInterrupt === true, stop, () => display.stop());

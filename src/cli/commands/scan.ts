@@ -1,10 +1,10 @@
 // regops scan IMAGE [--fail-on HIGH]: POST /v1/jobs {type: scan}. The gate is the service's
 // (result.passed); the CLI turns a gate that did not pass into exit 1.
 import { Option, type Command } from "commander";
-import type { Job } from "../job.js";
 import type { Runtime } from "../runtime.js";
 import { compact } from "./flags.js";
-import { addJobFlags, runJob, type Gate, type JobFlags } from "./run-job.js";
+import { scanGate } from "./gates.js";
+import { addJobFlags, runJob, type JobFlags } from "./run-job.js";
 
 export const SEVERITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW"] as const;
 
@@ -23,16 +23,6 @@ export function scanBody(image: string, flags: ScanFlags): Record<string, unknow
     then: flags.sign ? [{ type: "sign" }] : undefined,
   });
 }
-
-export const scanGate: Gate = (job: Job) => {
-  const result = job.result as { passed?: boolean; bySeverity?: Record<string, number> } | undefined;
-  if (result?.passed !== false) return undefined;
-  const counts = Object.entries(result.bySeverity ?? {})
-    .filter(([, n]) => n > 0)
-    .map(([s, n]) => `${s} ${n}`)
-    .join(", ");
-  return `findings at or above ${String(job.spec.failOn)} (${counts})`;
-};
 
 export function registerScan(program: Command, rt: Runtime): void {
   addJobFlags(
