@@ -38,7 +38,7 @@ function reconnectOnReadOnly(err: Error): 2 | false {
   return err.message.startsWith("READONLY") ? 2 : false;
 }
 
-function tlsOptions(tls: RedisConfig["tls"]): TlsOptions | undefined {
+export function tlsOptions(tls: RedisConfig["tls"]): TlsOptions | undefined {
   if (!tls) return undefined;
   const read = (path: string, field: string) => {
     try {
@@ -103,8 +103,11 @@ export function connectRedis(target: RedisTarget, opts: ConnectOptions): Redis {
       sentinelTLS: common.tls,
       retryStrategy: reconnectDelay,
       sentinelRetryStrategy: reconnectDelay,
-      // Follow a failover as soon as a sentinel announces it, not on the next error.
-      failoverDetector: true,
+      // Not failoverDetector: in ioredis 5.11, a +switch-master that arrives while the client is
+      // still asking the sentinels for the master ends the connection for good (status "end",
+      // no reconnect; seen with one sentinel down). A dead master closes the connection, and
+      // a demoted one answers READONLY (reconnectOnError above): either way the client asks
+      // the sentinels again.
     });
   }
   const node = redis?.nodes[0];

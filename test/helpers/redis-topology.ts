@@ -18,6 +18,7 @@ const run = promisify(execFile);
 export const SENTINEL_MASTER = "regops";
 
 export interface RedisProcess {
+  /** As started (a Cluster's, as `redis-cli --cluster create` assigned them). */
   role: "master" | "replica" | "sentinel";
   port: number;
   child: ChildProcess;
@@ -84,6 +85,9 @@ function serverArgs(port: number, dir: string): string[] {
     // Tests keep nothing: no RDB snapshots, no AOF.
     "--save", "",
     "--appendonly", "no",
+    // A replica's first sync starts at once instead of after 5 s: a replica that has never
+    // synced cannot take over from its master.
+    "--repl-diskless-sync-delay", "0",
   ];
 }
 
@@ -152,6 +156,18 @@ export async function startCluster(opts: { nodeTimeoutMs?: number } = {}): Promi
           ask(port, async (c) => {
             const info = (await c.call("CLUSTER", "INFO")) as string;
             return infoField(info, "cluster_state") === "ok" && infoField(info, "cluster_slots_ok") === "16384" && infoField(info, "cluster_known_nodes") === "6";
+          }),
+        ),
+      ),
+    );
+    // …and every replica in sync with its master, so that each can take over.
+    await Promise.all(
+      processes.map((p) =>
+        until(`node ${p.port} replicating`, () =>
+          ask(p.port, async (c) => {
+            const info = await c.info("replication");
+            p.role = infoField(info, "role") === "master" ? "master" : "replica";
+            return p.role === "master" ? infoField(info, "connected_slaves") === "1" : infoField(info, "master_link_status") === "up";
           }),
         ),
       ),
