@@ -119,17 +119,34 @@ function killOnExit(live: Set<ChildProcess>): () => void {
   return () => process.removeListener("exit", onExit);
 }
 
-function clientOf(section: RedisTopology["section"]) {
-  const redis = redisSchema.parse(section);
-  return (name = "test") => connectRedis({ url: "redis://unused", redis }, { name });
+/**
+ * Gives `start` a fresh directory and process set; when it fails, or later on stop(), every
+ * process it started is ended and the directory removed.
+ */
+async function launch(
+  mode: RedisTopology["mode"],
+  start: (dir: string, live: Set<ChildProcess>) => Promise<Pick<RedisTopology, "section" | "processes">>,
+): Promise<RedisTopology> {
+  const dir = await mkdtemp(join(tmpdir(), `regops-${mode}-`));
+  const live = new Set<ChildProcess>();
+  const forget = killOnExit(live);
+  const stop = async () => {
+    forget();
+    await stopAll(live, dir);
+  };
+  try {
+    const { section, processes } = await start(dir, live);
+    const redis = redisSchema.parse(section);
+    return { mode, section, processes, client: (name = "test") => connectRedis({ url: "redis://unused", redis }, { name }), stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 /** Six cluster nodes; `redis-cli --cluster create` makes the first three masters, the rest their replicas. */
-export async function startCluster(opts: { nodeTimeoutMs?: number } = {}): Promise<RedisTopology> {
-  const dir = await mkdtemp(join(tmpdir(), "regops-cluster-"));
-  const live = new Set<ChildProcess>();
-  const forget = killOnExit(live);
-  try {
+export function startCluster(opts: { nodeTimeoutMs?: number } = {}): Promise<RedisTopology> {
+  return launch("cluster", async (dir, live) => {
     const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
     const processes = await Promise.all(
       ports.map(async (port, i) => {
@@ -172,30 +189,13 @@ export async function startCluster(opts: { nodeTimeoutMs?: number } = {}): Promi
         ),
       ),
     );
-    const section = { mode: "cluster" as const, nodes: ports.slice(0, 3).map((p) => `127.0.0.1:${p}`) };
-    return {
-      mode: "cluster",
-      section,
-      processes,
-      client: clientOf(section),
-      stop: async () => {
-        forget();
-        await stopAll(live, dir);
-      },
-    };
-  } catch (err) {
-    forget();
-    await stopAll(live, dir);
-    throw err;
-  }
+    return { section: { mode: "cluster", nodes: ports.slice(0, 3).map((p) => `127.0.0.1:${p}`) }, processes };
+  });
 }
 
 /** A master, its replica and three sentinels watching them (quorum 2). */
-export async function startSentinelGroup(opts: { downAfterMs?: number } = {}): Promise<RedisTopology> {
-  const dir = await mkdtemp(join(tmpdir(), "regops-sentinel-"));
-  const live = new Set<ChildProcess>();
-  const forget = killOnExit(live);
-  try {
+export function startSentinelGroup(opts: { downAfterMs?: number } = {}): Promise<RedisTopology> {
+  return launch("sentinel", async (dir, live) => {
     const [masterPort, replicaPort, ...sentinelPorts] = await Promise.all(Array.from({ length: 5 }, () => freePort())) as [number, number, ...number[]];
     const master = startProcess("redis-server", serverArgs(masterPort, dir), "master", masterPort, live);
     const replica = startProcess("redis-server", [...serverArgs(replicaPort, dir), "--replicaof", "127.0.0.1", String(masterPort)], "replica", replicaPort, live);
@@ -236,20 +236,9 @@ export async function startSentinelGroup(opts: { downAfterMs?: number } = {}): P
         ),
       ),
     );
-    const section = { mode: "sentinel" as const, sentinels: sentinelPorts.map((p) => `127.0.0.1:${p}`), name: SENTINEL_MASTER };
     return {
-      mode: "sentinel",
-      section,
+      section: { mode: "sentinel", sentinels: sentinelPorts.map((p) => `127.0.0.1:${p}`), name: SENTINEL_MASTER },
       processes: [master, replica, ...sentinels],
-      client: clientOf(section),
-      stop: async () => {
-        forget();
-        await stopAll(live, dir);
-      },
     };
-  } catch (err) {
-    forget();
-    await stopAll(live, dir);
-    throw err;
-  }
+  });
 }
