@@ -142,7 +142,7 @@ describe("secrets of registries made through the API", () => {
     expect(made).toEqual({ data: { createRegistry: { id: "gql-hook", source: "api" } } });
     expect(await deliver("gql-hook", GRAPHQL_HOOK)).toBe(202);
     expect(await deliver("gql-hook", `${GRAPHQL_HOOK}x`)).toBe(401);
-    expect(await redisDump(redis.url)).not.toContain(GRAPHQL_HOOK);
+    expect(await redisDump(redis)).not.toContain(GRAPHQL_HOOK);
   });
 
   it("when a record was stored in the clear by an older regops, then it still works and is sealed again", async () => {
