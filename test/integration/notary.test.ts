@@ -57,7 +57,7 @@ async function caught(p: Promise<unknown>): Promise<RegopsError> {
 
 beforeAll(async () => {
   [redis, server] = await Promise.all([startRedis(), startNotaryServer()]);
-  conn = new Redis(redis.url);
+  conn = redis.client();
   adminConfig = notaryConfig(undefined, server);
   admin = new Notary(adminConfig, deps());
 }, 120_000);
@@ -124,7 +124,7 @@ describe("Notary on a real notary-server", () => {
 
   it("when two worker processes (two Notary instances, own Redis connections) sign one GUN at once, then both succeed", async () => {
     const g = gun("two-workers");
-    const other = new Redis(redis.url);
+    const other = redis.client();
     try {
       const workerA = new Notary(adminConfig, deps());
       const workerB = new Notary(adminConfig, deps({ redis: other }));

@@ -5,7 +5,6 @@
 // problem, never a crash, and all of it in the delivery log.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Redis } from "ioredis";
 import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../helpers/ports.js";
@@ -162,7 +161,7 @@ describe("webhooks", () => {
     const first = await deliver("harbor", harborPush("team/moving", "v2", `sha256:${"a".repeat(64)}`), { authorization: `Bearer ${SECRET}` });
     // the tag's latest refresh is remembered for a day, from its first push on
     const latestKey = storeKeys(prefix).webhookLatest(first.body.events[0].image);
-    const redisClient = new Redis(redis.url);
+    const redisClient = redis.client();
     try {
       const ttl = await redisClient.ttl(latestKey);
       expect(ttl).toBeGreaterThan(86_000);
