@@ -51,6 +51,21 @@ module.exports = {
       from: { path: "^workers/" },
       to: { path: "^src/api/" },
     },
+    {
+      name: "cli-only-through-rest",
+      severity: "error",
+      comment:
+        "The CLI is a client of the REST API: it never loads the doors, the queues, the workers or the store, so it cannot do what the API would refuse, and it starts without Redis, BullMQ or dockerode.",
+      from: { path: "^src/cli/" },
+      to: { path: ["^src/api/", "^src/jobs/queues[.]ts$", "^workers/", "^src/store/"] },
+    },
+    {
+      name: "cli-imports-only-cli",
+      severity: "error",
+      comment: "Everything the CLI needs is in src/cli (and npm packages); service modules would pull Redis, BullMQ or dockerode into a command-line tool.",
+      from: { path: "^src/cli/" },
+      to: { path: "^(src|workers)/", pathNot: "^src/cli/" },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },

@@ -28,6 +28,9 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# the regops CLI (bin/regops.js runs dist/ here): `regops` on PATH, for CI jobs that use this image
+COPY bin ./bin
+RUN ln -s /app/bin/regops.js /usr/local/bin/regops
 COPY schema ./schema
 COPY openapi.yaml ./openapi.yaml
 # the one writable place (e.g. notary trustDir ./data/trust, OSV files); mount a volume to keep it

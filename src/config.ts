@@ -18,6 +18,7 @@ import { registryApiSchema, type RegistryApiLimits } from "./registry/ca-pem.js"
 import { registrySchema, type RegistryConfig } from "./registry/schema.js";
 import { hostSchema, type HostConfig } from "./docker/schema.js";
 import { idSchema } from "./ids.js";
+import { redisSchema, type RedisConfig } from "./redis/schema.js";
 
 
 export const SCOPES = ["read", "write", "admin"] as const;
@@ -32,6 +33,8 @@ const apiKeySchema = z.object({
 });
 
 const fileSchema = z.object({
+  // Single server, Cluster or Sentinel (redis/schema.ts); without it, REDIS_URL.
+  redis: redisSchema.optional(),
   registries: z.array(registrySchema).default([]),
   // `docker login`'s config.json: credentials for every registry that names no `auth` of its own.
   dockerConfig: z.string().min(1).optional(),
@@ -106,6 +109,8 @@ export interface Config {
   port: number;
   host: string;
   redisUrl: string;
+  /** The `redis` section: topology, credentials, TLS. Absent: the one server of redisUrl. */
+  redis?: RedisConfig;
   role: "api" | "worker" | "all";
   /** Prefix of every Redis key regops owns; tests use a random one each. */
   prefix: string;
@@ -220,6 +225,7 @@ export function buildConfig(env: NodeJS.ProcessEnv, fileText?: string): Config {
     port: e.PORT,
     host: e.HOST,
     redisUrl: e.REDIS_URL,
+    redis: file.redis,
     role: e.REGOPS_ROLE,
     prefix: e.REGOPS_PREFIX,
     logLevel: e.LOG_LEVEL,

@@ -8,6 +8,7 @@ export const REDACT_PATHS = [
   'req.headers["x-registry-auth"]',
   "headers.authorization",
   "*.password",
+  "*.sentinelPassword",
   "*.token",
   "*.access_token",
   "*.passphrase",

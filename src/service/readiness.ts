@@ -4,18 +4,14 @@ import type { Redis } from "ioredis";
 import type { Check } from "../api/rest/health.js";
 import type { Config } from "../config.js";
 import type { DockerHosts } from "../docker/hosts.js";
+import { redisHealth } from "../redis/health.js";
 
 const PING_TIMEOUT_MS = 2000;
 
 export function readinessOf(config: Config, redis: Redis, hosts: DockerHosts): () => Promise<Check[]> {
   return async () => {
-    const checks: Check[] = [];
-    // Known to be down: say so at once, rather than after the ping's 2 s.
-    const pong = redis.status !== "ready" ? `unreachable (connection ${redis.status})` : await Promise.race([
-      redis.ping().then(() => "ok", (err: Error) => err.message),
-      new Promise<string>((r) => setTimeout(() => r("no answer within 2s"), PING_TIMEOUT_MS).unref()),
-    ]);
-    checks.push(pong === "ok" ? { name: "redis", ok: true } : { name: "redis", ok: false, reason: pong });
+    // The topology and its nodes, for Cluster and Sentinel (redis/health.ts).
+    const checks: Check[] = [{ name: "redis", ...(await redisHealth(redis, { url: config.redisUrl, redis: config.redis }, PING_TIMEOUT_MS)) }];
     if (config.role !== "api") {
       const down = await hosts.down();
       for (const id of hosts.ids()) {

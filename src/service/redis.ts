@@ -1,19 +1,14 @@
 // The service's Redis connections: one per purpose, each named (CLIENT LIST shows who is who),
 // logging an outage once and its end once.
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Config } from "../config.js";
+import { connectRedis } from "../redis/connect.js";
 import type { Logger } from "../logger.js";
 
 export function redisConnection(config: Config, logger: Logger, name: string, opts: { autoPipelining?: boolean } = {}): Redis {
-  // maxRetriesPerRequest null: BullMQ's blocking connections require it, and a command
-  // waiting out a Redis restart is better than a lost job (the API answers 503 meanwhile:
-  // api/redis-guard.ts).
-  const connection = new Redis(config.redisUrl, {
-    maxRetriesPerRequest: null,
-    connectionName: `regops-${name}`,
-    lazyConnect: false,
-    enableAutoPipelining: opts.autoPipelining ?? false,
-  });
+  // Single server, Cluster or Sentinel; commands wait out an outage (BullMQ needs that) while
+  // the API answers 503 meanwhile (api/redis-guard.ts).
+  const connection = connectRedis({ url: config.redisUrl, redis: config.redis }, { name, autoPipelining: opts.autoPipelining });
   // ioredis retries every few seconds and reports each failure: log the first of an outage
   // and the recovery, not every attempt (and never let an error go unhandled).
   let down = false;

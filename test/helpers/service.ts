@@ -7,6 +7,7 @@ import { buildConfig, type Config } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { startService, type Service } from "../../src/service.js";
 import { checkResponsesOf } from "./contract-fetch.js";
+import { redisSectionFor } from "./stack.js";
 
 export const KEYS = {
   admin: `admin-${randomBytes(12).toString("hex")}`,
@@ -34,8 +35,11 @@ export interface TestServiceOptions {
   logLevel?: "debug" | "info" | "warn" | "error";
 }
 
-export function testConfigYaml(opts: Pick<TestServiceOptions, "registries" | "extra">): string {
+/** With `redisUrl`, the config also names that Redis' topology (REGOPS_TEST_REDIS=cluster|sentinel). */
+export function testConfigYaml(opts: Pick<TestServiceOptions, "registries" | "extra"> & { redisUrl?: string }): string {
+  const redis = opts.redisUrl ? redisSectionFor(opts.redisUrl) : undefined;
   return stringify({
+    ...(redis ? { redis } : {}),
     registries: opts.registries,
     hosts: [{ id: "default", docker: process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock" }],
     auth: {

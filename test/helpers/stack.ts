@@ -1,11 +1,41 @@
 // The real components integration tests run against: Redis and a distribution registry in
 // containers (Testcontainers), and the Docker engine at DOCKER_HOST.
+import type { Redis } from "ioredis";
 import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
+import { connectRedis } from "../../src/redis/connect.js";
 import { IMAGES } from "./images.js";
+import { startCluster, startSentinelGroup, type RedisTopology } from "./redis-topology.js";
 
 export interface StartedRedis {
+  /** redis://… of the server; with a topology, a name for it that redisSectionFor knows. */
   url: string;
-  container: StartedTestContainer;
+  /** What to stop at the end: the container, or the topology's processes. */
+  container: StartedTestContainer | RedisTopology;
+  /** A client of this Redis, whatever the topology (BullMQ-ready: maxRetriesPerRequest null). */
+  client(name?: string): Redis;
+}
+
+/** REGOPS_TEST_REDIS: the topology startRedis() gives every test (default single). */
+export function testRedisMode(): "single" | "cluster" | "sentinel" {
+  const mode = process.env.REGOPS_TEST_REDIS ?? "single";
+  if (mode !== "single" && mode !== "cluster" && mode !== "sentinel") throw new Error(`REGOPS_TEST_REDIS=${mode}: single|cluster|sentinel`);
+  return mode;
+}
+
+const sections = new Map<string, RedisTopology["section"]>();
+
+/** The `redis` config section for the Redis startRedis() returned with this url (none for single). */
+export function redisSectionFor(url: string): RedisTopology["section"] | undefined {
+  return sections.get(url);
+}
+
+async function startTopology(mode: "cluster" | "sentinel"): Promise<StartedRedis> {
+  const topology = mode === "cluster" ? await startCluster() : await startSentinelGroup();
+  // A name that never resolves: a test that connects with the URL alone, bypassing the
+  // topology, fails instead of quietly testing one server.
+  const url = `redis://${mode}-${topology.processes[0]!.port}.invalid:6379`;
+  sections.set(url, topology.section);
+  return { url, container: topology, client: (name) => topology.client(name) };
 }
 
 /**
@@ -14,13 +44,16 @@ export interface StartedRedis {
  * caller then stops it itself).
  */
 export async function startRedis(opts: { labels?: Record<string, string> } = {}): Promise<StartedRedis> {
+  const mode = testRedisMode();
+  if (mode !== "single") return startTopology(mode);
   const container = await new GenericContainer(IMAGES.redis)
     .withLabels(opts.labels ?? {})
     .withExposedPorts(6379)
     .withWaitStrategy(Wait.forAll([Wait.forListeningPorts(), Wait.forLogMessage("Ready to accept connections")]))
     .withStartupTimeout(60_000)
     .start();
-  return { url: `redis://127.0.0.1:${container.getMappedPort(6379)}`, container };
+  const url = `redis://127.0.0.1:${container.getMappedPort(6379)}`;
+  return { url, container, client: (name = "test") => connectRedis({ url }, { name }) };
 }
 
 export interface StartedRegistry {

@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queuePrefix } from "../../src/store/keys.js";
 import { pushRandomImage, removeLocalImages } from "../helpers/push.js";
@@ -54,7 +53,7 @@ beforeAll(async () => {
   proxy = await startSlowProxy({ host: host!, port: Number(port) }, 6 * 1024 * 1024);
   const registries = [{ id: "slow", url: `http://${proxy.host}`, kind: "distribution", insecure: true }];
   configPath = join(mkdtempSync(join(tmpdir(), "regops-crash-")), "regops.yaml");
-  writeFileSync(configPath, testConfigYaml({ registries }));
+  writeFileSync(configPath, testConfigYaml({ redisUrl: redis.url, registries }));
   api = await startTestService({ redisUrl: redis.url, registries, role: "api", prefix });
 });
 
@@ -127,7 +126,7 @@ describe("crash recovery", () => {
     });
     const { id } = await json(res);
     // no worker runs; the queue loses the job (an evicted key, a flushed queue...)
-    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const connection = redis.client();
     const queue = new Queue("refresh", { connection, prefix: queuePrefix(prefix) });
     await (await queue.getJob(id))!.remove();
     expect(await queue.getJob(id)).toBeUndefined();

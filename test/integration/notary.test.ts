@@ -57,7 +57,7 @@ async function caught(p: Promise<unknown>): Promise<RegopsError> {
 
 beforeAll(async () => {
   [redis, server] = await Promise.all([startRedis(), startNotaryServer()]);
-  conn = new Redis(redis.url);
+  conn = redis.client();
   adminConfig = notaryConfig(undefined, server);
   admin = new Notary(adminConfig, deps());
 }, 120_000);
@@ -124,7 +124,7 @@ describe("Notary on a real notary-server", () => {
 
   it("when two worker processes (two Notary instances, own Redis connections) sign one GUN at once, then both succeed", async () => {
     const g = gun("two-workers");
-    const other = new Redis(redis.url);
+    const other = redis.client();
     try {
       const workerA = new Notary(adminConfig, deps());
       const workerB = new Notary(adminConfig, deps({ redis: other }));
@@ -165,8 +165,8 @@ describe("Notary on a real notary-server", () => {
 
   it("when the server is unreachable or its CA unknown, then NOTARY_UNREACHABLE (retryable)", async () => {
     const down = new Notary({ ...adminConfig, server: "https://127.0.0.1:1" }, deps());
-    // One at a time: a second promise made up front could reject while the first is awaited,
-    // an unhandled rejection for vitest.
+    // One at a time: a second call started before the first settles could reject with no
+    // handler attached yet (an unhandled rejection when the first is slow).
     for (const call of [() => down.lookup(gun("app"), "v1"), () => down.sign(gun("app"), "v9", digest(12), 10)]) {
       const err = await caught(call());
       expect([err.code, err.retryable]).toEqual(["NOTARY_UNREACHABLE", true]);

@@ -6,7 +6,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NOTIFY_QUEUE } from "../../src/notify/emitter.js";
 import { notifyJobId } from "../../src/notify/payload.js";
@@ -112,7 +112,7 @@ beforeAll(async () => {
     },
   });
   // The service's notify queue, read to know what was queued and when a delivery is settled.
-  bull = new Redis(redis.url, { maxRetriesPerRequest: null });
+  bull = redis.client();
   notifyQueue = new Queue(NOTIFY_QUEUE, { connection: bull, prefix: queuePrefix(svc.config.prefix) });
 });
 
@@ -322,7 +322,7 @@ describe("notifications", () => {
   it("when everything has run, then no endpoint secret is in the delivery log, queued job data, Redis or the logs", async () => {
     const texts = [
       JSON.stringify(await deliveries("limit=500")),
-      await redisDump(redis.url),
+      await redisDump(redis),
       svc.logs(),
       await (await fetch(`${svc.url}/openapi.json`, { headers: auth(KEYS.read) })).text(),
     ];

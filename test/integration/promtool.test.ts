@@ -3,7 +3,6 @@
 // nothing. The registry series are there too: a 429 cool-down and a budget are recorded the way
 // a worker records them (SharedRateLimits), so their names and types are checked as well.
 import { spawn } from "node:child_process";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SharedRateLimits } from "../../src/registry/shared-rate-limits.js";
 import { storeKeys } from "../../src/store/keys.js";
@@ -22,7 +21,7 @@ beforeAll(async () => {
     role: "api",
     registries: [{ id: "hub", url: "http://127.0.0.1:1", kind: "distribution", insecure: true }],
   });
-  const client = new Redis(redis.url);
+  const client = redis.client();
   try {
     const shared = new SharedRateLimits(client, storeKeys(svc.config.prefix));
     shared.observe("hub", { limitedUntil: new Date(Date.now() + 60_000).toISOString() }, true);

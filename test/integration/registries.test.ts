@@ -190,7 +190,7 @@ describe("/v1/registries", () => {
   });
 
   it("when everything above has run, then no password appears in responses, logs or Redis; Redis holds them sealed", async () => {
-    const dump = await redisDump(redis.url);
+    const dump = await redisDump(redis);
     const logs = api.logs() + worker.logs();
     for (const secret of [basicCreds.password, tokenCreds.password, "wrong-password"]) {
       expect(responses.join("\n")).not.toContain(secret);
@@ -211,7 +211,7 @@ describe("/v1/registries", () => {
       });
       const body = await json(res);
       expect([res.status, body.code, body.errors[0].field]).toEqual([422, "SECRET_KEY_MISSING", "auth"]);
-      expect(await redisDump(redis.url)).not.toContain("p-not-stored");
+      expect(await redisDump(redis)).not.toContain("p-not-stored");
     } finally {
       await keyless.close();
     }

@@ -4,7 +4,6 @@
 // the clear by an older regops are read and sealed again. `ca` through the API is PEM text only:
 // a path would let an API caller probe the server's files.
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeKeys } from "../../src/store/keys.js";
 import { redisDump } from "../helpers/redis-dump.js";
@@ -69,7 +68,7 @@ async function until(condition: () => Promise<boolean>, what: string, timeoutMs 
 beforeAll(async () => {
   redis = await startRedis();
   // A record as an older regops wrote it: the webhook secret and the proxy password in the clear.
-  const client = new Redis(redis.url);
+  const client = redis.client();
   const now = new Date().toISOString();
   const legacy = {
     registry: {
@@ -128,7 +127,7 @@ describe("secrets of registries made through the API", () => {
     const listed = await gql(`{ registries { id proxy auth { set } } }`);
     expect(listed.data.registries.find((r: any) => r.id === "sealed")).toEqual({ id: "sealed", proxy: "http://squid:***@127.0.0.1:3128/", auth: { set: true } });
 
-    const dump = await redisDump(redis.url);
+    const dump = await redisDump(redis);
     for (const secret of [PASSWORD, HOOK, PROXY_PASSWORD]) {
       expect(dump).not.toContain(secret);
       expect(dump).not.toContain(Buffer.from(secret).toString("base64"));
@@ -143,7 +142,7 @@ describe("secrets of registries made through the API", () => {
     expect(made).toEqual({ data: { createRegistry: { id: "gql-hook", source: "api" } } });
     expect(await deliver("gql-hook", GRAPHQL_HOOK)).toBe(202);
     expect(await deliver("gql-hook", `${GRAPHQL_HOOK}x`)).toBe(401);
-    expect(await redisDump(redis.url)).not.toContain(GRAPHQL_HOOK);
+    expect(await redisDump(redis)).not.toContain(GRAPHQL_HOOK);
   });
 
   it("when a record was stored in the clear by an older regops, then it still works and is sealed again", async () => {
@@ -151,7 +150,7 @@ describe("secrets of registries made through the API", () => {
     const view = await call("GET", "/v1/registries/legacy");
     expect(view.body.proxy).toBe("http://squid:***@127.0.0.1:3128/");
     await until(async () => {
-      const dump = await redisDump(redis.url);
+      const dump = await redisDump(redis);
       return !dump.includes(LEGACY_HOOK) && !dump.includes(LEGACY_PROXY_PASSWORD);
     }, "the legacy record to be sealed");
     // a file named as `ca` by an older record is not opened: the registry has no custom CA
@@ -173,7 +172,7 @@ describe("secrets of registries made through the API", () => {
     expect([inUrl.status, inUrl.body.errors[0].field]).toEqual([400, "url"]);
     // a proxy without a password needs no key
       expect((await call("POST", "/v1/registries", { id: "k3", url: "http://127.0.0.1:5", proxy: "http://127.0.0.1:3128" }, keyless.url)).status).toBe(201);
-      const dump = await redisDump(redis.url);
+      const dump = await redisDump(redis);
       expect(dump).not.toContain("hook-not-stored-1234");
       expect(dump).not.toContain("proxy-not-stored");
       expect(dump).not.toContain("url-not-stored");

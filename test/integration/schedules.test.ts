@@ -4,7 +4,7 @@
 // what the scheduler could not run.
 import { randomBytes } from "node:crypto";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SCHEDULE_QUEUE } from "../../src/schedules/service.js";
 import { queuePrefix } from "../../src/store/keys.js";
@@ -61,7 +61,7 @@ beforeAll(async () => {
     startWorker(),
     startWorker(),
   ]);
-  bull = new Redis(redis.url, { maxRetriesPerRequest: null });
+  bull = redis.client();
   queue = new Queue(SCHEDULE_QUEUE, { connection: bull, prefix: queuePrefix(prefix) });
 }, 120_000);
 

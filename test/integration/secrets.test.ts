@@ -60,7 +60,7 @@ describe("secrets", () => {
     const logs = svc.logs();
     expect(logs.length).toBeGreaterThan(1000);
     const b64 = Buffer.from(`ci:${PASSWORD}`).toString("base64");
-    for (const [where, text] of [["logs", logs], ["responses", responses.join("\n")], ["redis", await redisDump(redis.url)]] as const) {
+    for (const [where, text] of [["logs", logs], ["responses", responses.join("\n")], ["redis", await redisDump(redis)]] as const) {
       expect(text, where).not.toContain(PASSWORD);
       expect(text, where).not.toContain(b64);
     }

@@ -209,7 +209,7 @@ describe("sign and verify (Notary, Docker Content Trust)", () => {
       const job = await submit(other, { type: "sign", image: `${registry.host}/${repo}:wrongpass` });
       expect([job.state, job.error?.code, job.attempts]).toEqual(["failed", "NOTARY_FAILED", 1]);
       expect(job.error.hint).toMatch(/passphrase/i);
-      const everything = [JSON.stringify(job), other.logs(), svc.logs(), await redisDump(redis.url)].join("\n");
+      const everything = [JSON.stringify(job), other.logs(), svc.logs(), await redisDump(redis)].join("\n");
       for (const secret of [wrong, ROOT_PASSPHRASE, TARGETS_PASSPHRASE]) expect(everything).not.toContain(secret);
     } finally {
       await other.close();

@@ -3,7 +3,7 @@
 // chose and the kind's retry options; a refused spec gets its own error and takes nothing
 // else down with it.
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildConfig, type Config } from "../../src/config.js";
@@ -27,9 +27,9 @@ beforeAll(async () => {
   const prefix = `sm${randomBytes(4).toString("hex")}`;
   config = buildConfig(
     { REDIS_URL: redis.url, REGOPS_PREFIX: prefix },
-    testConfigYaml({ registries: [{ id: "hub", url: "https://registry-1.docker.io", kind: "dockerhub" }] }),
+    testConfigYaml({ redisUrl: redis.url, registries: [{ id: "hub", url: "https://registry-1.docker.io", kind: "dockerhub" }] }),
   );
-  connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  connection = redis.client();
   queues = createQueues(connection, prefix);
   jobs = new JobService(connection, new JobStore(connection, prefix, 3600), queues, config, new RegistryDirectory(config.registries));
 }, 120_000);

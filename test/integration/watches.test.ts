@@ -2,7 +2,7 @@
 // registry behind a proxy that records every request regops sends it, regops started as
 // main.ts starts it, with watches in its config file and added through /v1/watches.
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Remote } from "../../src/registry/remote.js";
 import { listTags } from "../../src/registry/tags.js";
@@ -79,7 +79,7 @@ beforeAll(async () => {
       ],
     },
   });
-  bull = new Redis(redis.url, { maxRetriesPerRequest: null });
+  bull = redis.client();
 });
 
 afterAll(async () => {

@@ -3,13 +3,22 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { PROBLEM_CONTENT_TYPE, problemSchema } from "../problem.js";
 
-export interface Check {
-  name: string;
-  ok: boolean;
-  reason?: string;
-}
+const nodeSchema = z.object({
+  address: z.string().meta({ description: "host:port as the topology announces it" }),
+  role: z.enum(["master", "replica", "sentinel"]),
+  ok: z.boolean(),
+  reason: z.string().optional(),
+});
 
-const checkSchema = z.object({ name: z.string(), ok: z.boolean(), reason: z.string().optional() });
+const checkSchema = z.object({
+  name: z.string(),
+  ok: z.boolean(),
+  reason: z.string().optional(),
+  topology: z.enum(["single", "cluster", "sentinel"]).optional().meta({ description: "Redis only: the configured topology (absent: the one server of REDIS_URL)" }),
+  nodes: z.array(nodeSchema).optional().meta({ description: "Redis Cluster or Sentinel only: every node and whether it is up; one node down does not fail the check while the topology serves" }),
+});
+
+export type Check = z.infer<typeof checkSchema>;
 
 export const healthRoutes = (readiness: () => Promise<Check[]>): FastifyPluginAsyncZod =>
   async (app) => {

@@ -1,0 +1,96 @@
+// The live display for a person at a terminal (cli-progress): a status line with the job's
+// state and phase, and a bar per thing that has a size: each host's pull (layers and bytes), a
+// daemon retag's pull and push, a prune's or retention's items. Drawn on stderr, so stdout
+// still carries only the outcome.
+import { MultiBar, type SingleBar } from "cli-progress";
+import type { Job } from "../job.js";
+import type { Runtime } from "../runtime.js";
+import { describeProgress, describePull } from "./describe-progress.js";
+import type { ProgressDisplay } from "./progress-display.js";
+
+interface Row {
+  key: string;
+  label: string;
+  value: number;
+  total: number;
+  detail: string;
+}
+
+interface Pull {
+  layers?: number;
+  layersDone?: number;
+  bytesTotal?: number;
+  bytesDone?: number;
+}
+
+/** The bars a job's progress asks for; a job without sized work has none. */
+export function progressRows(progress: unknown): Row[] {
+  if (!progress || typeof progress !== "object") return [];
+  const p = progress as Record<string, unknown>;
+  const rows: Row[] = [];
+  const pullRow = (key: string, label: string, pull: Pull): Row => ({
+    key,
+    label,
+    value: pull.bytesTotal ? (pull.bytesDone ?? 0) : (pull.layersDone ?? 0),
+    total: pull.bytesTotal || pull.layers || 0,
+    detail: describePull(pull),
+  });
+  if (p.hosts && typeof p.hosts === "object") {
+    for (const [host, pull] of Object.entries(p.hosts as Record<string, Pull>)) rows.push(pullRow(`host:${host}`, host, pull));
+  }
+  if (p.pull && typeof p.pull === "object") rows.push(pullRow("pull", `pull ${String(p.host ?? "")}`.trim(), p.pull as Pull));
+  if (p.push && typeof p.push === "object") rows.push(pullRow("push", `push ${p.target}/${p.of}`, p.push as Pull));
+  if (typeof p.done === "number" && typeof p.total === "number") rows.push({ key: "count", label: String(p.phase ?? ""), value: p.done, total: p.total, detail: `${p.done}/${p.total}` });
+  return rows;
+}
+
+const BAR_WIDTH = 24;
+
+export function createTtyDisplay(rt: Runtime, job: Job): ProgressDisplay {
+  const c = rt.errColours;
+  const stateColour = (state: string) => (state === "completed" ? c.green(state) : state === "failed" || state === "cancelled" ? c.red(state) : c.cyan(state));
+  const multi = new MultiBar({
+    stream: rt.io.stderr,
+    hideCursor: true,
+    clearOnComplete: false,
+    stopOnComplete: false,
+    fps: 10,
+    format: (_options, params, payload: { status?: string; label?: string; detail?: string }) => {
+      if (payload.status !== undefined) return payload.status;
+      const filled = params.total > 0 ? Math.round(Math.min(1, params.value / params.total) * BAR_WIDTH) : 0;
+      return `  ${(payload.label ?? "").padEnd(12)} ${c.green("█".repeat(filled))}${c.dim("░".repeat(BAR_WIDTH - filled))} ${payload.detail ?? ""}`;
+    },
+  });
+  let state = job.state as string;
+  const statusText = (j: Job) => {
+    const phase = j.progress && typeof j.progress === "object" ? describeProgress({ phase: (j.progress as { phase?: unknown }).phase }) : "";
+    return `${c.bold(`${j.type} ${j.id}`)} ${stateColour(j.state)}${phase && j.state === "active" ? ` ${phase}` : ""}`;
+  };
+  const status: SingleBar = multi.create(1, 0, { status: statusText(job) });
+  const bars = new Map<string, SingleBar>();
+  let stopped = false;
+  return {
+    update(next) {
+      if (stopped) return;
+      state = next.state;
+      status.update(0, { status: statusText(next) });
+      for (const row of progressRows(next.progress)) {
+        const payload = { label: row.label, detail: row.detail };
+        const bar = bars.get(row.key);
+        if (bar) {
+          bar.setTotal(row.total);
+          bar.update(row.value, payload);
+        } else {
+          bars.set(row.key, multi.create(row.total, row.value, payload));
+        }
+      }
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      multi.stop();
+    },
+    note: (line) => (stopped ? rt.err(line) : multi.log(`${line}\n`)),
+    lastState: () => state,
+  };
+}

@@ -1,0 +1,88 @@
+// The CLI at a terminal (tmux gives it a real pseudo-terminal): --wait is the default, the live
+// display draws the state and a bar per host, the final lines are right, colour is on (and off
+// with NO_COLOR), and Ctrl-C asks before cancelling the job.
+import { createHash, randomBytes } from "node:crypto";
+import { gzipSync } from "node:zlib";
+import tar from "tar-stream";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CLI, cliHome } from "../helpers/cli.js";
+import { pushLayeredImage } from "../helpers/oci.js";
+import { removeLocalImages } from "../helpers/push.js";
+import { auth, json, KEYS, startTestService, type TestService } from "../helpers/service.js";
+import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
+import { startTerminal, type Terminal } from "../helpers/tmux.js";
+
+let redis: StartedRedis;
+let registry: StartedRegistry;
+let svc: TestService;
+let apiOnly: TestService; // no workers: a job stays queued until the test cancels it
+const repo = `cli-tty-${Date.now()}/app`;
+let ref = "";
+let terminal: Terminal | undefined;
+
+const env = (url: string, extra: Record<string, string> = {}) => {
+  const home = cliHome();
+  return { PATH: process.env.PATH!, HOME: home, XDG_CONFIG_HOME: `${home}/.config`, TERM: "xterm-256color", REGOPS_URL: url, REGOPS_API_KEY: KEYS.write, ...extra };
+};
+
+beforeAll(async () => {
+  [redis, registry] = await Promise.all([startRedis(), startRegistry()]);
+  // A real tar layer (Docker must unpack it) of 256 KiB that gzip cannot shrink.
+  const pack = tar.pack();
+  pack.entry({ name: "data.bin", mode: 0o644 }, randomBytes(256 * 1024));
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  const raw = Buffer.concat(chunks);
+  await pushLayeredImage(registry.url, repo, "v1", [{ gz: gzipSync(raw), diffId: `sha256:${createHash("sha256").update(raw).digest("hex")}` }], { config: { Cmd: ["/bin/true"] } });
+  ref = `${registry.host}/${repo}:v1`;
+  const registries = [{ id: "local", url: registry.url, kind: "distribution", insecure: true }];
+  [svc, apiOnly] = await Promise.all([startTestService({ redisUrl: redis.url, registries }), startTestService({ redisUrl: redis.url, registries, role: "api" })]);
+}, 120_000);
+
+afterEach(async () => {
+  await terminal?.close();
+  terminal = undefined;
+});
+
+afterAll(async () => {
+  await Promise.all([svc?.close(), apiOnly?.close()]);
+  await removeLocalImages(`${registry?.host}/${repo}`);
+  await Promise.all([redis?.container.stop(), registry?.container.stop()]);
+});
+
+describe("at a terminal", { timeout: 120_000 }, () => {
+  it("when refresh runs with no flags, then it waits, draws the state and the host's pull bar, and ends with the outcome", async () => {
+    terminal = await startTerminal([process.execPath, CLI, "refresh", ref], env(svc.url));
+    const screen = await terminal.waitFor(/EXIT=\d+/);
+    expect(screen).toMatch(/EXIT=0/);
+    const lines = screen.split("\n").map((l) => l.trimEnd());
+    expect(lines).toContainEqual(expect.stringMatching(/^refresh \S+ completed$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}default\s+█{24} 1\/1 layers 26\d\.\d kB\/26\d\.\d kB$/));
+    const digestLine = lines.findIndex((l) => /^digest sha256:[0-9a-f]{64} \(was unknown\)$/.test(l));
+    expect(digestLine, screen).toBeGreaterThan(0);
+    expect(lines[digestLine + 1]).toMatch(/^ {2}default: pulled/);
+    expect(await terminal.screen(true)).toContain("\u001b["); // coloured
+  });
+
+  it("when NO_COLOR is set, then the same display has no colour", async () => {
+    terminal = await startTerminal([process.execPath, CLI, "refresh", ref, "--no-pull"], env(svc.url, { NO_COLOR: "1" }));
+    await terminal.waitFor(/EXIT=0/);
+    const sequences = (await terminal.screen(true)).split("\u001b[").slice(1);
+    expect(sequences.filter((seq) => !/^0?m/.test(seq))).toEqual([]); // tmux may emit a bare reset, nothing else
+  });
+
+  it("when Ctrl-C is pressed while waiting, then it asks, and y cancels the job: exit 130", async () => {
+    terminal = await startTerminal([process.execPath, CLI, "refresh", ref], env(apiOnly.url));
+    const drawn = await terminal.waitFor(/^refresh (\S+) queued/m);
+    const id = /^refresh (\S+) queued/m.exec(drawn)![1]!;
+    await terminal.keys("C-c");
+    await terminal.waitFor(new RegExp(`Cancel job ${id}\\? \\[y/N\\]`));
+    await terminal.keys("y", "Enter");
+    const screen = await terminal.waitFor(/EXIT=\d+/);
+    expect(screen).toMatch(/EXIT=130/);
+    expect(screen).toContain(`interrupted: job ${id} cancelled`);
+    const job = await json(fetch(`${apiOnly.url}/v1/jobs/${id}`, { headers: auth(KEYS.read) }));
+    expect(job.state).toBe("cancelled");
+  });
+});

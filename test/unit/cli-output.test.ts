@@ -1,0 +1,65 @@
+// The CLI's output decisions: colour only on a terminal (never with NO_COLOR), durations,
+// progress lines, and the plain display's pacing.
+import { describe, expect, it } from "vitest";
+import { colourWanted } from "../../src/cli/output/colour.js";
+import { parseDuration } from "../../src/cli/wait/duration.js";
+import { describeProgress } from "../../src/cli/wait/describe-progress.js";
+import { createPlainDisplay } from "../../src/cli/wait/plain-display.js";
+import type { Runtime } from "../../src/cli/runtime.js";
+import type { Job } from "../../src/cli/job.js";
+
+describe("colour", () => {
+  it("when stdout is a terminal, then colour; in a pipe, with NO_COLOR, TERM=dumb or --no-color, none; FORCE_COLOR forces it", () => {
+    expect(colourWanted({ isTTY: true }, {})).toBe(true);
+    expect(colourWanted({ isTTY: false }, {})).toBe(false);
+    expect(colourWanted({}, {})).toBe(false);
+    expect(colourWanted({ isTTY: true }, { NO_COLOR: "1" })).toBe(false);
+    expect(colourWanted({ isTTY: true }, { NO_COLOR: "" })).toBe(true); // no-color.org: only a non-empty value counts
+    expect(colourWanted({ isTTY: true }, { TERM: "dumb" })).toBe(false);
+    expect(colourWanted({ isTTY: true }, {}, false)).toBe(false);
+    expect(colourWanted({ isTTY: false }, { FORCE_COLOR: "1" })).toBe(true);
+    expect(colourWanted({ isTTY: false }, { FORCE_COLOR: "1", NO_COLOR: "1" })).toBe(false);
+  });
+});
+
+describe("durations", () => {
+  it("when --timeout is 90s, 10m, 1h30m or plain seconds, then milliseconds; else a usage error", () => {
+    expect(parseDuration("90s", "--timeout")).toBe(90_000);
+    expect(parseDuration("10m", "--timeout")).toBe(600_000);
+    expect(parseDuration("1h30m", "--timeout")).toBe(5_400_000);
+    expect(parseDuration("15", "--timeout")).toBe(15_000);
+    for (const bad of ["", "soon", "10x", "1h 2m", "-5s"]) expect(() => parseDuration(bad, "--timeout"), bad).toThrow(/a duration such as/);
+  });
+});
+
+describe("progress lines", () => {
+  it("when a refresh pulls on two hosts, a retag copies or a prune applies, then one readable line each", () => {
+    expect(describeProgress({ phase: "pulling", hosts: { a: { layers: 3, layersDone: 1, bytesTotal: 4_000_000, bytesDone: 1_500_000 }, b: { layers: 3, layersDone: 3 } } })).toBe(
+      "pulling a: 1/3 layers 1.5 MB/4.0 MB b: 3/3 layers",
+    );
+    expect(describeProgress({ phase: "copying", target: 2, of: 3 })).toBe("copying target 2/3");
+    expect(describeProgress({ phase: "applying", done: 4, total: 9 })).toBe("applying 4/9");
+    expect(describeProgress({ phase: "matching", packages: 143 })).toBe("matching packages=143");
+    expect(describeProgress(null)).toBe("");
+  });
+
+  it("when progress changes faster than once a second, then the plain display prints state changes at once and progress at most once a second", () => {
+    const lines: string[] = [];
+    const rt = { err: (l: string) => lines.push(l) } as unknown as Runtime;
+    let t = Date.parse("2026-12-06T04:00:00Z");
+    const job = (state: Job["state"], done: number): Job => ({ id: "j1", type: "prune", state, spec: {}, createdAt: "", progress: { phase: "applying", done, total: 9 } });
+    const display = createPlainDisplay(rt, job("queued", 0), () => new Date(t));
+    display.update(job("active", 1));
+    t += 100;
+    display.update(job("active", 2)); // too soon: skipped
+    t += 1000;
+    display.update(job("active", 3));
+    display.update(job("completed", 9));
+    expect(lines).toEqual([
+      "2026-12-06T04:00:00Z prune job j1 queued",
+      "2026-12-06T04:00:00Z active applying 1/9",
+      "2026-12-06T04:00:01Z active applying 3/9",
+      "2026-12-06T04:00:01Z completed",
+    ]);
+  });
+});
