@@ -11,6 +11,7 @@ import type { ScannerDatabase } from "../scan/database.js";
 import type { ScanStore } from "../store/scans.js";
 import type { NotificationEmitter } from "../notify/emitter.js";
 import type { RegistryClients } from "../registry/clients.js";
+import type { ReferrersLock } from "../registry/referrers/push.js";
 import type { ImageStore } from "../store/images.js";
 
 export interface JobContext {
@@ -34,6 +35,8 @@ export interface WorkerDeps {
   scans: ScanStore;
   /** The built-in scanner's OSV database; absent in processes that run no workers. */
   scanner?: ScannerDatabase;
+  /** The per-repository lock every writer of a referrers tag-schema index takes (Redis). */
+  referrersLock: ReferrersLock;
   /** Submits follow-up jobs (a retag's `then: [{type: "sign"}]`). */
   jobs: JobService;
 }

@@ -89,6 +89,10 @@ export const retagSpec = z
       .default("registry")
       .meta({ description: "registry: copy registry to registry, digests kept; daemon: docker pull, tag and push on a Docker host, which keeps the image" }),
     host: hostId.optional().meta({ description: "daemon mode: the Docker host id to pull, tag and push on; default: the first configured host" }),
+    referrers: z
+      .boolean()
+      .default(true)
+      .meta({ description: "Copy the referrers (signatures, SBOMs, attestations) of every copied digest too; false: only the image" }),
     then: z
       .array(thenSign)
       .max(1)
@@ -329,7 +333,11 @@ export function referencesOf(spec: JobSpec): { field: string; image: string }[] 
 export interface RetagResult {
   source: string;
   sourceDigest: string;
-  targets: { target: string; digest: string; mediaType: string; backup?: string; unchanged?: boolean }[];
+  targets: { target: string; digest: string; mediaType: string; backup?: string; unchanged?: boolean; referrers?: number }[];
+  /** Referrer manifests (signatures, SBOMs, attestations) copied into the targets; their blobs count in the totals below. */
+  referrers: number;
+  /** Listed referrers not copied: their manifest names another subject (a stale or forged index entry). */
+  referrersSkipped?: number;
   manifests: number;
   blobsSkipped: number;
   blobsMounted: number;

@@ -2,6 +2,7 @@
 // notifications, the built-in scanner's database, and the watch and schedule ticks.
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
+import { RedisLock } from "../locks/redis-lock.js";
 import { ScannerDatabase } from "../scan/database.js";
 import type { WorkerDeps } from "../jobs/context.js";
 import { startWorkers, type WorkerPool } from "../../workers/index.js";
@@ -30,7 +31,8 @@ export async function startWorkerSide(config: Config, logger: Logger, connection
   const scannerSubscriber = redisConnection(config, logger, "scanner-sub");
   await scanner.watch(scannerSubscriber, logger);
   closers.push(async () => scannerSubscriber.disconnect());
-  const deps: WorkerDeps = { config, registries, hosts, images, logger, notifier: notifier?.emitter, notary, jobs, scans, scanner };
+  const referrersLock = new RedisLock(redis, store.keys.referrersLock);
+  const deps: WorkerDeps = { config, registries, hosts, images, logger, notifier: notifier?.emitter, notary, jobs, scans, scanner, referrersLock };
   const pool = await startWorkers({
     deps,
     store,

@@ -72,6 +72,7 @@ const EXPECTED: Record<string, Need> = {
   "POST /v1/scanner/db/reload": "admin",
   "GET /v1/vulnerabilities": "read",
   "GET /v1/manifests": "read",
+  "GET /v1/referrers": "read",
   "GET /v1/schedules": "read",
   "GET /v1/schedules/:id": "read",
   "POST /v1/schedules": "admin",
