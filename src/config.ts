@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { notarySchema, type NotaryConfig } from "./notary/schema.js";
+import { notarySchema, type NotaryConfig } from "./sign/notary-v1/schema.js";
+import { signingSchema, type SigningConfig } from "./sign/schema.js";
 import { scannerSchema, withSyncSource, type ScannerConfig } from "./scan/schema.js";
 import { notificationSchema, type NotificationConfig } from "./notify/schema.js";
 import { registryDomain } from "./registry/lookup.js";
@@ -39,6 +40,8 @@ const fileSchema = z.object({
   schedules: z.array(scheduleSchema).default([]),
   retention: z.array(retentionConfigSchema).default([]),
   notary: notarySchema.optional(),
+  // Notation, cosign and the default format (src/sign); the files it names are read at start.
+  signing: signingSchema.optional(),
   scanner: scannerSchema.prefault({}),
   notifications: z.array(notificationSchema).default([]),
   // What /v1/registries and GraphQL accept (registry/ca-pem.ts).
@@ -119,6 +122,8 @@ export interface Config {
   /** Retention rules per repository pattern, for retention jobs that name none. */
   retention: RetentionConfig[];
   notary?: NotaryConfig;
+  /** Paths and settings only: src/sign/material.ts reads the keys and trust policy at start. */
+  signing?: SigningConfig;
   scanner: ScannerConfig;
   notifications: NotificationConfig[];
   webhooks: z.infer<typeof fileSchema>["webhooks"];
@@ -227,6 +232,7 @@ export function buildConfig(env: NodeJS.ProcessEnv, fileText?: string): Config {
     schedules: file.schedules,
     retention: file.retention,
     notary: file.notary,
+    signing: file.signing,
     scanner: withSyncSource(file.scanner),
     notifications: file.notifications,
     webhooks: file.webhooks,

@@ -154,7 +154,17 @@ export const ERROR_CODES = {
   SIGNATURE_MISSING: {
     status: 409,
     retryable: false,
-    hint: "the tag has no signature in Notary: sign it (POST /v1/jobs {type: sign}) or refresh without requireSignature",
+    hint: "the image has no signature regops can check (Notation, cosign or Notary v1): sign it (POST /v1/jobs {type: sign}) or refresh without requireSignature",
+  },
+  SIGNATURE_INVALID: {
+    status: 409,
+    retryable: false,
+    hint: "no signature of the image meets the policy: the message says why each was refused (expired, untrusted chain, tampered, wrong subject, unknown critical header, wrong key); check signing.notation.trustPolicy and trustStores or signing.cosign.publicKeys, or sign it again",
+  },
+  SIGNING_NOT_CONFIGURED: {
+    status: 422,
+    retryable: false,
+    hint: "add `signing.notation` (key, certificateChain) or `signing.cosign` (key) to the config file, or choose another format",
   },
   SIGNATURE_MISMATCH: {
     status: 409,

@@ -1,7 +1,7 @@
-// verify: the job's tag checked against its Notary v1 signature by src/notary/verify-tag.ts.
+// verify: the job's tag checked against its Notary v1 signature by src/sign/notary-v1/verify-tag.ts.
 import type { JobContext, WorkerDeps } from "../src/jobs/context.js";
 import type { VerifyResult, VerifySpec } from "../src/jobs/specs.js";
-import { verifyTag } from "../src/notary/verify-tag.js";
+import { verifyTag } from "../src/sign/notary-v1/verify-tag.js";
 import { parseReference } from "../src/registry/reference.js";
 
 export async function processVerify(spec: VerifySpec, ctx: JobContext, deps: WorkerDeps): Promise<VerifyResult> {

@@ -43,7 +43,7 @@ import { hostRoutes } from "./rest/hosts.js";
 import { scanRoutes } from "./rest/scans.js";
 import type { ScanQueries } from "../scan/queries.js";
 import type { ScanStore } from "../store/scans.js";
-import type { Notary } from "../notary/notary.js";
+import type { Notary } from "../sign/notary-v1/notary.js";
 import type { DeliveryLog } from "../webhooks/deliveries.js";
 import type { WebhookIngest } from "../webhooks/ingest.js";
 import type { ImageStore } from "../store/images.js";

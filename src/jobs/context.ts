@@ -6,7 +6,7 @@ import type { Config } from "../config.js";
 import type { DockerHosts } from "../docker/hosts.js";
 import type { Logger } from "../logger.js";
 import type { JobService } from "./service.js";
-import type { Notary } from "../notary/notary.js";
+import type { Notary } from "../sign/notary-v1/notary.js";
 import type { ScannerDatabase } from "../scan/database.js";
 import type { ScanStore } from "../store/scans.js";
 import type { NotificationEmitter } from "../notify/emitter.js";

@@ -1,9 +1,9 @@
 // A refresh with requireSignature lets onto its hosts only the digest Notary vouches for, as a
 // Docker Content Trust pull does.
-import { configuredNotary } from "../notary/configured.js";
-import { gunOf } from "../notary/gun.js";
-import type { Notary } from "../notary/notary.js";
-import { signatureError } from "../notary/signed-digest.js";
+import { configuredNotary } from "../sign/notary-v1/configured.js";
+import { gunOf } from "../sign/notary-v1/gun.js";
+import type { Notary } from "../sign/notary-v1/notary.js";
+import { signatureError } from "../sign/notary-v1/signed-digest.js";
 import { formatReference, type Reference } from "../registry/reference.js";
 
 export async function requireSigned(ref: Reference, registryDigest: string, signal: AbortSignal, notary: Notary | undefined): Promise<void> {

@@ -2,7 +2,7 @@
 // of step 1. Nothing here runs by itself; the workers and the API call into it.
 import type { Config } from "../config.js";
 import { JobService } from "../jobs/service.js";
-import { Notary } from "../notary/notary.js";
+import { Notary } from "../sign/notary-v1/notary.js";
 import { NotificationLog } from "../notify/log.js";
 import { ScheduleService } from "../schedules/service.js";
 import { ScheduleStore } from "../store/schedules.js";

@@ -8,8 +8,8 @@ import type { Redis } from "ioredis";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
-import type { NotaryRunner, RunResult } from "../../src/notary/cli.js";
-import { notarySchema, type NotaryConfig } from "../../src/notary/schema.js";
+import type { NotaryRunner, RunResult } from "../../src/sign/notary-v1/cli.js";
+import { notarySchema, type NotaryConfig } from "../../src/sign/notary-v1/schema.js";
 import { IMAGES } from "./images.js";
 import { makeCertificates } from "./tls.js";
 

@@ -11,9 +11,9 @@ import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegopsError } from "../../src/errors.js";
-import { RedisLock } from "../../src/notary/lock.js";
-import { Notary, type NotaryDeps } from "../../src/notary/notary.js";
-import type { NotaryConfig } from "../../src/notary/schema.js";
+import { RedisLock } from "../../src/sign/notary-v1/lock.js";
+import { Notary, type NotaryDeps } from "../../src/sign/notary-v1/notary.js";
+import type { NotaryConfig } from "../../src/sign/notary-v1/schema.js";
 import { notaryConfig, startNotaryServer, type StartedNotary } from "../helpers/notary.js";
 import { startRedis, type StartedRedis } from "../helpers/stack.js";
 

@@ -5,8 +5,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RegopsError } from "../../src/errors.js";
-import { notaryArgs } from "../../src/notary/args.js";
-import { Notary } from "../../src/notary/notary.js";
+import { notaryArgs } from "../../src/sign/notary-v1/args.js";
+import { Notary } from "../../src/sign/notary-v1/notary.js";
 import { fakeRedis, fakeRunner, testConfig, type RunnerCall } from "../helpers/notary.js";
 
 const HEX = "ab".repeat(32);

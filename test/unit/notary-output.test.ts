@@ -3,10 +3,10 @@
 // tables of `list`, `delegation list` and `key list`.
 import { describe, expect, it } from "vitest";
 import type { RegopsError } from "../../src/errors.js";
-import { scrub } from "../../src/notary/cli.js";
-import { classify, toRegopsError } from "../../src/notary/failure.js";
-import { Notary } from "../../src/notary/notary.js";
-import { parseDelegations, parseKeys, parseTargets } from "../../src/notary/parse.js";
+import { scrub } from "../../src/sign/notary-v1/cli.js";
+import { classify, toRegopsError } from "../../src/sign/notary-v1/failure.js";
+import { Notary } from "../../src/sign/notary-v1/notary.js";
+import { parseDelegations, parseKeys, parseTargets } from "../../src/sign/notary-v1/parse.js";
 import { fakeRedis, fakeRunner, testConfig } from "../helpers/notary.js";
 
 const GUN = "localhost:5000/a/b";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { signatureError } from "../../src/notary/signed-digest.js";
+import { signatureError } from "../../src/sign/notary-v1/signed-digest.js";
 
 const image = "127.0.0.1:5000/team/app:v1";
 const gun = "127.0.0.1:5000/team/app";

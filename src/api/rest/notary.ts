@@ -5,7 +5,7 @@
 //
 // The two writes (a delegation, a key rotation) run inside the request rather than as jobs, on
 // purpose. They are rare admin operations whose caller needs the answer at once (the trust data
-// after the change, or why notary refused), not a job id to poll. Notary (src/notary) bounds them:
+// after the change, or why notary refused), not a job id to poll. Notary (src/sign/notary-v1) bounds them:
 // every CLI run has notary.timeoutMs (default 60 s) and is killed after it; they hold the GUN's
 // Redis lock (120 s at most to get it, a lease renewed while held), so they never race a sign job
 // on the same GUN; and a failure resets what they staged. A client that disconnects does not cut
@@ -14,7 +14,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { RegopsError } from "../../errors.js";
-import type { Notary } from "../../notary/notary.js";
+import type { Notary } from "../../sign/notary-v1/notary.js";
 import { parseReference } from "../../registry/reference.js";
 import { problemSchema } from "../problem.js";
 

@@ -2,10 +2,10 @@
 // digest and size come from the registry (HEAD with the full Accept list: without it registry
 // 2.x converts to schema1 and the signature would name another digest); an index signs the
 // index digest, which is what `docker pull` resolves. Notary serialises signing per GUN.
-import type { JobContext, WorkerDeps } from "../jobs/context.js";
-import type { SignResult } from "../jobs/specs.js";
-import { headManifest } from "../registry/manifest.js";
-import { formatReference, type Reference } from "../registry/reference.js";
+import type { JobContext, WorkerDeps } from "../../jobs/context.js";
+import type { SignResult } from "../../jobs/specs.js";
+import { headManifest } from "../../registry/manifest.js";
+import { formatReference, type Reference } from "../../registry/reference.js";
 import { configuredNotary } from "./configured.js";
 import { gunOf } from "./gun.js";
 

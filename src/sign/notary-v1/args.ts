@@ -7,14 +7,14 @@
 // attached with "=", then "--", then the positionals: notary's cobra/pflag parser treats
 // everything after "--" as positional (tested against the real binary: `notary lookup --
 // --help v1` answers "does not have trust data for --help").
-import { RegopsError } from "../errors.js";
-import { isDigest, parseReference, repositoryName } from "../registry/reference.js";
+import { RegopsError } from "../../errors.js";
+import { isDigest, parseReference, repositoryName } from "../../registry/reference.js";
 
 export type TargetRole = "targets" | `targets/${string}`;
 
 const TAG = /^\w[\w.-]{0,127}$/;
 const SHA256 = /^sha256:([a-f0-9]{64})$/;
-// As src/notary/schema.ts spells a role; a delegation is targets/<name>[/<name>…].
+// As src/sign/notary-v1/schema.ts spells a role; a delegation is targets/<name>[/<name>…].
 const ROLE = /^targets(\/[a-z0-9_-]+)*$/;
 const DELEGATION_ROLE = /^targets\/[a-z0-9_-]+(\/[a-z0-9_-]+)*$/;
 // A delegation path is a prefix of target names (tags); "," would split pflag's list.

@@ -1,6 +1,6 @@
 // The Notary client exists only when the config names a server; the sign and verify jobs (and a
 // refresh with requireSignature) need one and say so when it is missing.
-import { RegopsError } from "../errors.js";
+import { RegopsError } from "../../errors.js";
 import type { Notary } from "./notary.js";
 
 export function configuredNotary(notary: Notary | undefined): Notary {

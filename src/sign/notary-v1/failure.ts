@@ -3,7 +3,7 @@
 // steer the caller (a missing repository is created, a rejected publish is retried, an
 // unsigned tag is an answer); the rest become a RegopsError with a hint naming the passphrase
 // or key to check — by its config name, never its value.
-import { RegopsError } from "../errors.js";
+import { RegopsError } from "../../errors.js";
 import type { PassphraseName, RunResult } from "./cli.js";
 
 export type FailureKind =

@@ -3,10 +3,10 @@
 // The outcome is recorded on the image either way; a tag that is unsigned, or whose registry
 // digest is not the signed one, fails the job with SIGNATURE_MISSING / SIGNATURE_MISMATCH and
 // a hint, so alerting on failed jobs catches a tampered tag.
-import type { JobContext, WorkerDeps } from "../jobs/context.js";
-import type { VerifyResult } from "../jobs/specs.js";
-import { headManifest } from "../registry/manifest.js";
-import { formatReference, type Reference } from "../registry/reference.js";
+import type { JobContext, WorkerDeps } from "../../jobs/context.js";
+import type { VerifyResult } from "../../jobs/specs.js";
+import { headManifest } from "../../registry/manifest.js";
+import { formatReference, type Reference } from "../../registry/reference.js";
 import { configuredNotary } from "./configured.js";
 import { gunOf } from "./gun.js";
 import { signatureError } from "./signed-digest.js";

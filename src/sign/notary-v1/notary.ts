@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Redis } from "ioredis";
-import { badRequest, RegopsError } from "../errors.js";
+import { badRequest, RegopsError } from "../../errors.js";
 import { checkDelegationRole, checkGun, checkPathPrefix, checkRole, checkTag, notaryArgs } from "./args.js";
 import { NotaryCli, execRunner, type NotaryRunner, type PassphraseName, type RunResult } from "./cli.js";
 import { classify, toRegopsError, type FailureContext } from "./failure.js";
