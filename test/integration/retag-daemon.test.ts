@@ -134,7 +134,7 @@ describe("retag (daemon mode)", () => {
     expect(job.state).toBe("completed");
     expect(job.result).toMatchObject({ source: img.ref, sourceDigest: img.digest, host: "default", manifests: 1, blobsCopied: 1 });
     // A one-platform schema2 image that this engine compressed itself: the push writes the same manifest.
-    expect(job.result.targets).toEqual([{ target, digest: img.digest, mediaType: "application/vnd.docker.distribution.manifest.v2+json" }]);
+    expect(job.result.targets).toEqual([{ target, digest: img.digest, mediaType: "application/vnd.docker.distribution.manifest.v2+json", referrers: 0 }]);
     expect(job.result.bytesMoved).toBeGreaterThan(256 * 1024);
     expect(job.progress).toMatchObject({ phase: "pushing", host: "default", target: 1, of: 1, push: { layers: 1, layersDone: 1, layersPushed: 1 } });
     expect(job.progress.push.bytesDone).toBe(job.progress.push.bytesTotal);
