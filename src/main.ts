@@ -16,7 +16,17 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-const service = await startService(config, logger);
+let service: Awaited<ReturnType<typeof startService>>;
+try {
+  service = await startService(config, logger);
+} catch (err) {
+  // The signing section's files are read at start: a bad key or trust policy exits 2 too.
+  if (err instanceof ConfigError) {
+    console.error(`regops: ${err.message}`);
+    process.exit(2);
+  }
+  throw err;
+}
 await service.app.listen({ port: config.port, host: config.host });
 logger.info(
   { role: config.role, registries: config.registries.map((r) => r.id), hosts: config.hosts.map((h) => h.id) },

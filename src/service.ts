@@ -10,6 +10,7 @@ import { startApiSide } from "./service/api.js";
 import { connect } from "./service/connect.js";
 import { buildCore } from "./service/core.js";
 import { readinessOf } from "./service/readiness.js";
+import { loadSigning } from "./sign/material.js";
 import type { Closer } from "./service/redis.js";
 import { startWorkerSide } from "./service/workers.js";
 
@@ -21,8 +22,11 @@ export interface Service {
 }
 
 export async function startService(config: Config, logger: Logger): Promise<Service> {
+  // Keys, certificates and the trust policy are read before anything connects: a bad one is a
+  // ConfigError naming its field, and main.ts exits 2 as for any other bad config.
+  const signing = await loadSigning(config);
   const connections = await connect(config, logger);
-  const core = buildCore(config, connections);
+  const core = buildCore(config, connections, signing);
   const workers = config.role !== "api" ? await startWorkerSide(config, logger, connections, core) : undefined;
   const api = await startApiSide(config, logger, connections, core, readinessOf(config, connections.redis, connections.hosts));
   // Stop serving first, then the workers (each before what it uses), and the connections last.

@@ -11,8 +11,9 @@ import type { ScannerDatabase } from "../scan/database.js";
 import type { ScanStore } from "../store/scans.js";
 import type { NotificationEmitter } from "../notify/emitter.js";
 import type { RegistryClients } from "../registry/clients.js";
-import type { ReferrersLock } from "../registry/referrers/push.js";
 import type { ImageStore } from "../store/images.js";
+import type { ReferrersLock } from "../registry/referrers/push.js";
+import type { Signing } from "../sign/material.js";
 
 export interface JobContext {
   id: string;
@@ -31,12 +32,14 @@ export interface WorkerDeps {
   notifier?: NotificationEmitter;
   /** Signs and looks up tags in Notary; absent when no `notary` is configured. */
   notary?: Notary;
+  /** Notation and cosign keys, trust policy and stores, read at start; the default format. */
+  signing: Signing;
+  /** The per-repository lock of referrers tag-schema writers, shared by every worker (Redis). */
+  referrersLock: ReferrersLock;
   /** Stored scans (results per digest, the advisory index). */
   scans: ScanStore;
   /** The built-in scanner's OSV database; absent in processes that run no workers. */
   scanner?: ScannerDatabase;
-  /** The per-repository lock every writer of a referrers tag-schema index takes (Redis). */
-  referrersLock: ReferrersLock;
   /** Submits follow-up jobs (a retag's `then: [{type: "sign"}]`). */
   jobs: JobService;
 }

@@ -2,6 +2,9 @@
 // of step 1. Nothing here runs by itself; the workers and the API call into it.
 import type { Config } from "../config.js";
 import { JobService } from "../jobs/service.js";
+import { RedisLock } from "../locks/redis-lock.js";
+import type { ReferrersLock } from "../registry/referrers/push.js";
+import type { Signing } from "../sign/material.js";
 import { Notary } from "../sign/notary-v1/notary.js";
 import { NotificationLog } from "../notify/log.js";
 import { ScheduleService } from "../schedules/service.js";
@@ -22,11 +25,15 @@ export interface Core {
   scans: ScanStore;
   /** Absent when no `notary` is configured. */
   notary?: Notary;
+  /** Signing material read at start (src/sign/material.ts). */
+  signing: Signing;
+  /** Shared by every writer of a referrers tag-schema index (sign jobs, retag copies). */
+  referrersLock: ReferrersLock;
   /** Run after the workers' closers (the watch and schedule workers use these services). */
   closers: Closer[];
 }
 
-export function buildCore(config: Config, { redis, store, queues, catalog }: Connections): Core {
+export function buildCore(config: Config, { redis, store, queues, catalog }: Connections, signing: Signing): Core {
   // Watches: one job scheduler each on the `watch` queue; their ticks run where workers run.
   const watchStore = new WatchStore(redis, store.keys);
   const watches = new WatchService(redis, config, catalog, watchStore);
@@ -48,6 +55,8 @@ export function buildCore(config: Config, { redis, store, queues, catalog }: Con
     jobs,
     scans,
     notary,
+    signing,
+    referrersLock: new RedisLock(redis, store.keys.referrersLock),
     closers: [
       () => watches.close(), // after the watch worker
       () => schedules.close(), // after the schedule worker

@@ -2,7 +2,6 @@
 // notifications, the built-in scanner's database, and the watch and schedule ticks.
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
-import { RedisLock } from "../locks/redis-lock.js";
 import { ScannerDatabase } from "../scan/database.js";
 import type { WorkerDeps } from "../jobs/context.js";
 import { startWorkers, type WorkerPool } from "../../workers/index.js";
@@ -21,7 +20,7 @@ export interface WorkerSide {
 
 export async function startWorkerSide(config: Config, logger: Logger, connections: Connections, core: Core): Promise<WorkerSide> {
   const { redis, store, queues, registries, hosts, images } = connections;
-  const { jobs, scans, notary, watches, watchStore, schedules, scheduleStore, notificationLog } = core;
+  const { jobs, scans, notary, signing, referrersLock, watches, watchStore, schedules, scheduleStore, notificationLog } = core;
   const closers: Closer[] = [];
   const subscriber = redisConnection(config, logger, "worker-sub");
   // Outgoing notifications: queued by the workers where events happen, sent by the notify worker.
@@ -31,8 +30,7 @@ export async function startWorkerSide(config: Config, logger: Logger, connection
   const scannerSubscriber = redisConnection(config, logger, "scanner-sub");
   await scanner.watch(scannerSubscriber, logger);
   closers.push(async () => scannerSubscriber.disconnect());
-  const referrersLock = new RedisLock(redis, store.keys.referrersLock);
-  const deps: WorkerDeps = { config, registries, hosts, images, logger, notifier: notifier?.emitter, notary, jobs, scans, scanner, referrersLock };
+  const deps: WorkerDeps = { config, registries, hosts, images, logger, notifier: notifier?.emitter, notary, signing, referrersLock, jobs, scans, scanner };
   const pool = await startWorkers({
     deps,
     store,
