@@ -12,6 +12,7 @@ import { RegopsError } from "../errors.js";
 import { findRegistry } from "../registry/lookup.js";
 import { formatReference, parseReference, withDefaultTag, type Reference } from "../registry/reference.js";
 import { TERMINAL_STATES, type JobRecord, type JobStore, type ListQuery } from "../store/jobs.js";
+import { migrationRefusal } from "../migrate-signatures/admission.js";
 import { jobOptions } from "./kinds.js";
 import type { Queues } from "./queues.js";
 import { isDestructivePrune, referencesOf, requiredScope, type JobSpec, type PruneSpec, type ScannerDbSpec } from "./specs.js";
@@ -24,8 +25,12 @@ const normalize = (image: string) => formatReference(withDefaultTag(parseReferen
 /** The normalized image a spec is about (its first reference); throws 422 when the configuration refuses it. */
 export function admit(
   spec: JobSpec,
-  config: { registries: readonly RegistryConfig[]; hosts: readonly { id: string }[]; notary?: unknown; scanner?: { sync?: { ecosystems: readonly string[] } } },
+  config: { registries: readonly RegistryConfig[]; hosts: readonly { id: string }[]; notary?: unknown; scanner?: { sync?: { ecosystems: readonly string[] } } } & Partial<Pick<Config, "signing">>,
 ): { image: string | undefined } {
+  if (spec.type === "migrate-signatures") {
+    const refused = migrationRefusal(spec, { notary: config.notary as Config["notary"], signing: config.signing });
+    if (refused) throw refused;
+  }
   if (spec.type === "scanner-db") {
     admitScannerDb(spec, config.scanner?.sync);
     return { image: undefined };
@@ -194,7 +199,7 @@ export class JobService {
 
   /** Checks a spec against what is configured now; returns the image it is about, if any. */
   private admit(spec: JobSpec): { image: string | undefined } {
-    return admit(spec, { registries: this.catalog.configs(), hosts: this.config.hosts, notary: this.config.notary, scanner: this.config.scanner });
+    return admit(spec, { registries: this.catalog.configs(), hosts: this.config.hosts, notary: this.config.notary, scanner: this.config.scanner, signing: this.config.signing });
   }
 
   /** Returns the job an earlier request with this key created, or undefined if the key is new. */

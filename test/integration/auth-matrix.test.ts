@@ -115,6 +115,7 @@ const EXPECTED: Record<string, Need> = {
   "Mutation.prune": "write",
   "Mutation.retention": "write",
   "Mutation.syncScannerDb": "admin",
+  "Mutation.migrateSignatures": "write",
   "Mutation.cancelJob": "write",
   "Mutation.createRegistry": "admin",
   "Mutation.updateRegistry": "admin",

@@ -179,6 +179,7 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
       verify: (_: unknown, args: JobArgs, ctx: Context) => submit("verify", args, ctx),
       scan: (_: unknown, args: JobArgs, ctx: Context) => submit("scan", args, ctx),
       retention: (_: unknown, args: JobArgs, ctx: Context) => submit("retention", args, ctx),
+      migrateSignatures: (_: unknown, args: JobArgs, ctx: Context) => submit("migrate-signatures", args, ctx),
       syncScannerDb: (_: unknown, args: Partial<JobArgs>, ctx: Context) => submit("scanner-db", { ...args, input: args.input ?? {} }, ctx),
       // GraphQL names cannot contain "!": the CLI's label! filter arrives as labelNot.
       prune: (_: unknown, args: JobArgs, ctx: Context) => {
