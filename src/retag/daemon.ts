@@ -89,8 +89,8 @@ export async function retagViaDaemon(spec: RetagSpec, ctx: JobContext, deps: Pic
     result.blobsSkipped += pushed.progress.layersExisting;
     result.bytesMoved += pushed.progress.bytesDone;
     if (!spec.referrers) continue;
+    // No progress of its own: a few small manifests, and the last push's progress stays readable.
     if (pushed.digest === sourceDigest) {
-      ctx.progress({ phase: "referrers", target: i + 1, of: spec.targets.length });
       addCarried(result, entry, await carryReferrers(source, src.path, remote, dst.path, [sourceDigest], { lock: deps.referrersLock, signal: ctx.signal }));
     } else if ((await listReferrers(source, src.path, sourceDigest, { signal: ctx.signal })).referrers.length) {
       const why = `${entry.target}: the referrers of ${sourceDigest} were not copied: the push wrote ${pushed.digest}, which they do not name (registry mode keeps digests)`;
