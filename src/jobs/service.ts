@@ -199,7 +199,7 @@ export class JobService {
 
   /** Checks a spec against what is configured now; returns the image it is about, if any. */
   private admit(spec: JobSpec): { image: string | undefined } {
-    return admit(spec, { registries: this.catalog.configs(), hosts: this.config.hosts, notary: this.config.notary, scanner: this.config.scanner, signing: this.config.signing });
+    return admit(spec, { registries: this.catalog.configs(), hosts: this.config.hosts, notary: this.config.notary, signing: this.config.signing, scanner: this.config.scanner });
   }
 
   /** Returns the job an earlier request with this key created, or undefined if the key is new. */
