@@ -9,6 +9,7 @@ import { JOB_TYPES, type JobSpec, type JobType } from "../src/jobs/specs.js";
 import type { JobStore } from "../src/store/jobs.js";
 import { queuePrefix } from "../src/store/keys.js";
 import type { JobContext, WorkerDeps } from "../src/jobs/context.js";
+import { processMigrateSignatures } from "./migrate-signatures.js";
 import { processPrune } from "./prune.js";
 import { processRetention } from "./retention.js";
 import { processRefresh } from "./refresh.js";
@@ -31,6 +32,7 @@ const PROCESSORS: { [K in JobType]: (spec: SpecOf<K>, ctx: JobContext, deps: Wor
   prune: processPrune,
   retention: processRetention,
   "scanner-db": processScannerDb,
+  "migrate-signatures": processMigrateSignatures,
 };
 
 // Indexing the table with a generic kind gives that kind's processor (TypeScript's pattern for

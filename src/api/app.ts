@@ -27,6 +27,7 @@ import { healthRoutes, type Check } from "./rest/health.js";
 import { imageRoutes } from "./rest/images.js";
 import { jobRoutes } from "./rest/jobs.js";
 import { manifestRoutes } from "./rest/manifests.js";
+import { referrerRoutes } from "./rest/referrers.js";
 import type { RegistryDirectory } from "../registry/directory.js";
 import type { RegistryClients } from "../registry/clients.js";
 import { registryRoutes } from "./rest/registries.js";
@@ -134,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await rest.register(imageRoutes(deps.images, deps.scans));
     await rest.register(scanRoutes(deps.scanQueries));
     await rest.register(manifestRoutes(deps.registries));
+    await rest.register(referrerRoutes(deps.registries));
     await rest.register(registryRoutes(deps.catalog, (ids) => deps.registries.rateLimits(ids)));
     await rest.register(watchRoutes(deps.watches));
     await rest.register(scheduleRoutes(deps.schedules));

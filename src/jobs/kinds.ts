@@ -20,6 +20,7 @@ export function jobOptions(type: JobType, config: Config): JobsOptions {
     case "sign":
     case "verify":
     case "scan":
+    case "migrate-signatures": // a retry skips what a first run signed (already-signed)
       return common;
     // A prune deletes: a retry re-plans or re-checks every item, so it is safe, but one is enough.
     case "prune":
@@ -57,5 +58,8 @@ export function concurrency(type: JobType, config: Config): number {
     // One sync at a time: each writes the same files.
     case "scanner-db":
       return 1;
+    // Each walks whole repositories; a couple at a time leaves the Notary server and registries to the rest.
+    case "migrate-signatures":
+      return 2;
   }
 }

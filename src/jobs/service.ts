@@ -14,6 +14,7 @@ import { admitSigning } from "../sign/admission.js";
 import type { SigningConfig } from "../sign/schema.js";
 import { formatReference, parseReference, withDefaultTag, type Reference } from "../registry/reference.js";
 import { TERMINAL_STATES, type JobRecord, type JobStore, type ListQuery } from "../store/jobs.js";
+import { migrationRefusal } from "../migrate-signatures/admission.js";
 import { jobOptions } from "./kinds.js";
 import type { Queues } from "./queues.js";
 import { isDestructivePrune, referencesOf, requiredScope, type JobSpec, type PruneSpec, type ScannerDbSpec } from "./specs.js";
@@ -34,6 +35,10 @@ export function admit(
     scanner?: { sync?: { ecosystems: readonly string[] } };
   },
 ): { image: string | undefined } {
+  if (spec.type === "migrate-signatures") {
+    const refused = migrationRefusal(spec, { notary: config.notary as Config["notary"], signing: config.signing });
+    if (refused) throw refused;
+  }
   if (spec.type === "scanner-db") {
     admitScannerDb(spec, config.scanner?.sync);
     return { image: undefined };

@@ -99,6 +99,10 @@ export const retagSpec = z
       .default("registry")
       .meta({ description: "registry: copy registry to registry, digests kept; daemon: docker pull, tag and push on a Docker host, which keeps the image" }),
     host: hostId.optional().meta({ description: "daemon mode: the Docker host id to pull, tag and push on; default: the first configured host" }),
+    referrers: z
+      .boolean()
+      .default(true)
+      .meta({ description: "Copy the referrers (signatures, SBOMs, attestations) of every copied digest too; false: only the image" }),
     then: z
       .array(thenSign)
       .max(1)
@@ -281,7 +285,31 @@ export const scannerDbSpec = z
 
 export type ScannerDbSpec = z.infer<typeof scannerDbSpec>;
 
-export const JOB_TYPES = ["refresh", "retag", "sign", "verify", "scan", "prune", "retention", "scanner-db"] as const;
+export const migrateSignaturesSpec = z
+  .strictObject({
+    type: z.literal("migrate-signatures"),
+    repository: repositoryReference.optional().meta({ description: "The repository (its GUN in Notary) whose Docker Content Trust signed tags are migrated" }),
+    guns: z
+      .array(repositoryReference)
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: "Or several GUNs (registry/repository, as `docker trust inspect` names them)" }),
+    format: z
+      .enum(["notation", "cosign"])
+      .optional()
+      .meta({ description: "The format to sign in: default signing.default when it is notation or cosign, else notation" }),
+  })
+  .superRefine((spec, ctx) => {
+    if ((spec.repository === undefined) === (spec.guns === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["repository"], message: "give either repository or guns" });
+    }
+  })
+  .meta({ id: "MigrateSignaturesSpec", description: "Re-sign in Notation or cosign every tag signed in Notary v1 whose registry digest is still the signed one" });
+
+export type MigrateSignaturesSpec = z.infer<typeof migrateSignaturesSpec>;
+
+export const JOB_TYPES = ["refresh", "retag", "sign", "verify", "scan", "prune", "retention", "scanner-db", "migrate-signatures"] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
 /**
@@ -303,7 +331,7 @@ export function requiredScope(spec: JobSpec): "write" | "admin" {
   return "write";
 }
 
-export const jobSpec = z.discriminatedUnion("type", [refreshSpec, retagSpec, signSpec, verifySpec, scanSpec, pruneSpec, retentionSpec, scannerDbSpec], {
+export const jobSpec = z.discriminatedUnion("type", [refreshSpec, retagSpec, signSpec, verifySpec, scanSpec, pruneSpec, retentionSpec, scannerDbSpec, migrateSignaturesSpec], {
   error: (issue) =>
     issue.code === "invalid_union" ? `type must be one of: ${JOB_TYPES.join(", ")}` : undefined,
 });
@@ -353,6 +381,8 @@ export function referencesOf(spec: JobSpec): { field: string; image: string }[] 
       return [];
     case "retention":
       return [{ field: "repository", image: spec.repository }];
+    case "migrate-signatures":
+      return spec.repository !== undefined ? [{ field: "repository", image: spec.repository }] : (spec.guns ?? []).map((image, i) => ({ field: `guns.${i}`, image }));
   }
 }
 
@@ -360,7 +390,11 @@ export function referencesOf(spec: JobSpec): { field: string; image: string }[] 
 export interface RetagResult {
   source: string;
   sourceDigest: string;
-  targets: { target: string; digest: string; mediaType: string; backup?: string; unchanged?: boolean }[];
+  targets: { target: string; digest: string; mediaType: string; backup?: string; unchanged?: boolean; referrers?: number }[];
+  /** Referrer manifests (signatures, SBOMs, attestations) copied into the targets; their blobs count in the totals below. */
+  referrers: number;
+  /** Listed referrers not copied: their manifest names another subject (a stale or forged index entry). */
+  referrersSkipped?: number;
   manifests: number;
   blobsSkipped: number;
   blobsMounted: number;
@@ -453,4 +487,29 @@ export interface ScannerDbResult {
   /** The database the workers use now (GET /v1/scanner/db). */
   dbVersion: string;
   records: number;
+}
+
+/** What became of one Notary v1 signed tag in a migrate-signatures job. */
+export interface MigratedTag {
+  gun: string;
+  /** Absent when the GUN itself could not be read (outcome failed). */
+  tag?: string;
+  /** The digest Notary v1 signed. */
+  digest?: string;
+  role?: string;
+  outcome: "migrated" | "skipped" | "failed";
+  /** skipped: digest-moved, tag-gone, already-signed; failed: the error code. */
+  reason?: string;
+  message?: string;
+  /** migrated: the new signature manifest. */
+  signature?: string;
+}
+
+/** The result a migrate-signatures job stores. */
+export interface MigrateSignaturesResult {
+  format: "notation" | "cosign";
+  migrated: number;
+  skipped: number;
+  failed: number;
+  tags: MigratedTag[];
 }

@@ -60,6 +60,8 @@ async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => 
 
 export class ImageCopier {
   readonly stats: CopyStats = { manifests: 0, blobsSkipped: 0, blobsMounted: 0, blobsCopied: 0, bytesMoved: 0 };
+  /** Digests of the child manifests copied (of an index, and of nested indexes), in no set order. */
+  readonly children: string[] = [];
 
   constructor(
     private readonly source: Remote,
@@ -120,6 +122,7 @@ export class ImageCopier {
     const body = Array.isArray(json.manifests) ? await this.copyIndexChildren(json, m.body, false) : (await this.copyBlobs(json), m.body);
     await putManifest(this.target, this.dst.path, child.digest, m.mediaType, body, this.opts.signal);
     this.stats.manifests++;
+    this.children.push(child.digest);
   }
 
   private async copyBlobs(json: ManifestJson): Promise<void> {

@@ -9,6 +9,11 @@
 // again (images a Docker engine pushed) they are equal. For an index the target gets the host's
 // platform only, and an OCI manifest becomes a Docker one: the digests differ. Registry mode
 // (src/retag/registry.ts) is the one that keeps digests.
+//
+// Referrers (signatures, SBOMs, attestations) are copied registry to registry after the push,
+// as in registry mode, but only to a target that got the source's digest: a referrer names its
+// subject by digest, so a signature of the source says nothing about a manifest the engine
+// wrote anew. Otherwise the result says, in a warning, that the source's referrers stayed behind.
 import { dockerError } from "../docker/errors.js";
 import { ensureImage } from "../docker/ensure-image.js";
 import { pushTag } from "../docker/push.js";
@@ -17,10 +22,12 @@ import { RegopsError } from "../errors.js";
 import type { JobContext, WorkerDeps } from "../jobs/context.js";
 import type { RetagResult, RetagSpec } from "../jobs/specs.js";
 import { headManifest, MEDIA_TYPES } from "../registry/manifest.js";
+import { listReferrers } from "../registry/referrers/list.js";
 import { formatReference, parseReference, repositoryName, withDefaultTag } from "../registry/reference.js";
+import { addCarried, carryReferrers } from "./referrers.js";
 import { emptyRetagResult, guardTarget } from "./target.js";
 
-export async function retagViaDaemon(spec: RetagSpec, ctx: JobContext, deps: Pick<WorkerDeps, "registries" | "hosts" | "images">): Promise<RetagResult> {
+export async function retagViaDaemon(spec: RetagSpec, ctx: JobContext, deps: Pick<WorkerDeps, "registries" | "hosts" | "images" | "referrersLock">): Promise<RetagResult> {
   const hostId = spec.host ?? deps.hosts.ids()[0];
   if (!hostId) throw new RegopsError("HOST_NOT_CONFIGURED", 'retag mode "daemon" needs a Docker host and none is configured');
   const docker = deps.hosts.get(hostId);
@@ -81,6 +88,14 @@ export async function retagViaDaemon(spec: RetagSpec, ctx: JobContext, deps: Pic
     result.blobsMounted += pushed.progress.layersMounted;
     result.blobsSkipped += pushed.progress.layersExisting;
     result.bytesMoved += pushed.progress.bytesDone;
+    if (!spec.referrers) continue;
+    // No progress of its own: a few small manifests, and the last push's progress stays readable.
+    if (pushed.digest === sourceDigest) {
+      addCarried(result, entry, await carryReferrers(source, src.path, remote, dst.path, [sourceDigest], { lock: deps.referrersLock, signal: ctx.signal }));
+    } else if ((await listReferrers(source, src.path, sourceDigest, { signal: ctx.signal })).referrers.length) {
+      const why = `${entry.target}: the referrers of ${sourceDigest} were not copied: the push wrote ${pushed.digest}, which they do not name (registry mode keeps digests)`;
+      result.warnings = [...(result.warnings ?? []), why];
+    }
   }
   return result;
 }

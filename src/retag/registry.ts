@@ -1,15 +1,17 @@
 // retag, registry mode (the default): copy a source image (or index) to one or more tagged
 // targets, registry to registry: `docker tag` + `docker push` without a daemon, and without
 // losing a digest. The overwrite policy is applied per target before anything is written to
-// it. The copy itself is src/registry/copy.ts, registry mechanics that know no job.
+// it. The copy itself is src/registry/copy.ts, registry mechanics that know no job; then the
+// referrers of every copied digest follow (./referrers.ts) unless `referrers: false`.
 import type { JobContext, WorkerDeps } from "../jobs/context.js";
 import type { RetagResult, RetagSpec } from "../jobs/specs.js";
 import { ImageCopier } from "../registry/copy.js";
 import { headManifest } from "../registry/manifest.js";
 import { formatReference, parseReference, withDefaultTag, type Reference } from "../registry/reference.js";
+import { addCarried, carryReferrers } from "./referrers.js";
 import { emptyRetagResult, guardTarget } from "./target.js";
 
-export async function retagViaRegistry(spec: RetagSpec, ctx: JobContext, deps: Pick<WorkerDeps, "registries" | "images">): Promise<RetagResult> {
+export async function retagViaRegistry(spec: RetagSpec, ctx: JobContext, deps: Pick<WorkerDeps, "registries" | "images" | "referrersLock">): Promise<RetagResult> {
   const src = withDefaultTag(parseReference(spec.source));
   const source = deps.registries.forReference(src);
   // Pin the source to one digest, so every target gets the same image even if the tag moves.
@@ -30,11 +32,17 @@ export async function retagViaRegistry(spec: RetagSpec, ctx: JobContext, deps: P
     const copied = await copier.run();
     entry.digest = copied.digest;
     entry.mediaType = copied.mediaType;
+    for (const k of ["manifests", "blobsSkipped", "blobsMounted", "blobsCopied", "bytesMoved"] as const) result[k] += copier.stats[k];
+    if (spec.referrers) {
+      ctx.progress({ phase: "referrers", target: i + 1, of: spec.targets.length });
+      // A platform filter wrote a new index: the source index's referrers are about another manifest.
+      const digests = [...(copied.digest === sourceDigest ? [sourceDigest] : []), ...copier.children];
+      addCarried(result, entry, await carryReferrers(source, src.path, remote, dst.path, digests, { lock: deps.referrersLock, signal: ctx.signal }));
+    }
     // What the target tag now holds, in its digest history (GET /v1/images), as a refresh would record it.
     await deps.images.recordDigest(entry.target, copied.digest, copied.mediaType, ctx.id);
     if (existing === copied.digest) entry.unchanged = true;
     result.targets.push(entry);
-    for (const k of ["manifests", "blobsSkipped", "blobsMounted", "blobsCopied", "bytesMoved"] as const) result[k] += copier.stats[k];
   }
   return result;
 }

@@ -7,7 +7,7 @@ import type { RetagResult, RetagSpec } from "../jobs/specs.js";
 import { retagViaDaemon } from "./daemon.js";
 import { retagViaRegistry } from "./registry.js";
 
-export async function retagImage(spec: RetagSpec, ctx: JobContext, deps: Pick<WorkerDeps, "registries" | "hosts" | "images" | "jobs">): Promise<RetagResult> {
+export async function retagImage(spec: RetagSpec, ctx: JobContext, deps: Pick<WorkerDeps, "registries" | "hosts" | "images" | "jobs" | "referrersLock">): Promise<RetagResult> {
   const result = spec.mode === "daemon" ? await retagViaDaemon(spec, ctx, deps) : await retagViaRegistry(spec, ctx, deps);
   if (spec.then?.length) result.then = await queueFollowUps(spec.then, spec.targets, ctx, deps.jobs);
   return result;

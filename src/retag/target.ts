@@ -26,7 +26,7 @@ export async function currentDigest(remote: Remote, ref: Reference, signal: Abor
 
 /** A retag result before any target is written. */
 export function emptyRetagResult(source: string, sourceDigest: string): RetagResult {
-  return { source, sourceDigest, targets: [], manifests: 0, blobsSkipped: 0, blobsMounted: 0, blobsCopied: 0, bytesMoved: 0 };
+  return { source, sourceDigest, targets: [], referrers: 0, manifests: 0, blobsSkipped: 0, blobsMounted: 0, blobsCopied: 0, bytesMoved: 0 };
 }
 
 export interface TargetGuard {

@@ -7,8 +7,17 @@ import { createHash } from "node:crypto";
 import net from "node:net";
 import { Transform, type TransformCallback } from "node:stream";
 import { promisify } from "node:util";
+import { generateKeyPairSync, randomUUID } from "node:crypto";
 import bcrypt from "bcryptjs";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RedisLock } from "../../src/locks/redis-lock.js";
+import { headManifest } from "../../src/registry/manifest.js";
+import { Remote } from "../../src/registry/remote.js";
+import { registrySchema } from "../../src/registry/schema.js";
+import { verifyCosignSignatures } from "../../src/sign/cosign/find.js";
+import { signingKeyFromPem } from "../../src/sign/cosign/keys.js";
+import { signImage } from "../../src/sign/cosign/sign.js";
 import { docker, pushRandomImage, removeLocalImages } from "../helpers/push.js";
 import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
@@ -134,7 +143,7 @@ describe("retag (daemon mode)", () => {
     expect(job.state).toBe("completed");
     expect(job.result).toMatchObject({ source: img.ref, sourceDigest: img.digest, host: "default", manifests: 1, blobsCopied: 1 });
     // A one-platform schema2 image that this engine compressed itself: the push writes the same manifest.
-    expect(job.result.targets).toEqual([{ target, digest: img.digest, mediaType: "application/vnd.docker.distribution.manifest.v2+json" }]);
+    expect(job.result.targets).toEqual([{ target, digest: img.digest, mediaType: "application/vnd.docker.distribution.manifest.v2+json", referrers: 0 }]);
     expect(job.result.bytesMoved).toBeGreaterThan(256 * 1024);
     expect(job.progress).toMatchObject({ phase: "pushing", host: "default", target: 1, of: 1, push: { layers: 1, layersDone: 1, layersPushed: 1 } });
     expect(job.progress.push.bytesDone).toBe(job.progress.push.bytesTotal);
@@ -238,6 +247,26 @@ describe("retag (daemon mode)", () => {
 
   const post = (body: unknown) =>
     fetch(`${svc.url}/v1/jobs`, { method: "POST", headers: { ...auth(KEYS.write), "content-type": "application/json" }, body: JSON.stringify(body) });
+
+  it("when a cosign-signed image is pushed by the host with its own digest, then its signature is copied to the target and verifies there", async () => {
+    const img = await pushRandomImage(regA.host, repo, "cosigned");
+    const conn = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    const remoteA = new Remote(registrySchema.parse({ id: "a", url: regA.url, kind: "distribution", insecure: true }));
+    const remoteB = new Remote(registrySchema.parse({ id: "b", url: regB.url, kind: "distribution", insecure: true, auth: creds }));
+    try {
+      const key = signingKeyFromPem(generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }) as string);
+      const subject = await headManifest(remoteA, { domain: regA.host, path: repo, digest: img.digest });
+      await signImage(remoteA, { domain: regA.host, path: repo, digest: img.digest }, subject, { key, lock: new RedisLock(conn, `{daemon-${randomUUID()}}:lock:`) });
+      const job = await retag({ source: img.ref, targets: [`${regB.host}/${repo}:cosigned`] });
+      expect(job.state).toBe("completed");
+      expect(job.result).toMatchObject({ referrers: 1, targets: [{ digest: img.digest, referrers: 1 }] });
+      const verified = await verifyCosignSignatures(remoteB, { domain: regB.host, path: repo, digest: img.digest }, { publicKeys: [key.publicKey] });
+      expect(verified.map((v) => v.verified)).toEqual([true]);
+    } finally {
+      conn.disconnect();
+      await Promise.all([remoteA.close(), remoteB.close()]);
+    }
+  });
 
   it("when platforms are asked for in daemon mode, or a host in registry mode, then 400 naming the field", async () => {
     const platforms = await post({ type: "retag", mode: "daemon", source: `${regA.host}/${repo}:v1`, targets: [`${regB.host}/${repo}:p`], platforms: ["linux/amd64"] });

@@ -50,7 +50,7 @@ describe("admission against the configuration", () => {
     expect(jobSpec.safeParse({ type: "refresh", image: "nginx", forse: true }).success).toBe(false);
     const unknownType = jobSpec.safeParse({ type: "explode" });
     expect(unknownType.success).toBe(false);
-    expect(unknownType.error?.issues[0]?.message).toBe("type must be one of: refresh, retag, sign, verify, scan, prune, retention, scanner-db");
+    expect(unknownType.error?.issues[0]?.message).toBe("type must be one of: refresh, retag, sign, verify, scan, prune, retention, scanner-db, migrate-signatures");
   });
 });
 

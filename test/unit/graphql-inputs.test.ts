@@ -17,7 +17,7 @@ import {
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
 import { registryUpdateSchema } from "../../src/registry/api-view.js";
-import { JOB_TYPES, pruneSpec, refreshSpec, retagSpec, retentionSpec, scanSpec, scannerDbSpec, signSpec, verifySpec } from "../../src/jobs/specs.js";
+import { JOB_TYPES, migrateSignaturesSpec, pruneSpec, refreshSpec, retagSpec, retentionSpec, scanSpec, scannerDbSpec, signSpec, verifySpec } from "../../src/jobs/specs.js";
 
 type Json = Record<string, any>;
 
@@ -33,6 +33,7 @@ const MIRRORS: Record<string, z.ZodType> = {
   PruneInput: pruneSpec,
   RetentionInput: retentionSpec,
   ScannerDbInput: scannerDbSpec,
+  MigrateSignaturesInput: migrateSignaturesSpec,
   // createRegistry and updateRegistry take the id as an argument, as PUT takes it in the path.
   RegistryInput: registryUpdateSchema,
 };
@@ -146,7 +147,8 @@ function fieldDrift(at: string, graphqlType: GraphQLInputType, prop: Json, defs:
 describe("schema/regops.graphql input types mirror the zod specs", () => {
   it("when every job mutation is looked up, then its input is one of the mirrored types", () => {
     const mutations = schema.getMutationType()!.getFields();
-    const jobMutations = JOB_TYPES.map((type) => (type === "scanner-db" ? "syncScannerDb" : type));
+    const mutationOf: Record<string, string> = { "scanner-db": "syncScannerDb", "migrate-signatures": "migrateSignatures" };
+    const jobMutations = JOB_TYPES.map((type) => mutationOf[type] ?? type);
     const inputs = jobMutations.map((name) => [name, mutations[name] && getNamedType(mutations[name].args.find((a) => a.name === "input")!.type).name]);
     expect(inputs.filter(([, input]) => !input || !MIRRORS[input])).toEqual([]);
   });

@@ -13,7 +13,7 @@ export const graphqlLimitsSchema = z.strictObject({
   maxDepth: z.number().int().min(2).default(10).meta({ description: "Nested fields; an introspection field (__schema, __type) counts as one" }),
   maxAliases: z.number().int().min(0).default(20).meta({ description: "Aliased fields, counted once per fragment spread" }),
   maxCost: z.number().int().min(1).default(500).meta({ description: "Sum of field costs: 1 each, more for the fields below" }),
-  registryFieldCost: z.number().int().min(1).default(50).meta({ description: "Cost of a field that calls a registry (Query.manifest)" }),
+  registryFieldCost: z.number().int().min(1).default(50).meta({ description: "Cost of a field that calls a registry (Query.manifest, Image.referrers, Manifest.referrers)" }),
   introspectionCost: z.number().int().min(1).default(100).meta({ description: "Cost of __schema or __type (with everything under it)" }),
   connectionInitTimeoutMs: z
     .number()
@@ -38,7 +38,7 @@ export type GraphqlLimits = z.infer<typeof graphqlLimitsSchema>;
 export const DEFAULT_GRAPHQL_LIMITS: GraphqlLimits = graphqlLimitsSchema.parse({});
 
 /** Fields whose resolver calls a registry: `Type.field`. */
-export const REGISTRY_FIELDS: ReadonlySet<string> = new Set(["Query.manifest"]);
+export const REGISTRY_FIELDS: ReadonlySet<string> = new Set(["Query.manifest", "Image.referrers", "Manifest.referrers"]);
 
 const INTROSPECTION_ROOTS = new Set(["__schema", "__type"]);
 

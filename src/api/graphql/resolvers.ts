@@ -16,6 +16,7 @@ import { requireJobOwner, requireScope, type ApiKeys, type Principal } from "../
 import { inspectImage } from "../../registry/inspect.js";
 import type { RegistryDirectory } from "../../registry/directory.js";
 import { withoutNulls } from "./nulls.js";
+import { referrerResolvers } from "./referrer-resolvers.js";
 import { registryResolvers } from "./registry-resolvers.js";
 import type { DeliveryLog, DeliveryStatus } from "../../webhooks/deliveries.js";
 import type { ImageStore } from "../../store/images.js";
@@ -89,6 +90,7 @@ export interface GraphqlDeps {
 
 export function resolvers({ jobs, events, keys, registries, catalog, webhooks, images, scans, scanQueries, schedules }: GraphqlDeps) {
   const registryOps = registryResolvers(catalog, (ids) => registries.rateLimits(ids), (ctx) => principalOf(ctx as Context, keys), guarded);
+  const referrerFields = referrerResolvers(registries, guarded);
   /** One mutation per job type: the input is parsed by the same zod spec as POST /v1/jobs. */
   const submit = (type: JobType, args: JobArgs, ctx: Context) =>
     guarded(async () => {
@@ -165,6 +167,7 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
           return jobs.list({ type: args.type ? restJobType(args.type) : undefined, state: args.state, image, limit, cursor: args.cursor });
         }),
     },
+    ...referrerFields,
     Job: {
       type: (job: JobRecord) => graphqlJobType(job.type),
     },
@@ -176,6 +179,7 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
       verify: (_: unknown, args: JobArgs, ctx: Context) => submit("verify", args, ctx),
       scan: (_: unknown, args: JobArgs, ctx: Context) => submit("scan", args, ctx),
       retention: (_: unknown, args: JobArgs, ctx: Context) => submit("retention", args, ctx),
+      migrateSignatures: (_: unknown, args: JobArgs, ctx: Context) => submit("migrate-signatures", args, ctx),
       syncScannerDb: (_: unknown, args: Partial<JobArgs>, ctx: Context) => submit("scanner-db", { ...args, input: args.input ?? {} }, ctx),
       // GraphQL names cannot contain "!": the CLI's label! filter arrives as labelNot.
       prune: (_: unknown, args: JobArgs, ctx: Context) => {
