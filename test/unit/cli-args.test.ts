@@ -48,6 +48,7 @@ const cases: [string, string[], Record<string, unknown>][] = [
   ],
   ["retag through a daemon", ["retag", "a:v1", "b:v1", "--mode", "daemon", "--host", "default"], { type: "retag", source: "a:v1", targets: ["b:v1"], mode: "daemon", host: "default" }],
   ["sign as a delegation", ["sign", "r.example/a:v1", "--role", "targets/releases"], { type: "sign", image: "r.example/a:v1", role: "targets/releases" }],
+  ["sign with Notation", ["sign", "r.example/a@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "--format", "notation"], { type: "sign", image: "r.example/a@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", format: "notation" }],
   ["verify", ["verify", "r.example/a:v1"], { type: "verify", image: "r.example/a:v1" }],
   ["scan with a lower-case gate", ["scan", "a:v1", "--fail-on", "high", "--engine", "builtin"], { type: "scan", image: "a:v1", failOn: "HIGH", engine: "builtin" }],
   [
