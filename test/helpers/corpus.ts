@@ -32,7 +32,7 @@ function onCi(): boolean {
 
 /** The one line a run without the corpus prints. */
 export function absentCorpusLine(): string {
-  return `${CORPUS_VAR}: no corpus at ${corpusLocation()}; tests on upstream data (webhook payloads, version vectors, Trivy/OSV data, Harbor scanner spec) are skipped`;
+  return `${CORPUS_VAR}: no corpus at ${corpusLocation()}; tests on upstream data (webhook payloads, version vectors, Trivy/OSV data, Harbor scanner spec, Notation and Sigstore signatures) are skipped`;
 }
 
 function findCorpus(): string | undefined {
