@@ -38,6 +38,7 @@ import type { ScheduleService } from "../schedules/service.js";
 import { notificationRoutes } from "./rest/notifications.js";
 import type { NotificationLog } from "../notify/log.js";
 import { webhookRoutes } from "./rest/webhooks.js";
+import { whoamiRoutes } from "./rest/whoami.js";
 import { notaryRoutes } from "./rest/notary.js";
 import { hostRoutes } from "./rest/hosts.js";
 import { scanRoutes } from "./rest/scans.js";
@@ -143,6 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await rest.register(webhookRoutes(deps.webhooks.ingest, deps.webhooks.log));
     await rest.register(notaryRoutes(deps.notary));
     await rest.register(hostRoutes(() => deps.jobs.hostConfigs()));
+    await rest.register(whoamiRoutes);
   });
   await registerGraphql(app, deps);
   await registerGraphiql(app);

@@ -96,7 +96,9 @@ const EXPECTED: Record<string, Need> = {
   "POST /v1/notary/rotations": "admin",
   "GET /v1/hosts": "read",
   "GET /v1/hosts/:id/df": "read",
+  "GET /v1/whoami": "read",
 
+  "Query.viewer": "read",
   "Query.registries": "admin",
   "Query.registry": "admin",
   "Query.webhookDeliveries": "read",

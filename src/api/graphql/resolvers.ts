@@ -12,7 +12,7 @@ import { formatReference, parseReference, withDefaultTag } from "../../registry/
 import { TERMINAL_STATES, type JobRecord } from "../../store/jobs.js";
 import type { JobState } from "../../store/keys.js";
 import type { RegistryClients } from "../../registry/clients.js";
-import { requireJobOwner, requireScope, type ApiKeys, type Principal } from "../auth.js";
+import { effectiveScopes, requireJobOwner, requireScope, type ApiKeys, type Principal } from "../auth.js";
 import { inspectImage } from "../../registry/inspect.js";
 import type { RegistryDirectory } from "../../registry/directory.js";
 import { withoutNulls } from "./nulls.js";
@@ -109,6 +109,12 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
   return {
     Query: {
       ...registryOps.Query,
+      viewer: (_: unknown, __: unknown, ctx: Context) =>
+        guarded(() => {
+          const principal = principalOf(ctx, keys);
+          requireScope(principal, "read");
+          return { id: principal.id, scopes: effectiveScopes(principal) };
+        }),
       webhookDeliveries: (
         _: unknown,
         args: { registry?: string; status?: DeliveryStatus; limit?: number; cursor?: string },
