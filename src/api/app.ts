@@ -14,6 +14,7 @@ import { makeRoutesPublic, registerAuth } from "./auth-hook.js";
 import { problemClientErrorHandler, problemFrameworkErrors } from "./client-error.js";
 import { registerErrorHandling } from "./errors.js";
 import { registerGraphiql } from "./graphiql/index.js";
+import { registerConsole } from "./console/index.js";
 import { registerGraphql } from "./graphql/index.js";
 import type { GraphqlLimits } from "./graphql/limits.js";
 import { registerHttpMetrics } from "./metrics.js";
@@ -148,5 +149,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await registerGraphql(app, deps);
   await registerGraphiql(app);
+  await registerConsole(app);
   return app;
 }
