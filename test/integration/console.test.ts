@@ -25,6 +25,7 @@ const SECRET = randomBytes(16).toString("hex");
 const RUN = randomBytes(4).toString("hex");
 const PRUNE_LABEL = `regops.test.console=${RUN}`;
 const CVE = "CVE-2099-7001";
+const WATCH = `watch-${RUN}`;
 const docker = new Docker();
 
 let redis: StartedRedis;
@@ -102,6 +103,12 @@ beforeAll(async () => {
     body: JSON.stringify({ events: [{ id: RUN, action: "pull", target: { repository: repo, tag: "v1" }, request: { host: registry.host } }] }),
   });
   expect(delivery.status).toBe(202);
+  const watch = await fetch(`${svc.url}/v1/watches`, {
+    method: "POST",
+    headers: { ...auth(KEYS.write), "content-type": "application/json" },
+    body: JSON.stringify({ id: WATCH, image: ref, cron: "0 0 1 1 *", pull: false }),
+  });
+  expect(watch.status, await watch.text()).toBe(201);
   await importLabelledImage();
   prunePlanId = (await completed(KEYS.admin, { type: "prune", host: "default", target: "images", all: true, filters: { label: [PRUNE_LABEL] }, dryRun: true })).id as string;
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -210,7 +217,7 @@ describe("console in chromium, offline", () => {
   it("when signed in with the read key, then no page offers an action the key cannot perform", async () => {
     const { page, errors } = await openPage(browser.context);
     await signIn(page, KEYS.read);
-    const actions = /^(Submit|Refresh|Scan|Sign|Cancel job|Plan \(dry run\)|Apply.*)$/;
+    const actions = /^(Submit|Refresh|Scan|Sign|Cancel job|Plan \(dry run\)|Apply.*|Run now.*)$/;
     for (const name of ["Jobs", "Images", "Vulnerabilities", "Webhooks", "Schedules", "Prune"]) {
       await go(page, name);
       if (name === "Images") {
@@ -219,6 +226,7 @@ describe("console in chromium, offline", () => {
         await page.getByRole("heading", { name: ref.replace(/^/, "") }).or(page.getByText("has not seen")).first().waitFor();
       }
       if (name === "Prune") await page.locator("table.plan").waitFor();
+      if (name === "Schedules") await page.getByRole("cell", { name: `${WATCH} (api)`, exact: true }).waitFor();
       const offered = await page.getByRole("button", { name: actions }).count();
       expect(offered, `${name}: write actions shown to a read key`).toBe(0);
     }
@@ -240,6 +248,25 @@ describe("console in chromium, offline", () => {
     await expect.poll(() => page.getByRole("cell", { name: "default", exact: true }).count()).toBe(1);
     expect(await axe(page)).toEqual([]);
     await screenshot(page, "images");
+    expect(realErrors(errors)).toEqual([]);
+    await page.close();
+  });
+
+  it("when signed in with the write key, then a watch is run now from the Schedules and watches page and its run shows", async () => {
+    const { page, errors } = await openPage(browser.context);
+    await signIn(page, KEYS.write);
+    await go(page, "Schedules and watches");
+    const row = page.getByRole("row").filter({ has: page.getByRole("cell", { name: `${WATCH} (api)`, exact: true }) });
+    await expect.poll(() => row.innerText()).toContain("(0 runs");
+    await page.getByRole("button", { name: `Run now: ${WATCH}` }).click();
+    // the page reads the watch again after each run; a person would press the button or reload
+    await expect
+      .poll(async () => {
+        await go(page, "Jobs");
+        await go(page, "Schedules and watches");
+        return row.innerText();
+      }, { timeout: 30_000 })
+      .toContain("(1 runs");
     expect(realErrors(errors)).toEqual([]);
     await page.close();
   });

@@ -20,7 +20,7 @@ const PAGES = [
   { path: "images", title: "Images" },
   { path: "vulnerabilities", title: "Vulnerabilities" },
   { path: "webhooks", title: "Webhooks" },
-  { path: "schedules", title: "Schedules" },
+  { path: "schedules", title: "Schedules and watches" },
   { path: "prune", title: "Prune" },
   { path: "registries", title: "Registries", scope: "admin" },
 ] as const;

@@ -1,10 +1,11 @@
-// Schedules: id, timetable, job, next run and the last runs with their errors (read-only: the
-// GraphQL API has no "run now" yet).
+// Schedules and watches: id, timetable, job, next run and the last runs with their errors; a
+// watch may be run now (write). Schedules have no "run now" in the API.
 import { useQuery } from "urql";
 import { graphql } from "../gql";
 import { ErrorNote } from "../parts/bits";
 import { Time } from "../parts/time";
 import { href } from "../route";
+import { Watches } from "./watches";
 
 const SchedulesQuery = graphql(`
   query Schedules {
@@ -34,7 +35,8 @@ export function SchedulesPage() {
   const schedules = Array.isArray(raw) ? raw : (raw?.items ?? []);
   return (
     <>
-      <h1>Schedules</h1>
+      <h1>Schedules and watches</h1>
+      <h2>Schedules</h2>
       <ErrorNote error={error} />
       {data && schedules.length === 0 ? <p>No schedules.</p> : null}
       {schedules.length ? (
@@ -76,6 +78,7 @@ export function SchedulesPage() {
           </tbody>
         </table>
       ) : null}
+      <Watches />
     </>
   );
 }
