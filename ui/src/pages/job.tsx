@@ -2,7 +2,7 @@
 // final state. A write key may cancel it (the API refuses a job of another key unless admin).
 import { useMutation } from "urql";
 import { graphql } from "../gql";
-import { ErrorNote, Json, State } from "../parts/bits";
+import { bytes, ErrorNote, Json, State } from "../parts/bits";
 import { useJob } from "../parts/job-live";
 import { Time } from "../parts/time";
 import { useCan } from "../viewer";
@@ -73,7 +73,7 @@ export function JobPage({ id }: { id: string }) {
               <ErrorNote error={cancelled.error} />
             </p>
           ) : null}
-          <Json label="Progress" value={job.progress} />
+          <Progress value={job.progress} />
           <Json label="Result" value={job.result} />
           <Json label="Spec" value={job.spec} />
         </>
@@ -81,5 +81,43 @@ export function JobPage({ id }: { id: string }) {
         <p role="status">Loading…</p>
       ) : null}
     </>
+  );
+}
+
+interface PullProgress {
+  layers: number;
+  layersDone: number;
+  bytesTotal: number;
+  bytesDone: number;
+}
+
+/** A pull's progress per host (layers and bytes) as a table; any other progress as JSON. */
+function Progress({ value }: { value: unknown }) {
+  const hosts = (value as { hosts?: Record<string, PullProgress> } | null)?.hosts;
+  if (!hosts || typeof hosts !== "object") return <Json label="Progress" value={value} />;
+  return (
+    <table className="progress">
+      <caption>Progress ({String((value as { phase?: string }).phase ?? "")})</caption>
+      <thead>
+        <tr>
+          <th scope="col">Host</th>
+          <th scope="col">Layers</th>
+          <th scope="col">Bytes</th>
+        </tr>
+      </thead>
+      <tbody>
+        {Object.entries(hosts).map(([host, p]) => (
+          <tr key={host}>
+            <td>{host}</td>
+            <td>
+              <progress max={p.layers || 1} value={p.layersDone} aria-label={`${host}: layers pulled`} /> {p.layersDone}/{p.layers}
+            </td>
+            <td>
+              {bytes(p.bytesDone)} of {bytes(p.bytesTotal)}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
