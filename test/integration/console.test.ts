@@ -180,6 +180,17 @@ describe("console in chromium, offline", () => {
     await page.close();
   });
 
+  it("when the key kept in the tab is refused after a reload, then the console goes back to sign-in saying so", async () => {
+    const { page } = await openPage(browser.context);
+    await page.goto(`${svc.url}/ui/`);
+    await page.evaluate(() => (globalThis as any).sessionStorage.setItem("regops.apiKey", "revoked-key-0123456789abcdef"));
+    await page.reload();
+    await expect.poll(() => page.getByRole("alert").innerText(), { timeout: 15_000 }).toMatch(/refused \(401\)/);
+    await page.getByLabel("API key").waitFor();
+    expect(await page.evaluate(() => (globalThis as any).sessionStorage.length)).toBe(0);
+    await page.close();
+  });
+
   it("when signed in with the read key, then a job submitted through REST shows on the Jobs page moving from queued to completed, without a reload", async () => {
     const { page, errors } = await openPage(browser.context);
     await signIn(page, KEYS.read);
@@ -205,6 +216,11 @@ describe("console in chromium, offline", () => {
     expect(await page.evaluate(() => (globalThis as any).noReload)).toBe(true);
     expect(await axe(page)).toEqual([]);
     await screenshot(page, "jobs");
+    // the dark theme (the OS preference) holds to the same contrast rules
+    await page.emulateMedia({ colorScheme: "dark" });
+    expect(await axe(page)).toEqual([]);
+    await screenshot(page, "jobs-dark");
+    await page.emulateMedia({ colorScheme: "light" });
     await row.getByRole("link").click();
     await page.getByRole("heading", { name: new RegExp(id) }).waitFor();
     await page.getByText("Result").waitFor();
