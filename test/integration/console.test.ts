@@ -180,6 +180,27 @@ describe("console in chromium, offline", () => {
     await page.close();
   });
 
+  it("when a person uses the keyboard, then the skip link comes first, every focus is visible, and Enter follows a link", async () => {
+    const { page, errors } = await openPage(browser.context);
+    await signIn(page, KEYS.read);
+    const focused = () =>
+      page.evaluate(() => {
+        const el = (globalThis as any).document.activeElement;
+        const style = (globalThis as any).getComputedStyle(el);
+        return { text: el.textContent as string, outline: `${style.outlineStyle} ${style.outlineWidth}` };
+      });
+    await page.keyboard.press("Tab");
+    expect(await focused()).toEqual({ text: "Skip to content", outline: "solid 3px" });
+    for (const name of ["Jobs", "Images"]) {
+      await page.keyboard.press("Tab");
+      expect(await focused()).toEqual({ text: name, outline: "solid 3px" });
+    }
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 1, name: "Images" }).waitFor();
+    expect(realErrors(errors)).toEqual([]);
+    await page.close();
+  });
+
   it("when the key kept in the tab is refused after a reload, then the console goes back to sign-in saying so", async () => {
     const { page } = await openPage(browser.context);
     await page.goto(`${svc.url}/ui/`);

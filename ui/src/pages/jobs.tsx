@@ -61,6 +61,8 @@ const SubmitScan = graphql(`
   }
 `);
 
+/** Jobs whose latest change the page keeps (beyond the page it shows, only new jobs use them). */
+const LIVE_LIMIT = 500;
 const TYPES: JobType[] = ["refresh", "retag", "sign", "verify", "scan", "prune", "retention", "scanner_db"];
 const STATES: JobState[] = ["queued", "active", "completed", "failed", "cancelled"];
 
@@ -75,7 +77,13 @@ export function JobsPage() {
   const filter = { types: type ? [type] : null, image: image.trim() || null };
   const [live] = useSubscription({ query: JobEventsSubscription, variables: { filter } }, (prev: Map<string, JobRowFragment> = new Map(), event) => {
     const next = new Map(prev);
+    next.delete(event.jobEvents.id); // re-inserted: the Map's order is the order of last change
     next.set(event.jobEvents.id, event.jobEvents);
+    // a page left open for days keeps only the latest changes
+    for (const id of next.keys()) {
+      if (next.size <= LIVE_LIMIT) break;
+      next.delete(id);
+    }
     return next;
   });
   const rows = useMemo(() => {
