@@ -17,4 +17,10 @@ describe("console bundle", () => {
     console.warn(`console bundle: ${scripts.length} script(s), ${(total / 1000).toFixed(1)} KB gzipped (budget ${BUDGET / 1000} KB)`);
     expect(total).toBeLessThan(BUDGET);
   });
+
+  it("when the console is built, then it carries React's production build (a development build is three times the size)", () => {
+    const assets = join(consoleDir(), "assets");
+    const text = readdirSync(assets).filter((name) => name.endsWith(".js")).map((name) => readFileSync(join(assets, name), "utf8")).join("\n");
+    expect(text).toContain("Minified React error");
+  });
 });
