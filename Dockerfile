@@ -15,6 +15,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY workers ./workers
+# the console (ui/, built into dist/ui); its types come from the SDL
+COPY schema ./schema
+COPY ui ./ui
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import { makeRoutesPublic, registerAuth } from "./auth-hook.js";
 import { problemClientErrorHandler, problemFrameworkErrors } from "./client-error.js";
 import { registerErrorHandling } from "./errors.js";
 import { registerGraphiql } from "./graphiql/index.js";
+import { registerConsole } from "./console/index.js";
 import { registerGraphql } from "./graphql/index.js";
 import type { GraphqlLimits } from "./graphql/limits.js";
 import { registerHttpMetrics } from "./metrics.js";
@@ -38,6 +39,7 @@ import type { ScheduleService } from "../schedules/service.js";
 import { notificationRoutes } from "./rest/notifications.js";
 import type { NotificationLog } from "../notify/log.js";
 import { webhookRoutes } from "./rest/webhooks.js";
+import { whoamiRoutes } from "./rest/whoami.js";
 import { notaryRoutes } from "./rest/notary.js";
 import { hostRoutes } from "./rest/hosts.js";
 import { scanRoutes } from "./rest/scans.js";
@@ -143,8 +145,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await rest.register(webhookRoutes(deps.webhooks.ingest, deps.webhooks.log));
     await rest.register(notaryRoutes(deps.notary));
     await rest.register(hostRoutes(() => deps.jobs.hostConfigs()));
+    await rest.register(whoamiRoutes);
   });
   await registerGraphql(app, deps);
   await registerGraphiql(app);
+  await registerConsole(app);
   return app;
 }

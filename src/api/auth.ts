@@ -49,6 +49,11 @@ export function hasScope(p: Principal, needed: Scope): boolean {
   return p.scopes.some((s) => RANK[s] >= RANK[needed]);
 }
 
+/** Every scope the key has, the implied ones included, lowest first. */
+export function effectiveScopes(p: Principal): Scope[] {
+  return (Object.keys(RANK) as Scope[]).filter((s) => hasScope(p, s));
+}
+
 export function requireScope(p: Principal, needed: Scope): void {
   if (!hasScope(p, needed)) {
     throw new RegopsError("FORBIDDEN", `API key "${p.id}" lacks the ${needed} scope`);

@@ -9,6 +9,7 @@ export const UNDOCUMENTED: { matches: (method: string, url: string) => boolean; 
   { matches: (method) => method === "HEAD", why: "Fastify adds a HEAD for every GET; it answers as the GET without a body" },
   { matches: (_m, url) => url === "/docs" || url.startsWith("/docs/"), why: "Swagger UI's page and assets: a browser shell, no data" },
   { matches: (_m, url) => url === "/graphiql" || url.startsWith("/graphiql/"), why: "GraphiQL's page and assets: a browser shell, no data" },
+  { matches: (_m, url) => url === "/ui" || url.startsWith("/ui/"), why: "the console's page and assets: a browser shell, no data" },
   { matches: (_m, url) => url === "/openapi.json", why: "the document itself" },
 ];
 

@@ -4,32 +4,18 @@
 // when it renders, asked nothing of the outside world, and logged no error; then the key is
 // pasted where a person would paste it (GraphiQL's headers editor, Swagger UI's Authorize) and
 // data comes back.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchOffline, openPage as openIn, type OfflineBrowser } from "../helpers/chromium.js";
 import { checkBrowserAnswers } from "../helpers/contract-fetch.js";
 import { auth, json, KEYS, startTestService, type TestService } from "../helpers/service.js";
 import { startRedis, type StartedRedis } from "../helpers/stack.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-background-networking",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 let redis: StartedRedis;
 let svc: TestService;
-let profile: string;
-let context: BrowserContext;
+let browser: OfflineBrowser;
 /** Requests the browser tried to send anywhere but 127.0.0.1 (all refused). */
-const blocked: string[] = [];
+let blocked: string[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -38,35 +24,19 @@ beforeAll(async () => {
     role: "api",
     registries: [{ id: "nowhere", url: "http://127.0.0.1:1", kind: "distribution", insecure: true }],
   });
-  profile = await mkdtemp(join(tmpdir(), "regops-chromium-"));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  checkBrowserAnswers(context); // what GraphiQL and Swagger UI receive is held to openapi.yaml too
-  await context.route("**/*", async (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === "127.0.0.1") return route.continue();
-    blocked.push(url.href);
-    return route.abort("internetdisconnected");
-  });
+  browser = await launchOffline();
+  blocked = browser.blocked;
+  checkBrowserAnswers(browser.context); // what GraphiQL and Swagger UI receive is held to openapi.yaml too
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
+  await browser?.close();
   await svc?.close();
   await redis?.container.stop();
 });
 
 /** A fresh page whose console errors and uncaught exceptions are collected. */
-async function openPage(): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("console", (msg) => {
-    if (msg.type() === "error") errors.push(`console: ${msg.text()} (${msg.location().url})`);
-  });
-  page.on("pageerror", (err) => errors.push(`uncaught: ${err.message}`));
-  page.on("requestfailed", (req) => errors.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ""}`));
-  return { page, errors };
-}
+const openPage = () => openIn(browser.context);
 
 // GraphiQL's headers editor, once its tab is chosen (the variables editor beside it is hidden)
 const HEADERS_EDITOR = '.graphiql-editor-tool[aria-label="Headers"] .graphiql-editor:not(.hidden) .CodeMirror';

@@ -12,7 +12,7 @@ import { formatReference, parseReference, withDefaultTag } from "../../registry/
 import { TERMINAL_STATES, type JobRecord } from "../../store/jobs.js";
 import type { JobState } from "../../store/keys.js";
 import type { RegistryClients } from "../../registry/clients.js";
-import { requireJobOwner, requireScope, type ApiKeys, type Principal } from "../auth.js";
+import { effectiveScopes, requireJobOwner, requireScope, type ApiKeys, type Principal } from "../auth.js";
 import { inspectImage } from "../../registry/inspect.js";
 import type { RegistryDirectory } from "../../registry/directory.js";
 import { withoutNulls } from "./nulls.js";
@@ -23,6 +23,7 @@ import type { ImageStore } from "../../store/images.js";
 import type { ScanStore } from "../../store/scans.js";
 import type { ScanQueries } from "../../scan/queries.js";
 import type { ScheduleService } from "../../schedules/service.js";
+import type { WatchService } from "../../watches/service.js";
 
 const { ErrorWithProps } = mercurius;
 
@@ -86,9 +87,14 @@ export interface GraphqlDeps {
   scans: ScanStore;
   scanQueries: ScanQueries;
   schedules?: ScheduleService;
+  watches?: WatchService;
 }
 
-export function resolvers({ jobs, events, keys, registries, catalog, webhooks, images, scans, scanQueries, schedules }: GraphqlDeps) {
+export function resolvers({ jobs, events, keys, registries, catalog, webhooks, images, scans, scanQueries, schedules, watches }: GraphqlDeps) {
+  const watchService = () => {
+    if (!watches) throw new RegopsError("SERVICE_UNAVAILABLE", "watches are not available in this process");
+    return watches;
+  };
   const registryOps = registryResolvers(catalog, (ids) => registries.rateLimits(ids), (ctx) => principalOf(ctx as Context, keys), guarded);
   const referrerFields = referrerResolvers(registries, guarded);
   /** One mutation per job type: the input is parsed by the same zod spec as POST /v1/jobs. */
@@ -109,6 +115,12 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
   return {
     Query: {
       ...registryOps.Query,
+      viewer: (_: unknown, __: unknown, ctx: Context) =>
+        guarded(() => {
+          const principal = principalOf(ctx, keys);
+          requireScope(principal, "read");
+          return { id: principal.id, scopes: effectiveScopes(principal) };
+        }),
       webhookDeliveries: (
         _: unknown,
         args: { registry?: string; status?: DeliveryStatus; limit?: number; cursor?: string },
@@ -128,6 +140,11 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
           requireScope(principalOf(ctx, keys), "read");
           if (!schedules) throw new RegopsError("SERVICE_UNAVAILABLE", "schedules are not available in this process");
           return schedules.views(await schedules.list());
+        }),
+      watches: (_: unknown, __: unknown, ctx: Context) =>
+        guarded(async () => {
+          requireScope(principalOf(ctx, keys), "read");
+          return watchService().views(await watchService().list());
         }),
       scan: (_: unknown, args: { id: string }, ctx: Context) =>
         guarded(async () => {
@@ -173,6 +190,12 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
     },
     Mutation: {
       ...registryOps.Mutation,
+      runWatch: (_: unknown, args: { id: string }, ctx: Context) =>
+        guarded(async () => {
+          requireScope(principalOf(ctx, keys), "write");
+          const entry = await watchService().runNow(args.id);
+          return (await watchService().views([entry]))[0];
+        }),
       refresh: (_: unknown, args: JobArgs, ctx: Context) => submit("refresh", args, ctx),
       retag: (_: unknown, args: JobArgs, ctx: Context) => submit("retag", args, ctx),
       sign: (_: unknown, args: JobArgs, ctx: Context) => submit("sign", args, ctx),

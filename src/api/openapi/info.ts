@@ -25,6 +25,7 @@ export const OPENAPI_TAGS = [
   { name: "webhooks", description: "Registry webhooks received" },
   { name: "notary", description: "Docker Content Trust: signing keys, delegations, rotations" },
   { name: "hosts", description: "The Docker hosts regops pulls onto" },
+  { name: "auth", description: "Who an API key is and what it may do" },
   { name: "health", description: "Liveness, readiness and metrics, for orchestrators and Prometheus" },
   { name: "graphql", description: "The same API as GraphQL (queries, mutations; subscriptions over WebSocket)" },
 ];
