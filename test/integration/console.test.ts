@@ -14,7 +14,14 @@ import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchOffline, openPage, type OfflineBrowser } from "../helpers/chromium.js";
 import { checkBrowserAnswers } from "../helpers/contract-fetch.js";
-import { pushLayeredImage } from "../helpers/oci.js";
+import { Redis } from "ioredis";
+import { RedisLock } from "../../src/locks/redis-lock.js";
+import { MEDIA_TYPES } from "../../src/registry/manifest.js";
+import { pushReferrer } from "../../src/registry/referrers/push.js";
+import { Remote } from "../../src/registry/remote.js";
+import { registrySchema } from "../../src/registry/schema.js";
+import { createNotationSignature, generateTestCertificates } from "../../src/sign/notation/index.js";
+import { pushBlob, pushLayeredImage, type Pushed } from "../helpers/oci.js";
 import { removeLocalImages } from "../helpers/push.js";
 import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
@@ -35,6 +42,22 @@ let browser: OfflineBrowser;
 const repo = `console-${RUN}/app`;
 let ref = "";
 let prunePlanId = "";
+
+/** A Notation signature next to the image (the tag schema: distribution 2.8), for the Images page. */
+async function notationSign(subject: Pushed): Promise<void> {
+  const certs = generateTestCertificates({ name: "console", keyType: "ec" });
+  const sig = createNotationSignature({ subject, privateKey: certs.leaf.privateKey, chain: [certs.leaf.certificate, certs.ca.certificate] });
+  await pushBlob(registry.url, repo, sig.configBytes);
+  await pushBlob(registry.url, repo, sig.envelope);
+  const remote = new Remote(registrySchema.parse({ id: "local", url: registry.url, kind: "distribution" }));
+  const conn = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  try {
+    await pushReferrer(remote, repo, sig.manifest.bytes, MEDIA_TYPES.ociManifest, { lock: new RedisLock(conn, `{console-${RUN}}:lock:`, { ttlMs: 5000, pollMs: 5 }) });
+  } finally {
+    await remote.close();
+    conn.disconnect();
+  }
+}
 
 async function layer(entries: { name: string; content: string }[]): Promise<{ gz: Buffer; diffId: string }> {
   const pack = tar.pack();
@@ -86,8 +109,9 @@ beforeAll(async () => {
     { name: "etc/os-release", content: 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n' },
     { name: "var/lib/dpkg/status", content: "Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\nDescription: test\n" },
   ]);
-  await pushLayeredImage(registry.url, repo, "v1", [base], { config: { Cmd: ["/bin/true"] } });
+  const pushed = await pushLayeredImage(registry.url, repo, "v1", [base], { config: { Cmd: ["/bin/true"] } });
   ref = `${registry.host}/${repo}:v1`;
+  await notationSign(pushed);
   svc = await startTestService({
     redisUrl: redis.url,
     registries: [{ id: "local", url: registry.url, kind: "distribution", webhook: { secret: SECRET } }],
@@ -272,7 +296,7 @@ describe("console in chromium, offline", () => {
     await page.close();
   });
 
-  it("when signed in with the write key, then an image is refreshed from the Images page and its job followed to completed", async () => {
+  it("when signed in with the write key, then an image is refreshed from the Images page and its job followed to completed, and its Notation signature in the registry is listed", async () => {
     const { page, errors } = await openPage(browser.context);
     await signIn(page, KEYS.write);
     await go(page, "Images");
@@ -283,6 +307,8 @@ describe("console in chromium, offline", () => {
     const status = page.locator(".job-status");
     await expect.poll(() => status.locator(".state").textContent(), { timeout: 60_000 }).toBe("completed");
     await expect.poll(() => page.getByRole("cell", { name: "default", exact: true }).count()).toBe(1);
+    // the signature in the registry, found through the tag schema
+    await expect.poll(() => page.getByRole("cell", { name: "Notation signature", exact: true }).count()).toBe(1);
     expect(await axe(page)).toEqual([]);
     await screenshot(page, "images");
     expect(realErrors(errors)).toEqual([]);

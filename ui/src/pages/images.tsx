@@ -1,5 +1,6 @@
 // Images: what regops knows of a reference (digest history, per-host digest and image id, tag
-// kind, signatures, last verify and scan); a write key may refresh, scan or sign it and watch
+// kind, signatures, last verify and scan) and what its registry holds next to it (Notation and
+// cosign signatures, SBOMs, attestations); a write key may refresh, scan or sign it and watch
 // the job to its end.
 import { useCallback, useState, type FormEvent } from "react";
 import { useMutation, useQuery } from "urql";
@@ -49,6 +50,28 @@ const ImageQuery = graphql(`
     }
   }
 `);
+
+// Asked apart from the image: it costs a registry call, and a registry that does not answer must
+// not hide what regops itself knows of the image.
+const ReferrersQuery = graphql(`
+  query ImageReferrers($ref: String!) {
+    image(ref: $ref) {
+      referrers {
+        digest
+        mediaType
+        artifactType
+        size
+        annotations
+      }
+    }
+  }
+`);
+
+const KINDS: Record<string, string> = {
+  "application/vnd.cncf.notary.signature": "Notation signature",
+  "application/vnd.dev.sigstore.bundle.v0.3+json": "cosign signature (Sigstore bundle)",
+  "application/vnd.dev.sigstore.bundle+json;version=0.3": "cosign signature (Sigstore bundle)",
+};
 
 const RefreshImage = graphql(`
   mutation RefreshImage($image: String!) {
@@ -178,7 +201,8 @@ export function ImagesPage({ initialRef }: { initialRef?: string }) {
               ))}
             </tbody>
           </table>
-          <h3>Signatures (Notary)</h3>
+          <Referrers imageRef={ref} />
+          <h3>Signatures (Notary v1)</h3>
           {image.signatures.length === 0 ? <p>None made by regops.</p> : null}
           <ul>
             {image.signatures.map((s) => (
@@ -188,6 +212,41 @@ export function ImagesPage({ initialRef }: { initialRef?: string }) {
             ))}
           </ul>
         </>
+      ) : null}
+    </>
+  );
+}
+
+function Referrers({ imageRef }: { imageRef: string }) {
+  const [{ data, error, fetching }] = useQuery({ query: ReferrersQuery, variables: { ref: imageRef } });
+  const referrers = data?.image?.referrers ?? [];
+  return (
+    <>
+      <h3>Signatures and other referrers in the registry</h3>
+      <ErrorNote error={error} />
+      {fetching ? <p>Asking the registry…</p> : null}
+      {!fetching && !error && referrers.length === 0 ? <p>None: nothing in the registry names this digest as its subject.</p> : null}
+      {referrers.length ? (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Kind</th>
+              <th scope="col">Digest</th>
+              <th scope="col">Size</th>
+            </tr>
+          </thead>
+          <tbody>
+            {referrers.map((r) => (
+              <tr key={r.digest}>
+                <td title={r.artifactType ?? r.mediaType}>{KINDS[r.artifactType ?? ""] ?? r.artifactType ?? r.mediaType}</td>
+                <td>
+                  <Digest value={r.digest} />
+                </td>
+                <td>{r.size} B</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       ) : null}
     </>
   );
