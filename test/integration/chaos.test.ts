@@ -296,7 +296,9 @@ describe.runIf(RUN)("chaos", () => {
   let door: DockerDoor;
 
   it("when 500 jobs run on a Cluster through worker kills, a master kill, a registry restart and a Docker host outage, then none is lost and no side effect doubles", async () => {
-    registry = await startRegistry();
+    // Kept out of scripts/test's clean-up of other runs: while it restarts it is a stopped
+    // container, which another suite's clean-up on the same daemon would otherwise remove.
+    registry = await startRegistry({ labels: { "org.testcontainers": "kept" } });
     cleanups.push(() => registry.container.stop());
     proxy = await startCountingProxy(registry.url);
     cleanups.push(() => proxy.close());
