@@ -73,8 +73,11 @@ const fileSchema = z.object({
       attempts: z.number().int().positive().default(5),
       // A worker that dies holds its jobs for this long before another takes them over.
       lockMs: z.number().int().min(1000).default(30_000),
+      // On SIGTERM a worker process lets its running jobs finish for this long, then hands the
+      // rest back to the queue for another process (a container runtime's stop grace is 10-30 s).
+      shutdownMs: z.number().int().min(0).max(3_600_000).default(30_000),
     })
-    .default({ retentionDays: 30, refreshConcurrency: 32, retagConcurrency: 4, attempts: 5, lockMs: 30_000 }),
+    .default({ retentionDays: 30, refreshConcurrency: 32, retagConcurrency: 4, attempts: 5, lockMs: 30_000, shutdownMs: 30_000 }),
 });
 
 const envSchema = z.object({

@@ -1,5 +1,6 @@
 // Process entry: load the config (a bad one names the field and exits 2), start the API
-// and/or the workers (REGOPS_ROLE), and shut down cleanly on SIGTERM/SIGINT.
+// and/or the workers (REGOPS_ROLE), and shut down cleanly on SIGTERM/SIGINT: stop serving and
+// taking jobs, give running jobs jobs.shutdownMs to finish (then hand them back), exit 0.
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createLogger } from "./logger.js";
 import { startService } from "./service.js";
@@ -38,7 +39,12 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
     if (stopping) process.exit(1);
     stopping = true;
-    logger.info({ signal }, "shutting down");
+    logger.info({ signal, shutdownMs: config.jobs.shutdownMs }, "shutting down");
+    // A backstop: jobs get shutdownMs, the rest of the shutdown (connections, ticks) a little more.
+    setTimeout(() => {
+      logger.error("shutdown did not finish in time; exiting");
+      process.exit(1);
+    }, config.jobs.shutdownMs + 15_000).unref();
     service.close().then(
       () => process.exit(0),
       () => process.exit(1),

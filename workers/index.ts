@@ -9,6 +9,7 @@ import { JOB_TYPES, type JobSpec, type JobType } from "../src/jobs/specs.js";
 import type { JobStore } from "../src/store/jobs.js";
 import { queuePrefix } from "../src/store/keys.js";
 import type { JobContext, WorkerDeps } from "../src/jobs/context.js";
+import { InFlight } from "./in-flight.js";
 import { processMigrateSignatures } from "./migrate-signatures.js";
 import { processPrune } from "./prune.js";
 import { processRetention } from "./retention.js";
@@ -59,9 +60,10 @@ export async function startWorkers(opts: {
 }): Promise<WorkerPool> {
   const { deps, store } = opts;
   const config = deps.config;
+  const inFlight = new InFlight();
   const workers = JOB_TYPES.map(
     (type) =>
-      new Worker(type, recordingProcessor(runSpec, deps, store), {
+      new Worker(type, inFlight.track(recordingProcessor(runSpec, deps, store)), {
         connection: opts.connection,
         prefix: queuePrefix(config.prefix),
         concurrency: concurrency(type, config),
@@ -88,7 +90,17 @@ export async function startWorkers(opts: {
   return {
     async close() {
       await opts.subscriber.unsubscribe(cancelChannel).catch(() => undefined);
-      await Promise.all(workers.map((w) => w.close()));
+      // Stop taking jobs and wait for the running ones, up to jobs.shutdownMs; what is still
+      // running then goes back to the queue. Its processors are left to the process exit.
+      const finished = Promise.all(workers.map((w) => w.close()));
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), config.jobs.shutdownMs)));
+      const outcome = await Promise.race([finished.then(() => "done" as const), deadline]);
+      clearTimeout(timer);
+      if (outcome === "late") {
+        const handed = await inFlight.handBack(store, deps.logger);
+        deps.logger.warn({ handedBack: handed, shutdownMs: config.jobs.shutdownMs }, "jobs still running at shutdown went back to the queue");
+      }
     },
   };
 }

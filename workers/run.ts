@@ -5,6 +5,7 @@
 import { setMaxListeners } from "node:events";
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import { RegopsError } from "../src/errors.js";
+import { isTransientRedisError } from "../src/redis/transient.js";
 import { newRecord } from "../src/jobs/service.js";
 import { jobSpec, type JobSpec } from "../src/jobs/specs.js";
 import type { JobStore } from "../src/store/jobs.js";
@@ -22,6 +23,8 @@ const CANCELLED_BEFORE_START = new RegopsError("CANCELLED", "cancelled before it
 function asRegopsError(err: unknown, signal?: AbortSignal): RegopsError {
   if (signal?.aborted) return new RegopsError("CANCELLED", "the job was cancelled while it ran");
   if (err instanceof RegopsError) return err;
+  // Redis failing over under a running job (a record or history write): the next attempt works.
+  if (isTransientRedisError(err)) return new RegopsError("SERVICE_UNAVAILABLE", "Redis failed over while the job ran", { cause: err });
   return new RegopsError("INTERNAL", "internal error while running the job", { cause: err });
 }
 

@@ -4,6 +4,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { RegopsError, badRequest, type FieldError } from "../errors.js";
+import { isTransientRedisError } from "../redis/transient.js";
 import { httpError, PROBLEM_CONTENT_TYPE, problemFrom } from "./problem.js";
 
 function validationFields(err: FastifyError & { validation: { instancePath?: string; message?: string }[] }): FieldError[] {
@@ -25,6 +26,9 @@ export function toRegopsError(err: unknown): RegopsError | undefined {
   if (status && status >= 400 && status < 500) {
     const field = fe.code?.startsWith("FST_ERR_CTP") ? [{ field: "body", message: fe.message }] : [];
     return httpError(status, fe.message, field);
+  }
+  if (isTransientRedisError(err)) {
+    return new RegopsError("SERVICE_UNAVAILABLE", "Redis is failing over: the request did not complete; retry", { retryAfter: 1, cause: err });
   }
   return undefined;
 }

@@ -10,6 +10,11 @@ export function dockerError(err: unknown, host: string): RegopsError {
   if (["ECONNREFUSED", "ENOENT", "EACCES", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"].includes(e?.code ?? "")) {
     return new RegopsError("DOCKER_UNAVAILABLE", `Docker host "${host}" does not answer (${e.code})`, { cause: err });
   }
+  // The engine runs one disk-usage walk at a time (df, a prune's plan): another caller's is a
+  // wait, not a failure, so it is retried like an engine that does not answer.
+  if (/operation is already running/i.test(message)) {
+    return new RegopsError("DOCKER_UNAVAILABLE", `Docker host "${host}" is busy: ${message}`, { cause: err });
+  }
   if (/no space left on device/i.test(message)) {
     return new RegopsError("DISK_FULL", `Docker host "${host}": no space left on device`, { cause: err });
   }

@@ -20,6 +20,10 @@ import type { Queues } from "./queues.js";
 import { isDestructivePrune, referencesOf, requiredScope, type JobSpec, type PruneSpec, type ScannerDbSpec } from "./specs.js";
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+// A claim is held this long until its job is written, then for IDEMPOTENCY_TTL_SECONDS: a
+// request that died between the two (a Redis failover, a killed process) frees the key soon,
+// instead of answering its retries "still being accepted" for a day.
+const PENDING_CLAIM_SECONDS = 30;
 const CANCEL_FLAG_TTL_SECONDS = 7 * 86_400;
 
 const normalize = (image: string) => formatReference(withDefaultTag(parseReference(image)));
@@ -156,13 +160,20 @@ export class JobService {
   async submit(spec: JobSpec, opts: SubmitOptions): Promise<{ job: JobRecord; created: boolean }> {
     const { image } = this.admit(spec);
     const id = opts.id ?? uuidv7();
-    if (opts.idempotencyKey !== undefined) {
-      const existing = await this.claimIdempotencyKey(opts.idempotencyKey, opts.principal, canonical(spec), id);
-      if (existing) return { job: existing, created: false };
+    const claimKey = opts.idempotencyKey === undefined ? undefined : this.store.keys.idempotency(opts.principal, sha256(opts.idempotencyKey));
+    if (claimKey) {
+      const existing = await this.claimIdempotencyKey(claimKey, canonical(spec), id);
+      if (existing) {
+        // Its request may have died after the record and before the queue: adding the job
+        // again under its id is a no-op for BullMQ if it is there, and queues it if not.
+        if (existing.state === "queued") await this.queues[spec.type].add(spec.type, spec, { ...jobOptions(spec.type, this.config), jobId: existing.id });
+        return { job: existing, created: false };
+      }
     }
     const record = newRecord(id, spec, new Date(), image, opts.submittedBy ?? opts.principal);
     await this.store.create(record);
     await this.queues[spec.type].add(spec.type, spec, { ...jobOptions(spec.type, this.config), jobId: id });
+    if (claimKey) await this.redis.expire(claimKey, IDEMPOTENCY_TTL_SECONDS);
     return { job: record, created: true };
   }
 
@@ -205,10 +216,9 @@ export class JobService {
   }
 
   /** Returns the job an earlier request with this key created, or undefined if the key is new. */
-  private async claimIdempotencyKey(key: string, principal: string, body: string, id: string): Promise<JobRecord | undefined> {
-    const redisKey = this.store.keys.idempotency(principal, sha256(key));
+  private async claimIdempotencyKey(redisKey: string, body: string, id: string): Promise<JobRecord | undefined> {
     const claim = JSON.stringify({ jobId: id, bodyHash: sha256(body) });
-    const won = await this.redis.set(redisKey, claim, "EX", IDEMPOTENCY_TTL_SECONDS, "NX");
+    const won = await this.redis.set(redisKey, claim, "EX", PENDING_CLAIM_SECONDS, "NX");
     if (won) return undefined;
     const stored = JSON.parse((await this.redis.get(redisKey)) ?? "{}") as { jobId?: string; bodyHash?: string };
     if (stored.bodyHash !== sha256(body)) {
