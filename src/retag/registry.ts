@@ -5,7 +5,7 @@
 // referrers of every copied digest follow (./referrers.ts) unless `referrers: false`.
 import type { JobContext, WorkerDeps } from "../jobs/context.js";
 import type { RetagResult, RetagSpec } from "../jobs/specs.js";
-import { ImageCopier } from "../registry/copy.js";
+import { ImageCopier, type CopyProgress } from "../registry/copy.js";
 import { headManifest } from "../registry/manifest.js";
 import { formatReference, parseReference, withDefaultTag, type Reference } from "../registry/reference.js";
 import { addCarried, carryReferrers } from "./referrers.js";
@@ -27,8 +27,11 @@ export async function retagViaRegistry(spec: RetagSpec, ctx: JobContext, deps: P
     const { existing, backup, warnings } = await guardTarget(remote, dst, spec, spec.platforms ? undefined : sourceDigest, ctx.signal);
     if (backup) entry.backup = backup;
     if (warnings.length) result.warnings = [...(result.warnings ?? []), ...warnings];
-    ctx.progress({ phase: "copying", target: i + 1, of: spec.targets.length });
-    const copier = new ImageCopier(source, pinned, remote, dst, { platforms: spec.platforms, signal: ctx.signal });
+    const copying = { phase: "copying", target: i + 1, of: spec.targets.length };
+    // Called per chunk streamed; ctx.progress keeps only the latest and writes a few a second.
+    const onProgress = (copy: CopyProgress) => ctx.progress({ ...copying, copy });
+    ctx.progress(copying);
+    const copier = new ImageCopier(source, pinned, remote, dst, { platforms: spec.platforms, signal: ctx.signal, onProgress });
     const copied = await copier.run();
     entry.digest = copied.digest;
     entry.mediaType = copied.mediaType;
