@@ -37,7 +37,8 @@ export async function retagViaRegistry(spec: RetagSpec, ctx: JobContext, deps: P
     entry.mediaType = copied.mediaType;
     for (const k of ["manifests", "blobsSkipped", "blobsMounted", "blobsCopied", "bytesMoved"] as const) result[k] += copier.stats[k];
     if (spec.referrers) {
-      ctx.progress({ phase: "referrers", target: i + 1, of: spec.targets.length });
+      // The copy's final count stays in view (a display may not have seen it yet).
+      ctx.progress({ phase: "referrers", target: i + 1, of: spec.targets.length, copy: { ...copier.progress } });
       // A platform filter wrote a new index: the source index's referrers are about another manifest.
       const digests = [...(copied.digest === sourceDigest ? [sourceDigest] : []), ...copier.children];
       addCarried(result, entry, await carryReferrers(source, src.path, remote, dst.path, digests, { lock: deps.referrersLock, signal: ctx.signal }));

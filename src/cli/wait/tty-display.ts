@@ -1,11 +1,12 @@
 // The live display for a person at a terminal (cli-progress): a status line with the job's
 // state and phase, and a bar per thing that has a size: each host's pull (layers and bytes), a
-// daemon retag's pull and push, a prune's or retention's items. Drawn on stderr, so stdout
+// daemon retag's pull and push, a registry retag's copy (bytes), a scan's layer bytes read, a
+// prune's or retention's items. Lines stay within 80 columns. Drawn on stderr, so stdout
 // still carries only the outcome.
 import { MultiBar, type SingleBar } from "cli-progress";
 import type { Job } from "../job.js";
 import type { Runtime } from "../runtime.js";
-import { describeProgress, describePull } from "./describe-progress.js";
+import { describeBytes, describeCopy, describeProgress, describePull } from "./describe-progress.js";
 import type { ProgressDisplay } from "./progress-display.js";
 
 interface Row {
@@ -40,6 +41,14 @@ export function progressRows(progress: unknown): Row[] {
   }
   if (p.pull && typeof p.pull === "object") rows.push(pullRow("pull", `pull ${String(p.host ?? "")}`.trim(), p.pull as Pull));
   if (p.push && typeof p.push === "object") rows.push(pullRow("push", `push ${p.target}/${p.of}`, p.push as Pull));
+  if (p.copy && typeof p.copy === "object") {
+    const copy = p.copy as Pull & { blobs?: number; blobsDone?: number };
+    rows.push({ key: "copy", label: `copy ${p.target}/${p.of}`, value: copy.bytesDone ?? 0, total: copy.bytesTotal ?? 0, detail: describeCopy(copy) });
+  }
+  if (p.read && typeof p.read === "object") {
+    const read = p.read as Pull;
+    rows.push({ key: "read", label: "layers read", value: read.bytesDone ?? 0, total: read.bytesTotal ?? 0, detail: describeBytes(read) });
+  }
   if (typeof p.done === "number" && typeof p.total === "number") rows.push({ key: "count", label: String(p.phase ?? ""), value: p.done, total: p.total, detail: `${p.done}/${p.total}` });
   return rows;
 }

@@ -36,7 +36,7 @@ export async function builtinScan(remote: Remote, ref: Reference, manifest: Mani
     if (deadline.aborted && !ctx.signal.aborted) throw scanLimitError(`the scan of ${manifest.digest}`, "scanSeconds", limits);
     throw err;
   }
-  ctx.progress({ phase: "matching", packages: analysis.packages.length });
+  ctx.progress({ phase: "matching", packages: analysis.packages.length, read });
   const findings = matchPackages(analysis.packages, db.osv).map((f) => ({
     id: f.id,
     aliases: f.aliases,
