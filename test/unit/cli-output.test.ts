@@ -57,6 +57,16 @@ describe("progress lines", () => {
     expect(2 + 12 + 1 + 24 + 1 + copy!.detail.length).toBeLessThanOrEqual(80);
   });
 
+  it("when a host pulls, then a bar for the host and one under it per layer downloading now", () => {
+    const rows = progressRows({ phase: "pulling", hosts: { a: { layers: 3, layersDone: 1, bytesTotal: 4_000_000, bytesDone: 1_500_000, active: [{ id: "0123456789ab", bytesDone: 500_000, bytesTotal: 2_000_000 }] } } });
+    expect(rows.map((r) => [r.key, r.label, r.detail])).toEqual([
+      ["host:a", "a", "1/3 layers 1.5 MB/4.0 MB"],
+      ["layer:a:0123456789ab", "0123456789ab", "500.0 kB/2.0 MB"],
+    ]);
+    // plain lines stay as they were: no per-layer words
+    expect(describeProgress({ phase: "pulling", hosts: { a: { layers: 3, layersDone: 1, active: [{ id: "0123456789ab", bytesDone: 1, bytesTotal: 2 }] } } })).toBe("pulling a: 1/3 layers");
+  });
+
   it("when progress changes faster than once a second, then the plain display prints state changes at once and progress at most once a second", () => {
     const lines: string[] = [];
     const rt = { err: (l: string) => lines.push(l) } as unknown as Runtime;

@@ -22,7 +22,11 @@ interface Pull {
   layersDone?: number;
   bytesTotal?: number;
   bytesDone?: number;
+  active?: { id: string; bytesDone: number; bytesTotal: number }[];
 }
+
+/** Rows that come and go (a layer's download); the others stay drawn until the end. */
+const TRANSIENT = "layer:";
 
 /** The bars a job's progress asks for; a job without sized work has none. */
 export function progressRows(progress: unknown): Row[] {
@@ -37,7 +41,13 @@ export function progressRows(progress: unknown): Row[] {
     detail: describePull(pull),
   });
   if (p.hosts && typeof p.hosts === "object") {
-    for (const [host, pull] of Object.entries(p.hosts as Record<string, Pull>)) rows.push(pullRow(`host:${host}`, host, pull));
+    for (const [host, pull] of Object.entries(p.hosts as Record<string, Pull>)) {
+      rows.push(pullRow(`host:${host}`, host, pull));
+      // Under the host's bar, a bar per layer downloading now, labelled with its short id.
+      for (const l of Array.isArray(pull.active) ? pull.active : []) {
+        rows.push({ key: `${TRANSIENT}${host}:${l.id}`, label: l.id, value: l.bytesDone, total: l.bytesTotal, detail: describeBytes(l) });
+      }
+    }
   }
   if (p.pull && typeof p.pull === "object") rows.push(pullRow("pull", `pull ${String(p.host ?? "")}`.trim(), p.pull as Pull));
   if (p.push && typeof p.push === "object") rows.push(pullRow("push", `push ${p.target}/${p.of}`, p.push as Pull));
@@ -83,7 +93,15 @@ export function createTtyDisplay(rt: Runtime, job: Job): ProgressDisplay {
       if (stopped) return;
       state = next.state;
       status.update(0, { status: statusText(next) });
-      for (const row of progressRows(next.progress)) {
+      const rows = progressRows(next.progress);
+      const shown = new Set(rows.map((r) => r.key));
+      for (const [key, bar] of bars) {
+        if (key.startsWith(TRANSIENT) && !shown.has(key)) {
+          multi.remove(bar);
+          bars.delete(key);
+        }
+      }
+      for (const row of rows) {
         const payload = { label: row.label, detail: row.detail };
         const bar = bars.get(row.key);
         if (bar) {
