@@ -12,7 +12,12 @@ export interface PullProgress {
   layersDone: number;
   bytesTotal: number;
   bytesDone: number;
+  /** The layers downloading now (short ids), a few at most; absent when none is. */
+  active?: { id: string; bytesDone: number; bytesTotal: number }[];
 }
+
+/** Enough for a display to show what is moving; the daemon downloads 3 at once by default. */
+const ACTIVE_LAYERS_SHOWN = 4;
 
 export interface PullOptions {
   /** Repository as the daemon should see it, e.g. `127.0.0.1:5000/team/app` or `docker.io/library/nginx`. */
@@ -61,12 +66,14 @@ export class PullProgressTracker {
     let bytesTotal = 0;
     let bytesDone = 0;
     let layersDone = 0;
-    for (const l of this.layers.values()) {
+    const active: NonNullable<PullProgress["active"]> = [];
+    for (const [id, l] of this.layers) {
       bytesTotal += l.total;
       bytesDone += l.current;
       if (l.done) layersDone++;
+      else if (l.total > 0 && l.current < l.total && active.length < ACTIVE_LAYERS_SHOWN) active.push({ id, bytesDone: l.current, bytesTotal: l.total });
     }
-    return { layers: this.layers.size, layersDone, bytesTotal, bytesDone };
+    return { layers: this.layers.size, layersDone, bytesTotal, bytesDone, ...(active.length ? { active } : {}) };
   }
 }
 

@@ -352,7 +352,10 @@ export const jobSchema = z
       .string()
       .optional()
       .meta({ description: "Who submitted it: the API key's id, webhook:<registry> or regops:schedule; a then: step, whoever submitted the job that queued it. A write key may cancel only its own jobs" }),
-    progress: z.unknown().nullable(),
+    progress: z.unknown().nullable().meta({
+      description:
+        "What a running job reports, kept in its final record: {phase, ...}. A refresh's pull: hosts: {<host>: {layers, layersDone, bytesTotal, bytesDone, active?: [{id, bytesDone, bytesTotal}] (the layers downloading now, a few at most)}}; a daemon retag: pull and push of that shape; a registry retag: target, of, copy: {blobs, blobsDone, bytesTotal, bytesDone} (bytes in place at the target; an index's totals grow as its children are read); a built-in scan: read: {bytesDone, bytesTotal} (compressed layer bytes); prune and retention: done, total. Written a few times a second at most",
+    }),
     attempts: z.number().int(),
     result: z.unknown().optional(),
     error: jobErrorSchema.optional(),

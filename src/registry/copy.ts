@@ -16,6 +16,18 @@ export interface CopyStats {
   bytesMoved: number;
 }
 
+/**
+ * How far a copy is: blobs and their bytes known so far (an index's children are read one by
+ * one, so the totals grow as they are), and how many are in place at the target. A blob that
+ * was there already or was mounted counts as done at once; a streamed one byte by byte.
+ */
+export interface CopyProgress {
+  blobs: number;
+  blobsDone: number;
+  bytesTotal: number;
+  bytesDone: number;
+}
+
 interface Descriptor extends BlobDescriptor {
   mediaType?: string;
   platform?: { os?: string; architecture?: string; variant?: string };
@@ -35,6 +47,8 @@ export interface CopyOptions {
   signal?: AbortSignal;
   /** Blobs transferred at once. */
   parallel?: number;
+  /** Called on every change, often (each chunk streamed): the caller throttles. */
+  onProgress?: (p: CopyProgress) => void;
 }
 
 // Bounds per copy; a worker runs jobs.retagConcurrency copies at once.
@@ -62,6 +76,7 @@ export class ImageCopier {
   readonly stats: CopyStats = { manifests: 0, blobsSkipped: 0, blobsMounted: 0, blobsCopied: 0, bytesMoved: 0 };
   /** Digests of the child manifests copied (of an index, and of nested indexes), in no set order. */
   readonly children: string[] = [];
+  readonly progress: CopyProgress = { blobs: 0, blobsDone: 0, bytesTotal: 0, bytesDone: 0 };
 
   constructor(
     private readonly source: Remote,
@@ -131,12 +146,29 @@ export class ImageCopier {
     // Largest first, every layer at once up to a bound: the copy takes as long as its biggest
     // layer, not as long as the last one to get a slot; the tiny config blob goes last.
     const blobs = [...(json.layers ?? []), ...(json.config ? [json.config] : [])].sort((a, b) => b.size - a.size);
+    this.progress.blobs += blobs.length;
+    this.progress.bytesTotal += blobs.reduce((sum, b) => sum + b.size, 0);
+    this.reportProgress();
     await mapLimit(blobs, this.opts.parallel ?? BLOBS_AT_ONCE, async (blob) => {
-      const r = await transferBlob(this.source, this.src.path, this.target, this.dst.path, blob, this.opts.signal);
+      let streamed = 0;
+      const onBytes = (n: number) => {
+        streamed += n;
+        this.progress.bytesDone += n;
+        this.reportProgress();
+      };
+      const r = await transferBlob(this.source, this.src.path, this.target, this.dst.path, blob, this.opts.signal, onBytes);
+      // The rest of the blob is in place too: skipped or mounted (none streamed), or the size the manifest said.
+      this.progress.bytesDone += blob.size - streamed;
+      this.progress.blobsDone++;
+      this.reportProgress();
       if (r.outcome === "skipped") this.stats.blobsSkipped++;
       else if (r.outcome === "mounted") this.stats.blobsMounted++;
       else this.stats.blobsCopied++;
       this.stats.bytesMoved += r.bytes;
     });
+  }
+
+  private reportProgress(): void {
+    this.opts.onProgress?.({ ...this.progress });
   }
 }

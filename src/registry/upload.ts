@@ -1,6 +1,7 @@
 // Getting a blob into a target repository the cheapest way there is: it is already there
 // (HEAD), it can be mounted from another repository of the same registry (no bytes move), or
 // it is streamed from the source registry to the target (never held in memory).
+import { Readable } from "node:stream";
 import { RegopsError } from "../errors.js";
 import { isRegistryNotFound } from "./not-found.js";
 import { headerValue, type Remote } from "./remote.js";
@@ -52,8 +53,18 @@ async function mount(remote: Remote, to: string, from: string, digest: string, s
   return false;
 }
 
+/** Passes a download through to the upload, telling `onBytes` of each chunk as it goes by. */
+async function* counted(body: AsyncIterable<Buffer>, onBytes: (bytes: number) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of body) {
+    onBytes(chunk.length);
+    yield chunk;
+  }
+}
+
 /** Streams a blob from `source` into `target` with a monolithic upload; returns the bytes moved. */
-async function stream(source: Remote, sourceRepo: string, target: Remote, targetRepo: string, blob: BlobDescriptor, signal?: AbortSignal): Promise<number> {
+async function stream(
+  source: Remote, sourceRepo: string, target: Remote, targetRepo: string, blob: BlobDescriptor, signal?: AbortSignal, onBytes?: (bytes: number) => void,
+): Promise<number> {
   // Open the upload and the download at once: each is a round trip (more on a busy registry)
   // that the other need not wait for.
   const [started, fetched] = await Promise.allSettled([
@@ -74,7 +85,7 @@ async function stream(source: Remote, sourceRepo: string, target: Remote, target
     actions: "pull,push",
     path: put,
     headers: { "content-type": "application/octet-stream", "content-length": String(blob.size) },
-    body: src.body,
+    body: onBytes ? Readable.from(counted(src.body, onBytes), { objectMode: false }) : src.body,
     signal,
   });
   await res.body.dump();
@@ -93,10 +104,12 @@ export async function transferBlob(
   targetRepo: string,
   blob: BlobDescriptor,
   signal?: AbortSignal,
+  /** Bytes of a streamed copy as they pass (progress); a skip or a mount moves none. */
+  onBytes?: (bytes: number) => void,
 ): Promise<{ outcome: BlobOutcome; bytes: number }> {
   if (await blobExists(target, targetRepo, blob.digest, signal)) return { outcome: "skipped", bytes: 0 };
   if (source === target && sourceRepo !== targetRepo && (await mount(target, targetRepo, sourceRepo, blob.digest, signal))) {
     return { outcome: "mounted", bytes: 0 };
   }
-  return { outcome: "copied", bytes: await stream(source, sourceRepo, target, targetRepo, blob, signal) };
+  return { outcome: "copied", bytes: await stream(source, sourceRepo, target, targetRepo, blob, signal, onBytes) };
 }

@@ -5,7 +5,7 @@
 // referrers of every copied digest follow (./referrers.ts) unless `referrers: false`.
 import type { JobContext, WorkerDeps } from "../jobs/context.js";
 import type { RetagResult, RetagSpec } from "../jobs/specs.js";
-import { ImageCopier } from "../registry/copy.js";
+import { ImageCopier, type CopyProgress } from "../registry/copy.js";
 import { headManifest } from "../registry/manifest.js";
 import { formatReference, parseReference, withDefaultTag, type Reference } from "../registry/reference.js";
 import { addCarried, carryReferrers } from "./referrers.js";
@@ -27,14 +27,18 @@ export async function retagViaRegistry(spec: RetagSpec, ctx: JobContext, deps: P
     const { existing, backup, warnings } = await guardTarget(remote, dst, spec, spec.platforms ? undefined : sourceDigest, ctx.signal);
     if (backup) entry.backup = backup;
     if (warnings.length) result.warnings = [...(result.warnings ?? []), ...warnings];
-    ctx.progress({ phase: "copying", target: i + 1, of: spec.targets.length });
-    const copier = new ImageCopier(source, pinned, remote, dst, { platforms: spec.platforms, signal: ctx.signal });
+    const copying = { phase: "copying", target: i + 1, of: spec.targets.length };
+    // Called per chunk streamed; ctx.progress keeps only the latest and writes a few a second.
+    const onProgress = (copy: CopyProgress) => ctx.progress({ ...copying, copy });
+    ctx.progress(copying);
+    const copier = new ImageCopier(source, pinned, remote, dst, { platforms: spec.platforms, signal: ctx.signal, onProgress });
     const copied = await copier.run();
     entry.digest = copied.digest;
     entry.mediaType = copied.mediaType;
     for (const k of ["manifests", "blobsSkipped", "blobsMounted", "blobsCopied", "bytesMoved"] as const) result[k] += copier.stats[k];
     if (spec.referrers) {
-      ctx.progress({ phase: "referrers", target: i + 1, of: spec.targets.length });
+      // The copy's final count stays in view (a display may not have seen it yet).
+      ctx.progress({ phase: "referrers", target: i + 1, of: spec.targets.length, copy: { ...copier.progress } });
       // A platform filter wrote a new index: the source index's referrers are about another manifest.
       const digests = [...(copied.digest === sourceDigest ? [sourceDigest] : []), ...copier.children];
       addCarried(result, entry, await carryReferrers(source, src.path, remote, dst.path, digests, { lock: deps.referrersLock, signal: ctx.signal }));

@@ -1,7 +1,11 @@
 // The CLI at a terminal (tmux gives it a real pseudo-terminal): --wait is the default, the live
-// display draws the state and a bar per host, the final lines are right, colour is on (and off
-// with NO_COLOR), and Ctrl-C asks before cancelling the job.
+// display draws the state and a bar per host, a bytes bar for a copy across registries and for
+// a scan's layer reads, the final lines are right, colour is on (and off with NO_COLOR), and
+// Ctrl-C asks before cancelling the job.
 import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import tar from "tar-stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -14,10 +18,12 @@ import { startTerminal, type Terminal } from "../helpers/tmux.js";
 
 let redis: StartedRedis;
 let registry: StartedRegistry;
+let mirror: StartedRegistry; // a second registry: a retag there streams every blob
 let svc: TestService;
 let apiOnly: TestService; // no workers: a job stays queued until the test cancels it
 const repo = `cli-tty-${Date.now()}/app`;
 let ref = "";
+let big = ""; // a multi-MB image: its copy and its scan take long enough to be drawn
 let terminal: Terminal | undefined;
 
 const env = (url: string, extra: Record<string, string> = {}) => {
@@ -25,19 +31,32 @@ const env = (url: string, extra: Record<string, string> = {}) => {
   return { PATH: process.env.PATH!, HOME: home, XDG_CONFIG_HOME: `${home}/.config`, TERM: "xterm-256color", REGOPS_URL: url, REGOPS_API_KEY: KEYS.write, ...extra };
 };
 
-beforeAll(async () => {
-  [redis, registry] = await Promise.all([startRedis(), startRegistry()]);
-  // A real tar layer (Docker must unpack it) of 256 KiB that gzip cannot shrink.
+/** A real tar layer (Docker must unpack it) of `size` random bytes, which gzip cannot shrink. */
+async function randomLayer(size: number): Promise<{ gz: Buffer; diffId: string }> {
   const pack = tar.pack();
-  pack.entry({ name: "data.bin", mode: 0o644 }, randomBytes(256 * 1024));
+  pack.entry({ name: "data.bin", mode: 0o644 }, randomBytes(size));
   pack.finalize();
   const chunks: Buffer[] = [];
   for await (const c of pack) chunks.push(c as Buffer);
   const raw = Buffer.concat(chunks);
-  await pushLayeredImage(registry.url, repo, "v1", [{ gz: gzipSync(raw), diffId: `sha256:${createHash("sha256").update(raw).digest("hex")}` }], { config: { Cmd: ["/bin/true"] } });
+  return { gz: gzipSync(raw), diffId: `sha256:${createHash("sha256").update(raw).digest("hex")}` };
+}
+
+beforeAll(async () => {
+  [redis, registry, mirror] = await Promise.all([startRedis(), startRegistry(), startRegistry()]);
+  await pushLayeredImage(registry.url, repo, "v1", [await randomLayer(256 * 1024)], { config: { Cmd: ["/bin/true"] } });
   ref = `${registry.host}/${repo}:v1`;
-  const registries = [{ id: "local", url: registry.url, kind: "distribution", insecure: true }];
-  [svc, apiOnly] = await Promise.all([startTestService({ redisUrl: redis.url, registries }), startTestService({ redisUrl: redis.url, registries, role: "api" })]);
+  await pushLayeredImage(registry.url, repo, "big", [await randomLayer(3 * 1024 * 1024), await randomLayer(3 * 1024 * 1024)], { config: { Cmd: ["/bin/true"] } });
+  big = `${registry.host}/${repo}:big`;
+  const registries = [
+    { id: "local", url: registry.url, kind: "distribution", insecure: true },
+    { id: "mirror", url: mirror.url, kind: "distribution", insecure: true },
+  ];
+  const scanner = { osv: [mkdtempSync(join(tmpdir(), "regops-osv-"))] }; // no advisories: the scan reads, finds nothing
+  [svc, apiOnly] = await Promise.all([
+    startTestService({ redisUrl: redis.url, registries, extra: { scanner } }),
+    startTestService({ redisUrl: redis.url, registries, role: "api" }),
+  ]);
 }, 120_000);
 
 afterEach(async () => {
@@ -48,7 +67,7 @@ afterEach(async () => {
 afterAll(async () => {
   await Promise.all([svc?.close(), apiOnly?.close()]);
   await removeLocalImages(`${registry?.host}/${repo}`);
-  await Promise.all([redis?.container.stop(), registry?.container.stop()]);
+  await Promise.all([redis?.container.stop(), registry?.container.stop(), mirror?.container.stop()]);
 });
 
 describe("at a terminal", { timeout: 120_000 }, () => {
@@ -63,6 +82,25 @@ describe("at a terminal", { timeout: 120_000 }, () => {
     expect(digestLine, screen).toBeGreaterThan(0);
     expect(lines[digestLine + 1]).toMatch(/^ {2}default: pulled/);
     expect(await terminal.screen(true)).toContain("\u001b["); // coloured
+  });
+
+  it("when retag copies a multi-MB image to another registry, then a bytes bar is drawn and ends full", async () => {
+    terminal = await startTerminal([process.execPath, CLI, "retag", big, `${mirror.host}/${repo}:big`], env(svc.url));
+    const screen = await terminal.waitFor(/EXIT=\d+/);
+    expect(screen).toMatch(/EXIT=0/);
+    const lines = screen.split("\n").map((l) => l.trimEnd());
+    expect(lines).toContainEqual(expect.stringMatching(/^retag \S+ completed$/));
+    expect(lines, screen).toContainEqual(expect.stringMatching(/^ {2}copy 1\/1\s+█{24} 3\/3 blobs (6\.\d MB)\/\1$/));
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80);
+  });
+
+  it("when scan reads a multi-MB image, then a bar of layer bytes read is drawn and ends full", async () => {
+    terminal = await startTerminal([process.execPath, CLI, "scan", big], env(svc.url));
+    const screen = await terminal.waitFor(/EXIT=\d+/);
+    expect(screen).toMatch(/EXIT=0/);
+    const lines = screen.split("\n").map((l) => l.trimEnd());
+    expect(lines).toContainEqual(expect.stringMatching(/^scan \S+ completed$/));
+    expect(lines, screen).toContainEqual(expect.stringMatching(/^ {2}layers read\s+█{24} (6\.\d MB)\/\1$/));
   });
 
   it("when NO_COLOR is set, then the same display has no colour", async () => {

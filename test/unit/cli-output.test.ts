@@ -5,6 +5,7 @@ import { colourWanted } from "../../src/cli/output/colour.js";
 import { parseDuration } from "../../src/cli/wait/duration.js";
 import { describeProgress } from "../../src/cli/wait/describe-progress.js";
 import { createPlainDisplay } from "../../src/cli/wait/plain-display.js";
+import { progressRows } from "../../src/cli/wait/tty-display.js";
 import type { Runtime } from "../../src/cli/runtime.js";
 import type { Job } from "../../src/cli/job.js";
 
@@ -40,7 +41,30 @@ describe("progress lines", () => {
     expect(describeProgress({ phase: "copying", target: 2, of: 3 })).toBe("copying target 2/3");
     expect(describeProgress({ phase: "applying", done: 4, total: 9 })).toBe("applying 4/9");
     expect(describeProgress({ phase: "matching", packages: 143 })).toBe("matching packages=143");
+    expect(describeProgress({ phase: "copying", target: 1, of: 2, copy: { blobs: 4, blobsDone: 1, bytesTotal: 8_000_000, bytesDone: 2_000_000 } })).toBe(
+      "copying target 1/2 1/4 blobs 2.0 MB/8.0 MB",
+    );
+    expect(describeProgress({ phase: "reading layers", read: { bytesTotal: 3_000_000, bytesDone: 1_000_000 } })).toBe("reading layers 1.0 MB/3.0 MB");
     expect(describeProgress(null)).toBe("");
+  });
+
+  it("when a copy or a scan reports bytes, then the live display draws a bar of bytes whose line fits 80 columns", () => {
+    const [copy] = progressRows({ phase: "copying", target: 1, of: 2, copy: { blobs: 12, blobsDone: 11, bytesTotal: 987_000_000, bytesDone: 123_000_000 } });
+    expect(copy).toEqual({ key: "copy", label: "copy 1/2", value: 123_000_000, total: 987_000_000, detail: "11/12 blobs 123.0 MB/987.0 MB" });
+    const [read] = progressRows({ phase: "reading layers", read: { bytesTotal: 3_000_000, bytesDone: 1_000_000 } });
+    expect(read).toEqual({ key: "read", label: "layers read", value: 1_000_000, total: 3_000_000, detail: "1.0 MB/3.0 MB" });
+    // two spaces, a 12-column label, a 24-column bar, the detail
+    expect(2 + 12 + 1 + 24 + 1 + copy!.detail.length).toBeLessThanOrEqual(80);
+  });
+
+  it("when a host pulls, then a bar for the host and one under it per layer downloading now", () => {
+    const rows = progressRows({ phase: "pulling", hosts: { a: { layers: 3, layersDone: 1, bytesTotal: 4_000_000, bytesDone: 1_500_000, active: [{ id: "0123456789ab", bytesDone: 500_000, bytesTotal: 2_000_000 }] } } });
+    expect(rows.map((r) => [r.key, r.label, r.detail])).toEqual([
+      ["host:a", "a", "1/3 layers 1.5 MB/4.0 MB"],
+      ["layer:a:0123456789ab", "0123456789ab", "500.0 kB/2.0 MB"],
+    ]);
+    // plain lines stay as they were: no per-layer words
+    expect(describeProgress({ phase: "pulling", hosts: { a: { layers: 3, layersDone: 1, active: [{ id: "0123456789ab", bytesDone: 1, bytesTotal: 2 }] } } })).toBe("pulling a: 1/3 layers");
   });
 
   it("when progress changes faster than once a second, then the plain display prints state changes at once and progress at most once a second", () => {

@@ -8,7 +8,7 @@ import type { Reference } from "../../registry/reference.js";
 import type { Remote } from "../../registry/remote.js";
 import type { StoredScan } from "../../store/scans.js";
 import { analyzeImage, ANALYZERS_VERSION, fileSelection } from "../analyzers/index.js";
-import { readImageFiles, registryLayers } from "../layers/index.js";
+import { layersSize, readImageFiles, registryLayers } from "../layers/index.js";
 import { scanLimitError } from "../limits.js";
 import { matchPackages } from "../match/index.js";
 
@@ -20,16 +20,23 @@ export async function builtinScan(remote: Remote, ref: Reference, manifest: Mani
   // scanner.limits.scanSeconds bounds reading and analysing; a cancel stays a cancel.
   const deadline = AbortSignal.timeout(limits.scanSeconds * 1000);
   const signal = AbortSignal.any([ctx.signal, deadline]);
-  ctx.progress({ phase: "reading layers" });
+  // Compressed bytes read of the manifest's layers; called per chunk, ctx.progress throttles.
+  const read = { bytesDone: 0, bytesTotal: layersSize(manifest.json) };
+  const reading = () => ctx.progress({ phase: "reading layers", read: { ...read } });
+  reading();
+  const onRead = (n: number) => {
+    read.bytesDone += n;
+    reading();
+  };
   let analysis;
   try {
-    const files = await readImageFiles(registryLayers(remote, ref.path, manifest.json, signal), selection.wants, { ...selection, limits, signal });
+    const files = await readImageFiles(registryLayers(remote, ref.path, manifest.json, signal, onRead), selection.wants, { ...selection, limits, signal });
     analysis = await analyzeImage(files, undefined, { limits, signal });
   } catch (err) {
     if (deadline.aborted && !ctx.signal.aborted) throw scanLimitError(`the scan of ${manifest.digest}`, "scanSeconds", limits);
     throw err;
   }
-  ctx.progress({ phase: "matching", packages: analysis.packages.length });
+  ctx.progress({ phase: "matching", packages: analysis.packages.length, read });
   const findings = matchPackages(analysis.packages, db.osv).map((f) => ({
     id: f.id,
     aliases: f.aliases,

@@ -1,5 +1,5 @@
 export { readImageFiles } from "./read.js";
-export { registryLayers } from "./registry.js";
+export { layersSize, registryLayers } from "./registry.js";
 export { compressionOf, createZstdDecompress, isLayerMediaType } from "./decompress.js";
 export { normalizePath, whiteoutOf } from "./paths.js";
 export * from "./types.js";
