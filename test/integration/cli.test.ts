@@ -196,9 +196,10 @@ describe("exit codes for the caller's mistakes", { timeout: 120_000 }, () => {
   });
 
   it("when the API refuses the request as invalid, then exit 2 naming the field", async () => {
-    const r = await regops(["sign", `${registry.host}/${repo}@${digest}`, "--wait"], as(KEYS.write));
+    // an upper-case repository is not a docker reference: the API, not the CLI, says so
+    const r = await regops(["refresh", `${registry.host}/Team/App:v1`, "--wait"], as(KEYS.write));
     expect(r.code, show(r)).toBe(2);
-    expect(r.stderr).toMatch(/BAD_REQUEST: [^\n]*\n\s+image: a target needs a tag/);
+    expect(r.stderr).toMatch(/BAD_REQUEST: [^\n]*\n\s+image: invalid image reference [^\n]*must be lowercase/);
   });
 
   it("when the key is wrong or lacks the scope, then exit 3", async () => {
