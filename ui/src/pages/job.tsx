@@ -4,6 +4,7 @@ import { useMutation } from "urql";
 import { graphql } from "../gql";
 import { bytes, ErrorNote, Json, State } from "../parts/bits";
 import { useJob } from "../parts/job-live";
+import { href } from "../route";
 import { Time } from "../parts/time";
 import { useCan } from "../viewer";
 
@@ -74,6 +75,7 @@ export function JobPage({ id }: { id: string }) {
             </p>
           ) : null}
           <Progress value={job.progress} />
+          <FollowUps result={job.result} />
           <Json label="Result" value={job.result} />
           <Json label="Spec" value={job.spec} />
         </>
@@ -119,5 +121,27 @@ function Progress({ value }: { value: unknown }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+type QueuedStep = { type: string; image: string; jobId: string };
+
+/** The `then` steps this job queued (a retag's or a scan's), each a link to its own job. */
+function FollowUps({ result }: { result: unknown }) {
+  const steps = (result as { then?: QueuedStep[] } | null | undefined)?.then;
+  if (!Array.isArray(steps) || steps.length === 0) return null;
+  return (
+    <>
+      <h2>Follow-up jobs</h2>
+      <ul>
+        {steps.map((s) => (
+          <li key={s.jobId}>
+            <a href={href("jobs", s.jobId)}>
+              {s.type} {s.image}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
