@@ -47,7 +47,10 @@ describe("readiness on a Redis Cluster", () => {
   });
 
   it("when every node runs, then /readyz is 200 and lists the 3 masters and 3 replicas", async () => {
-    const { status, redis } = await readyz(svc);
+    // Waited for, not read once: with the short node timeout a loaded machine can see a spurious
+    // failover, and for a moment the demoted master and its promoted replica both say "master".
+    const roles = (r: { redis: any }, role: string) => r.redis?.nodes?.filter((n: any) => n.ok && n.role === role).length;
+    const { status, redis } = await untilReady(svc, "3 masters and 3 replicas", (r) => r.status === 200 && roles(r, "master") === 3 && roles(r, "replica") === 3);
     expect(status).toBe(200);
     expect(redis).toMatchObject({ ok: true, topology: "cluster" });
     expect(redis.nodes.filter((n: any) => n.ok && n.role === "master")).toHaveLength(3);
@@ -84,7 +87,8 @@ describe("readiness on Redis Sentinel", () => {
   });
 
   it("when the group runs, then /readyz is 200 and lists the master, the replica and the 3 sentinels", async () => {
-    const { status, redis } = await readyz(svc);
+    const okRoles = (r: { redis: any }) => (r.redis?.nodes ?? []).filter((n: any) => n.ok).map((n: any) => n.role).sort().join(",");
+    const { status, redis } = await untilReady(svc, "master, replica and 3 sentinels", (r) => r.status === 200 && okRoles(r) === "master,replica,sentinel,sentinel,sentinel");
     expect(status).toBe(200);
     expect(redis).toMatchObject({ ok: true, topology: "sentinel" });
     const roles = redis.nodes.filter((n: any) => n.ok).map((n: any) => n.role).sort();
