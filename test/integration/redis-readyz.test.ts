@@ -63,7 +63,9 @@ describe("readiness on a Redis Cluster", () => {
     const address = `127.0.0.1:${victim.port}`;
     const seen = await untilReady(svc, "the dead master named, the cluster serving again", (r) => {
       const node = r.redis.nodes?.find((n: any) => n.address === address);
-      return r.status === 200 && node && !node.ok && /failed/.test(node.reason);
+      // and its replica promoted: three masters answer again (the promotion may show after the failure)
+      const masters = r.redis.nodes?.filter((n: any) => n.ok && n.role === "master").length;
+      return r.status === 200 && node && !node.ok && /failed/.test(node.reason) && masters === 3;
     });
     // Its replica is a master now: three masters answer.
     expect(seen.redis.nodes.filter((n: any) => n.ok && n.role === "master")).toHaveLength(3);
