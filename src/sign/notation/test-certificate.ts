@@ -100,7 +100,9 @@ function issue(input: IssueInput): Buffer {
     ...(input.issuerKeyType === "rsa" ? { parameters: null } : {}),
   });
   const serial = randomBytes(16);
-  serial[0] = serial[0]! & 0x7f; // positive INTEGER
+  // A positive INTEGER in minimal DER: the top bit clear (else negative) and the first octet not
+  // zero (else a non-minimal encoding, which OpenSSL refuses to parse: about 1 certificate in 256).
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
   const extensions = input.ca
     ? [
         extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: true, pathLenConstraint: 0 })),
