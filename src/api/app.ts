@@ -140,7 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await rest.register(referrerRoutes(deps.registries));
     await rest.register(registryRoutes(deps.catalog, (ids) => deps.registries.rateLimits(ids)));
     await rest.register(watchRoutes(deps.watches));
-    await rest.register(scheduleRoutes(deps.schedules));
+    await rest.register(scheduleRoutes(deps.schedules, deps.jobs));
     await rest.register(notificationRoutes(deps.notifications));
     await rest.register(webhookRoutes(deps.webhooks.ingest, deps.webhooks.log));
     await rest.register(notaryRoutes(deps.notary));

@@ -10,6 +10,9 @@ import { queuePrefix } from "../store/keys.js";
 import { configWins, type Entry, type EntrySource } from "./entry.js";
 import type { EntryStore } from "./store.js";
 
+/** The name of a job queued by runNow; a scheduler's jobs are named "tick". */
+export const RUN_NOW_JOB = "run";
+
 /** What sets one kind apart: its names, its queue, what a tick carries, its error codes. */
 export interface EntryKind<D> {
   /** "watch": in messages. */
@@ -19,6 +22,8 @@ export interface EntryKind<D> {
   queue: string;
   /** What a tick job carries: the entry is read afresh at each tick, so an edit applies at the next one. */
   tickData: (id: string, source: EntrySource) => D;
+  /** What a run asked for now carries (default: what a tick carries). */
+  runData?: (id: string, source: EntrySource) => D;
   tickOptions: JobsOptions;
   exists: ErrorCode;
   readOnly: ErrorCode;
@@ -95,6 +100,18 @@ export abstract class ScheduledEntries<T extends { id: string }, D, S extends En
     if (current.source === "config") throw this.readOnly(id);
     if (!(await this.store.remove(id))) throw new RegopsError("NOT_FOUND", `no ${this.kind.noun} "${id}"`);
     await this.queue.removeJobScheduler(id);
+  }
+
+  /**
+   * Queues a run now, besides the timetable, which stays as it is. A run already waiting (or
+   * under way) is not queued twice: its deduplication id is released when it finishes, so a
+   * run that failed does not block the next one.
+   */
+  async runNow(id: string): Promise<Entry<T>> {
+    const entry = await this.get(id);
+    const { tickData, runData = tickData, tickOptions } = this.kind;
+    await this.queue.add(RUN_NOW_JOB, runData(id, entry.source), { ...tickOptions, deduplication: { id: `run-${id}` } });
+    return entry;
   }
 
   /**

@@ -53,6 +53,7 @@ export const scheduleRunSchema = z
       .object({ code: z.string(), message: z.string(), hint: z.string() })
       .optional()
       .meta({ description: "Why the tick submitted no job (e.g. the registry is no longer configured)" }),
+    manual: z.boolean().optional().meta({ description: "true: asked for with POST /v1/schedules/{id}/run, not by the timetable" }),
     recordedAt: z.string(),
   })
   .meta({ id: "ScheduleRun" });
@@ -69,6 +70,9 @@ export const scheduleViewSchema = z
     source: entrySourceSchema,
     createdAt: z.string().optional(),
     nextRunAt: nextRunAtSchema,
+    runScope: z
+      .enum(["write", "admin"])
+      .meta({ description: "The scope POST /v1/schedules/{id}/run needs: write, or admin when the job does (as for POST /v1/jobs)" }),
     runs: z.number().int().meta({ description: "Ticks recorded so far" }),
     lastRuns: z.array(scheduleRunSchema).meta({ description: "The latest ticks, newest first (at most 20)" }),
   })

@@ -7,6 +7,7 @@ import { ScheduledEntries } from "../entries/scheduled.js";
 import type { Entry, EntrySource } from "../entries/entry.js";
 import { RegopsError } from "../errors.js";
 import { admit } from "../jobs/service.js";
+import { requiredScope } from "../jobs/specs.js";
 import type { RegistryDirectory } from "../registry/directory.js";
 import type { ScheduleStore } from "../store/schedules.js";
 import type { Schedule, ScheduleView } from "./schema.js";
@@ -18,6 +19,8 @@ export const SCHEDULE_QUEUE = "schedule";
 export interface ScheduleTickData {
   scheduleId: string;
   source: EntrySource;
+  /** A run asked for through the API (POST /v1/schedules/{id}/run), not one of the timetable. */
+  now?: true;
 }
 
 export type ScheduleEntry = Entry<Schedule>;
@@ -44,6 +47,7 @@ export class ScheduleService extends ScheduledEntries<Schedule, ScheduleTickData
       path: "/v1/schedules",
       queue: SCHEDULE_QUEUE,
       tickData: (scheduleId, source) => ({ scheduleId, source }),
+      runData: (scheduleId, source) => ({ scheduleId, source, now: true }),
       tickOptions: TICK_OPTIONS,
       exists: "SCHEDULE_EXISTS",
       readOnly: "SCHEDULE_READ_ONLY",
@@ -64,6 +68,7 @@ export class ScheduleService extends ScheduledEntries<Schedule, ScheduleTickData
         source: e.source,
         createdAt: e.createdAt,
         nextRunAt: nextRuns.get(e.item.id) ?? null,
+        runScope: requiredScope(e.item.job),
         runs: r.count,
         lastRuns: r.last,
       };

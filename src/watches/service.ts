@@ -58,13 +58,6 @@ export class WatchService extends ScheduledEntries<Watch, TickData, WatchStore> 
     }));
   }
 
-  /** Queues a tick now, besides the schedule. A run already waiting is not queued twice. */
-  async runNow(id: string): Promise<WatchEntry> {
-    const entry = await this.get(id);
-    await this.queue.add("run", { watchId: id, source: entry.source }, { ...TICK_OPTIONS, jobId: `run-${id}` });
-    return entry;
-  }
-
   protected repeat(watch: Watch): { every: number } | { pattern: string } {
     const every = everyMs(watch);
     return every !== undefined ? { every } : { pattern: watch.cron! };

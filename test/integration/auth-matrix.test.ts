@@ -80,6 +80,7 @@ const EXPECTED: Record<string, Need> = {
   "GET /v1/schedules/:id": "read",
   "POST /v1/schedules": "admin",
   "DELETE /v1/schedules/:id": "admin",
+  "POST /v1/schedules/:id/run": "write", // and admin when the schedule's job needs it (schedules.test.ts)
   "GET /v1/registries": "admin",
   "GET /v1/registries/:id": "admin",
   "POST /v1/registries": "admin",
@@ -124,6 +125,7 @@ const EXPECTED: Record<string, Need> = {
   "Mutation.migrateSignatures": "write",
   "Mutation.cancelJob": "write",
   "Mutation.runWatch": "write",
+  "Mutation.runSchedule": "write",
   "Mutation.createRegistry": "admin",
   "Mutation.updateRegistry": "admin",
   "Mutation.deleteRegistry": "admin",

@@ -163,6 +163,73 @@ describe("/v1/schedules", () => {
     expect((await call("DELETE", "/v1/schedules/new-year")).status).toBe(204);
   }, 60_000);
 
+  it("when a schedule is run now twice while its run waits, then it runs once, its timetable stays, and an unknown id is 404", async () => {
+    const view = async () => (await call("GET", "/v1/schedules/nightly", undefined, KEYS.read)).body;
+    const before = await view();
+    const runsOf = async () => (await queue.getJobs(["waiting", "active", "delayed", "prioritized", "paused"])).filter((j) => j?.name === "run");
+    // The workers take nothing while the queue is paused: the first run is still waiting when
+    // the second is asked for.
+    await queue.pause();
+    try {
+      const first = await call("POST", "/v1/schedules/nightly/run", undefined, KEYS.write);
+      expect(first.status, JSON.stringify(first.body)).toBe(202);
+      expect(first.body).toMatchObject({ id: "nightly", source: "config", runScope: "write", runs: before.runs, nextRunAt: before.nextRunAt });
+      const second = await call("POST", "/v1/schedules/nightly/run", undefined, KEYS.write);
+      expect(second.status).toBe(202);
+      expect((await runsOf()).map((j) => j.data)).toEqual([{ scheduleId: "nightly", source: "config", now: true }]);
+    } finally {
+      await queue.resume();
+    }
+    await vi.waitFor(async () => expect((await view()).runs).toBe(before.runs + 1), { timeout: 30_000, interval: 100 });
+    await vi.waitFor(async () => expect(await runsOf()).toEqual([]), { timeout: 30_000, interval: 100 });
+    const after = await view();
+    expect(after.runs).toBe(before.runs + 1);
+    expect(after.nextRunAt).toBe(before.nextRunAt);
+    expect(after.lastRuns[0]).toMatchObject({ manual: true, jobId: expect.any(String) });
+    const job = await waitForJob(api.url, after.lastRuns[0].jobId);
+    expect([job.state, job.submittedBy, job.spec]).toEqual(["completed", "regops:schedule", expect.objectContaining({ type: "refresh", image, pull: false })]);
+
+    // A run that is over no longer holds the next one back; GraphQL's runSchedule is the same door.
+    const gql = await fetch(`${api.url}/graphql`, {
+      method: "POST",
+      headers: { ...auth(KEYS.write), "content-type": "application/json" },
+      body: JSON.stringify({ query: 'mutation { runSchedule(id: "nightly") }' }),
+    }).then((r) => r.json() as Promise<any>);
+    expect(gql.data.runSchedule).toMatchObject({ id: "nightly", source: "config" });
+    await vi.waitFor(async () => expect((await view()).runs).toBe(before.runs + 2), { timeout: 30_000, interval: 100 });
+    expect((await queue.getJobSchedulers(0, -1)).map((s) => s.key)).toEqual(["nightly"]);
+
+    const unknown = await call("POST", "/v1/schedules/nope/run", undefined, KEYS.write);
+    expect([unknown.status, unknown.body.code]).toEqual([404, "NOT_FOUND"]);
+    const gqlUnknown = await fetch(`${api.url}/graphql`, {
+      method: "POST",
+      headers: { ...auth(KEYS.write), "content-type": "application/json" },
+      body: JSON.stringify({ query: 'mutation { runSchedule(id: "nope") }' }),
+    }).then((r) => r.json() as Promise<any>);
+    expect(gqlUnknown.errors[0].extensions.code).toBe("NOT_FOUND");
+    expect((await call("POST", "/v1/schedules/nightly/run", undefined, KEYS.read)).status).toBe(403);
+  }, 90_000);
+
+  it("when a schedule's job needs admin, then running it now needs admin too", async () => {
+    // Never ticks during the test, and is never run: it would prune every unused image.
+    const prune = { id: "prune-all", cron: "0 0 1 1 *", job: { type: "prune", host: "default", target: "images", all: true } };
+    expect((await call("POST", "/v1/schedules", prune)).status).toBe(201);
+    try {
+      expect((await call("GET", "/v1/schedules/prune-all", undefined, KEYS.read)).body.runScope).toBe("admin");
+      const refused = await call("POST", "/v1/schedules/prune-all/run", undefined, KEYS.write);
+      expect([refused.status, refused.body.code]).toEqual([403, "FORBIDDEN"]);
+      const gql = await fetch(`${api.url}/graphql`, {
+        method: "POST",
+        headers: { ...auth(KEYS.write), "content-type": "application/json" },
+        body: JSON.stringify({ query: 'mutation { runSchedule(id: "prune-all") }' }),
+      }).then((r) => r.json() as Promise<any>);
+      expect(gql.errors[0].extensions.code).toBe("FORBIDDEN");
+      expect((await queue.getJobs(["waiting", "active", "delayed", "prioritized", "paused"])).filter((j) => j?.name === "run")).toEqual([]);
+    } finally {
+      expect((await call("DELETE", "/v1/schedules/prune-all")).status).toBe(204);
+    }
+  });
+
   it("when a schedule is refused, then the problem names the field", async () => {
     const base = { id: "bad", job: { type: "refresh", image, pull: false } };
     const fast = await call("POST", "/v1/schedules", { ...base, every: "0s" });

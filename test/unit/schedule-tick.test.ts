@@ -22,6 +22,13 @@ describe("a schedule tick", () => {
     expect(d.store.recordRun).toHaveBeenCalledWith("s", 1_700_000_002_000, { jobId: "j1" });
   });
 
+  it("gives a run asked for now a key of its own, so a tick of the same millisecond is not taken for it, and marks its record manual", async () => {
+    const d = deps(async () => ({ job: { id: "j2" }, created: true }));
+    expect(await runScheduleTick({ scheduleId: "s", source: "api", now: true }, 1_700_000_002_000, d)).toEqual({ jobId: "j2", created: true });
+    expect((d.jobs.submit as any).mock.calls[0][1]).toEqual({ idempotencyKey: "schedule:s:now:1700000002000", principal: SCHEDULE_PRINCIPAL });
+    expect(d.store.recordRun).toHaveBeenCalledWith("s", 1_700_000_002_000, { jobId: "j2", manual: true });
+  });
+
   it("records a refusal as the tick's error, and throws a passing error until the last attempt", async () => {
     const refused = deps(async () => Promise.reject(new RegopsError("REGISTRY_NOT_CONFIGURED", "gone")));
     expect(await runScheduleTick({ scheduleId: "s", source: "api" }, 5, refused, { lastAttempt: false })).toEqual({ error: "REGISTRY_NOT_CONFIGURED" });

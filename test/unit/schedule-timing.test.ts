@@ -88,4 +88,8 @@ describe("tick time", () => {
     expect(tickTime({ id: "repeat:s:1700000004000", opts: {}, timestamp: 1 })).toBe(1700000004000);
     expect(tickTime({ id: "manual", opts: {}, timestamp: 42 })).toBe(42);
   });
+
+  it("is when a run now was asked for, whatever its (numbered) job id", () => {
+    expect(tickTime({ id: "17", name: "run", opts: {}, timestamp: 1700000001990 })).toBe(1700000001990);
+  });
 });

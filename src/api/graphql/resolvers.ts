@@ -95,6 +95,10 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
     if (!watches) throw new RegopsError("SERVICE_UNAVAILABLE", "watches are not available in this process");
     return watches;
   };
+  const scheduleService = () => {
+    if (!schedules) throw new RegopsError("SERVICE_UNAVAILABLE", "schedules are not available in this process");
+    return schedules;
+  };
   const registryOps = registryResolvers(catalog, (ids) => registries.rateLimits(ids), (ctx) => principalOf(ctx as Context, keys), guarded);
   const referrerFields = referrerResolvers(registries, guarded);
   /** One mutation per job type: the input is parsed by the same zod spec as POST /v1/jobs. */
@@ -138,8 +142,7 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
       schedules: (_: unknown, __: unknown, ctx: Context) =>
         guarded(async () => {
           requireScope(principalOf(ctx, keys), "read");
-          if (!schedules) throw new RegopsError("SERVICE_UNAVAILABLE", "schedules are not available in this process");
-          return schedules.views(await schedules.list());
+          return scheduleService().views(await scheduleService().list());
         }),
       watches: (_: unknown, __: unknown, ctx: Context) =>
         guarded(async () => {
@@ -195,6 +198,15 @@ export function resolvers({ jobs, events, keys, registries, catalog, webhooks, i
           requireScope(principalOf(ctx, keys), "write");
           const entry = await watchService().runNow(args.id);
           return (await watchService().views([entry]))[0];
+        }),
+      runSchedule: (_: unknown, args: { id: string }, ctx: Context) =>
+        guarded(async () => {
+          const principal = principalOf(ctx, keys);
+          requireScope(principal, "write");
+          const entry = await scheduleService().get(args.id);
+          requireScope(principal, await jobs.requiredScope(entry.item.job));
+          await scheduleService().runNow(entry.item.id);
+          return (await scheduleService().views([entry]))[0];
         }),
       refresh: (_: unknown, args: JobArgs, ctx: Context) => submit("refresh", args, ctx),
       retag: (_: unknown, args: JobArgs, ctx: Context) => submit("retag", args, ctx),
