@@ -14,6 +14,7 @@ import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchOffline, openPage, type OfflineBrowser } from "../helpers/chromium.js";
 import { checkBrowserAnswers } from "../helpers/contract-fetch.js";
+import { startGateProxy, type GateProxy } from "../helpers/gate-proxy.js";
 import { Redis } from "ioredis";
 import { RedisLock } from "../../src/locks/redis-lock.js";
 import { MEDIA_TYPES } from "../../src/registry/manifest.js";
@@ -33,12 +34,15 @@ const RUN = randomBytes(4).toString("hex");
 const PRUNE_LABEL = `regops.test.console=${RUN}`;
 const CVE = "CVE-2099-7001";
 const WATCH = `watch-${RUN}`;
+const SCHEDULE = `sched-${RUN}`;
 const docker = new Docker();
 
 let redis: StartedRedis;
 let registry: StartedRegistry;
 let svc: TestService;
 let browser: OfflineBrowser;
+// A registry whose manifests never answer until the end: a refresh through it stays active.
+let gated: GateProxy;
 const repo = `console-${RUN}/app`;
 let ref = "";
 let prunePlanId = "";
@@ -112,9 +116,13 @@ beforeAll(async () => {
   const pushed = await pushLayeredImage(registry.url, repo, "v1", [base], { config: { Cmd: ["/bin/true"] } });
   ref = `${registry.host}/${repo}:v1`;
   await notationSign(pushed);
+  gated = await startGateProxy(registry.url, (req) => req.url?.includes("/manifests/") ?? false);
   svc = await startTestService({
     redisUrl: redis.url,
-    registries: [{ id: "local", url: registry.url, kind: "distribution", webhook: { secret: SECRET } }],
+    registries: [
+      { id: "local", url: registry.url, kind: "distribution", webhook: { secret: SECRET } },
+      { id: "gated", url: `http://${gated.host}`, kind: "distribution" },
+    ],
     extra: { scanner: { osv: [osvDir] } },
     logLevel: "warn",
   });
@@ -133,6 +141,12 @@ beforeAll(async () => {
     body: JSON.stringify({ id: WATCH, image: ref, cron: "0 0 1 1 *", pull: false }),
   });
   expect(watch.status, await watch.text()).toBe(201);
+  const schedule = await fetch(`${svc.url}/v1/schedules`, {
+    method: "POST",
+    headers: { ...auth(KEYS.admin), "content-type": "application/json" },
+    body: JSON.stringify({ id: SCHEDULE, cron: "0 0 1 1 *", job: { type: "refresh", image: ref, pull: false } }),
+  });
+  expect(schedule.status, await schedule.text()).toBe(201);
   await importLabelledImage();
   prunePlanId = (await completed(KEYS.admin, { type: "prune", host: "default", target: "images", all: true, filters: { label: [PRUNE_LABEL] }, dryRun: true })).id as string;
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -143,6 +157,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await svc?.close();
+  gated?.open();
+  await gated?.close();
   for (const i of await docker.listImages({ all: true, filters: { label: [PRUNE_LABEL] } as never })) await docker.getImage(i.Id).remove({ force: true }).catch(() => undefined);
   await removeLocalImages(`${registry?.host}/${repo}`).catch(() => undefined);
   await Promise.all([redis?.container.stop(), registry?.container.stop()]);
@@ -287,7 +303,10 @@ describe("console in chromium, offline", () => {
         await page.getByRole("heading", { name: ref.replace(/^/, "") }).or(page.getByText("has not seen")).first().waitFor();
       }
       if (name === "Prune") await page.locator("table.plan").waitFor();
-      if (name === "Schedules") await page.getByRole("cell", { name: `${WATCH} (api)`, exact: true }).waitFor();
+      if (name === "Schedules") {
+        await page.getByRole("cell", { name: `${WATCH} (api)`, exact: true }).waitFor();
+        await page.getByRole("cell", { name: `${SCHEDULE} (api)`, exact: true }).waitFor();
+      }
       const offered = await page.getByRole("button", { name: actions }).count();
       expect(offered, `${name}: write actions shown to a read key`).toBe(0);
     }
@@ -330,6 +349,43 @@ describe("console in chromium, offline", () => {
         return row.innerText();
       }, { timeout: 30_000 })
       .toContain("(1 runs");
+    expect(realErrors(errors)).toEqual([]);
+    await page.close();
+  });
+
+  it("when signed in with the write key, then a schedule is run now from the Schedules and watches page and its run count goes up on the page", async () => {
+    const { page, errors } = await openPage(browser.context);
+    await signIn(page, KEYS.write);
+    await go(page, "Schedules and watches");
+    const row = page.getByRole("row").filter({ has: page.getByRole("cell", { name: `${SCHEDULE} (api)`, exact: true }) });
+    await expect.poll(() => row.innerText()).toContain("(0 runs)");
+    expect(await axe(page)).toEqual([]);
+    await page.getByRole("button", { name: `Run now: ${SCHEDULE}` }).click();
+    // no reload and no navigation: the page follows the run until it shows
+    await expect.poll(() => row.innerText(), { timeout: 30_000 }).toContain("(1 runs)");
+    expect(await row.innerText()).toContain("(run now)");
+    const view = await json(fetch(`${svc.url}/v1/schedules/${SCHEDULE}`, { headers: auth(KEYS.read) }));
+    expect([view.runs, view.lastRuns[0].manual]).toEqual([1, true]);
+    expect((await waitForJob(svc.url, view.lastRuns[0].jobId, 60_000)).state).toBe("completed");
+    await screenshot(page, "schedules-run-now");
+    expect(realErrors(errors)).toEqual([]);
+    await page.close();
+  });
+
+  it("when signed in with the write key, then Cancel job on the Job page of a running job ends it cancelled", async () => {
+    const id = await submit(KEYS.write, { type: "refresh", image: `${gated.host}/${repo}:v1`, pull: false });
+    // the job is under way: its manifest HEAD waits at the gate
+    await expect.poll(() => gated.held(), { timeout: 30_000 }).toBeGreaterThan(0);
+    const { page, errors } = await openPage(browser.context);
+    await signIn(page, KEYS.write);
+    await page.goto(`${svc.url}/ui/#/jobs/${id}`);
+    await page.getByRole("heading", { name: new RegExp(id) }).waitFor();
+    // active while its HEAD waits (queued again, were the HEAD to time out and be retried)
+    await page.getByRole("button", { name: "Cancel job" }).click({ timeout: 30_000 });
+    await expect.poll(() => page.locator("dd .state").textContent(), { timeout: 30_000 }).toBe("cancelled");
+    await page.getByRole("heading", { name: /Error CANCELLED/ }).waitFor();
+    expect(await page.getByRole("button", { name: "Cancel job" }).count()).toBe(0);
+    expect((await json(fetch(`${svc.url}/v1/jobs/${id}`, { headers: auth(KEYS.read) }))).state).toBe("cancelled");
     expect(realErrors(errors)).toEqual([]);
     await page.close();
   });
@@ -384,6 +440,22 @@ describe("console in chromium, offline", () => {
       expect(await axe(page), name).toEqual([]);
       await screenshot(page, name.toLowerCase());
     }
+    expect(realErrors(errors)).toEqual([]);
+    await page.close();
+  });
+
+  it("when an admin presses Apply on a dry-run plan, then the apply job is queued and followed to completed, and the planned image is gone", async () => {
+    const { page, errors } = await openPage(browser.context);
+    await signIn(page, KEYS.admin);
+    await go(page, "Prune");
+    await page.locator("table.plan").waitFor({ timeout: 15_000 });
+    await page.getByRole("button", { name: /^Apply this plan/ }).click();
+    const status = page.locator(".job-status");
+    await expect.poll(() => status.locator(".state").textContent(), { timeout: 60_000 }).toBe("completed");
+    const applyId = (await status.getByRole("link").first().getAttribute("href"))?.split("/").pop() ?? "";
+    const applied = await json(fetch(`${svc.url}/v1/jobs/${applyId}`, { headers: auth(KEYS.read) }));
+    expect([applied.type, applied.spec.apply, applied.submittedBy]).toEqual(["prune", prunePlanId, "admin"]);
+    expect(await docker.listImages({ all: true, filters: { label: [PRUNE_LABEL] } as never })).toEqual([]);
     expect(realErrors(errors)).toEqual([]);
     await page.close();
   });

@@ -1,8 +1,10 @@
 // Watches: what each polls, when it runs next, its last run (checks, refresh jobs, first error);
 // a write key may run one now.
+import { useCallback } from "react";
 import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
 import { ErrorNote } from "../parts/bits";
+import { useRunNowFollow } from "../parts/run-now";
 import { Time } from "../parts/time";
 import { href } from "../route";
 import { useCan } from "../viewer";
@@ -36,6 +38,14 @@ export function Watches() {
   const canWrite = useCan("write");
   const [ran, run] = useMutation(RunWatch);
   const watches = (data?.watches ?? []) as WatchView[];
+  const runsOf = useCallback((id: string) => watches.find((w) => w.id === id)?.status.runs, [watches]);
+  const refetch = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
+  const follow = useRunNowFollow(runsOf, refetch);
+  const runNow = async (w: WatchView) => {
+    const result = await run({ id: w.id });
+    if (!result.error) follow.started(w.id, w.status.runs);
+    refetch();
+  };
   return (
     <section aria-labelledby="watches-heading">
       <h2 id="watches-heading">Watches</h2>
@@ -84,9 +94,10 @@ export function Watches() {
                 </td>
                 {canWrite ? (
                   <td>
-                    <button type="button" onClick={() => void run({ id: w.id }).then(() => reexecute({ requestPolicy: "network-only" }))} aria-label={`Run now: ${w.id}`}>
+                    <button type="button" onClick={() => void runNow(w)} disabled={follow.waiting(w.id)} aria-label={`Run now: ${w.id}`}>
                       Run now
                     </button>
+                    {follow.waiting(w.id) ? <span role="status"> queued…</span> : null}
                   </td>
                 ) : null}
               </tr>
