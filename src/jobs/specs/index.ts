@@ -3,12 +3,12 @@
 // them, so the three doors cannot disagree. Image references are checked by the reference
 // grammar here, at the door, before anything reaches a registry or a Docker engine.
 import { z } from "zod";
-import { RegopsError } from "../errors.js";
-import { parseReference } from "../registry/reference.js";
-import { isUntil, parseGoDuration } from "../prune/until.js";
-import { retentionRuleFields } from "../retention/rules.js";
-import type { ImageVerification } from "../sign/findings.js";
-import { SIGNING_FORMATS, type SigningFormat } from "../sign/formats.js";
+import { RegopsError } from "../../errors.js";
+import { parseReference } from "../../registry/reference.js";
+import { isUntil, parseGoDuration } from "../../prune/until.js";
+import { retentionRuleFields } from "../../retention/rules.js";
+import type { ImageVerification } from "../../sign/findings.js";
+import { SIGNING_FORMATS, type SigningFormat } from "../../sign/formats.js";
 
 /** A docker image reference, validated by the distribution reference grammar. */
 export const imageReference = z
