@@ -100,6 +100,18 @@ export async function waitForJob(url: string, id: string, timeoutMs = 60_000): P
   }
 }
 
+/**
+ * Submits `spec` to POST /v1/jobs with `key` (default the write key) and waits for the job to
+ * end. A refused submission is returned, not thrown: its problem body plus `status`, so a test
+ * can assert on a refusal and on a job alike.
+ */
+export async function runJob(url: string, spec: Record<string, unknown>, opts: { key?: string; timeoutMs?: number } = {}): Promise<any> {
+  const res = await fetch(`${url}/v1/jobs`, { method: "POST", headers: { ...auth(opts.key ?? KEYS.write), "content-type": "application/json" }, body: JSON.stringify(spec) });
+  const body = await json(res);
+  if (res.status !== 202) return { status: res.status, ...body };
+  return waitForJob(url, body.id, opts.timeoutMs);
+}
+
 /** A response body as JSON, typed loosely for assertions. */
 export async function json(res: Response | Promise<Response>): Promise<any> {
   return (await res).json();

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pushLayeredImage } from "../helpers/oci.js";
 import { gzLayer } from "../helpers/layers.js";
 import { removeLocalImages } from "../helpers/push.js";
-import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
+import { auth, json, KEYS, runJob, startTestService, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
 
 const run = promisify(execFile);
@@ -54,12 +54,7 @@ function osvRecord([id, alias, pkg, fixed, severity]: (typeof ADVISORIES)[number
   };
 }
 
-async function submit(spec: Record<string, unknown>): Promise<any> {
-  const res = await fetch(`${svc.url}/v1/jobs`, { method: "POST", headers: { ...auth(KEYS.write), "content-type": "application/json" }, body: JSON.stringify(spec) });
-  const body = await json(res);
-  if (res.status !== 202) return { status: res.status, ...body };
-  return waitForJob(svc.url, body.id, 60_000);
-}
+const submit = (spec: Record<string, unknown>) => runJob(svc.url, spec);
 
 /** The findings an independent check expects: dpkg itself compares installed against fixed. */
 async function expectedFindings(): Promise<string[]> {

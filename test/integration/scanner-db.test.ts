@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncOsvMirror } from "../../src/scan/sync/sync.js";
 import { gzLayer } from "../helpers/layers.js";
 import { pushLayeredImage } from "../helpers/oci.js";
-import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
+import { auth, json, KEYS, runJob, startTestService, type TestService, waitForJob } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
 import { zip } from "../helpers/zip.js";
 
@@ -90,12 +90,7 @@ async function pushDebianImage(): Promise<string> {
   return `${registry.host}/${repo}:12`;
 }
 
-async function submit(spec: Record<string, unknown>, key = KEYS.admin): Promise<any> {
-  const res = await fetch(`${svc.url}/v1/jobs`, { method: "POST", headers: { ...auth(key), "content-type": "application/json" }, body: JSON.stringify(spec) });
-  const body = await json(res);
-  if (res.status !== 202) return { status: res.status, ...body };
-  return waitForJob(svc.url, body.id, 60_000);
-}
+const submit = (spec: Record<string, unknown>, key = KEYS.admin) => runJob(svc.url, spec, { key });
 
 const db = () => json(fetch(`${svc.url}/v1/scanner/db`, { headers: auth(KEYS.read) }));
 
