@@ -7,7 +7,7 @@ import { buildConfig, type Config } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { startService, type Service } from "../../src/service.js";
 import { checkResponsesOf } from "./contract-fetch.js";
-import { redisSectionFor } from "./stack.js";
+import { redisSectionFor, startRedis } from "./stack.js";
 
 export const KEYS = {
   admin: `admin-${randomBytes(12).toString("hex")}`,
@@ -82,6 +82,24 @@ export async function startTestService(opts: TestServiceOptions): Promise<TestSe
   const url = typeof addr === "object" && addr ? `http://127.0.0.1:${addr.port}` : "";
   checkResponsesOf(url, opts.role); // every answer the test receives is held to openapi.yaml
   return { url, config, service, logs: () => logText, close: () => service.close() };
+}
+
+/** A service on a Redis of its own, for files that need no registry: close() stops both. */
+export async function startServiceOnOwnRedis(opts: Omit<TestServiceOptions, "redisUrl">): Promise<TestService> {
+  const redis = await startRedis();
+  try {
+    const svc = await startTestService({ ...opts, redisUrl: redis.url });
+    return {
+      ...svc,
+      async close() {
+        await svc.close();
+        await redis.container.stop();
+      },
+    };
+  } catch (err) {
+    await redis.container.stop();
+    throw err;
+  }
 }
 
 export function auth(key: string): Record<string, string> {
