@@ -3,7 +3,7 @@
 // kinds of reference a field may need, host ids, Notary roles and signing formats.
 import { z } from "zod";
 import { RegopsError } from "../../errors.js";
-import { parseReference } from "../../registry/reference.js";
+import { parseReference, type Reference } from "../../registry/reference.js";
 import { SIGNING_FORMATS } from "../../sign/formats.js";
 
 /** A docker image reference, validated by the distribution reference grammar. */
@@ -19,35 +19,25 @@ export const imageReference = z
   })
   .meta({ description: "Docker image reference, e.g. nginx:1.27 or 127.0.0.1:5000/team/app:v1", example: "127.0.0.1:5000/team/app:v1" });
 
+/** imageReference, narrowed by what the parsed reference must have. */
+function referenceWhere(test: (ref: Reference) => boolean, message: string) {
+  return imageReference.refine((value) => {
+    try {
+      return test(parseReference(value));
+    } catch {
+      return true; // imageReference has already reported it
+    }
+  }, message);
+}
+
 /** A reference with a tag: what a copy can be written to. */
-export const taggedReference = imageReference.refine((value) => {
-  try {
-    const ref = parseReference(value);
-    return ref.tag !== undefined && ref.digest === undefined;
-  } catch {
-    return true; // imageReference has already reported it
-  }
-}, "a target needs a tag and no digest, e.g. registry.example.com/team/app:v1");
+export const taggedReference = referenceWhere((ref) => ref.tag !== undefined && ref.digest === undefined, "a target needs a tag and no digest, e.g. registry.example.com/team/app:v1");
 
 /** A reference with a tag or a digest: what can be signed or verified. */
-export const pinnedReference = imageReference.refine((value) => {
-  try {
-    const ref = parseReference(value);
-    return ref.tag !== undefined || ref.digest !== undefined;
-  } catch {
-    return true; // imageReference has already reported it
-  }
-}, "needs a tag or a digest, e.g. registry.example.com/team/app:v1");
+export const pinnedReference = referenceWhere((ref) => ref.tag !== undefined || ref.digest !== undefined, "needs a tag or a digest, e.g. registry.example.com/team/app:v1");
 
 /** A repository in a registry: a reference without tag or digest. */
-export const repositoryReference = imageReference.refine((value) => {
-  try {
-    const ref = parseReference(value);
-    return ref.tag === undefined && ref.digest === undefined;
-  } catch {
-    return true; // imageReference has already reported it
-  }
-}, "a repository has no tag or digest, e.g. registry.example.com/team/app");
+export const repositoryReference = referenceWhere((ref) => ref.tag === undefined && ref.digest === undefined, "a repository has no tag or digest, e.g. registry.example.com/team/app");
 
 export const hostId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be a host id from the configuration");
 
