@@ -21,7 +21,10 @@ import { availableParallelism, cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connectionCounter, RawHead, skopeoRound, skopeoVersion, type RoundResult } from "./lib/peers.js";
-import { cleanupNow, cpuMsOf, mainThreadCpuMsOf, startRedis, startRegistry, tempDir, type Child } from "./lib/procs.js";
+import { intEnv } from "./lib/env.js";
+import { machineOf } from "./lib/machine.js";
+import { runBench } from "./lib/main.js";
+import { cpuMsOf, mainThreadCpuMsOf, startRedis, startRegistry, tempDir, type Child } from "./lib/procs.js";
 import { startProfiler } from "./lib/profile.js";
 import { RegopsContender, type JobTimings } from "./lib/regops.js";
 import { seedRegistry } from "./lib/seed.js";
@@ -30,14 +33,6 @@ import { startTrace, type TraceReport } from "./lib/trace.js";
 
 const REPO = "bench/app";
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), "results");
-
-function intEnv(name: string, fallback: number): number {
-  const v = process.env[name];
-  if (v === undefined || v === "") return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${v}"`);
-  return n;
-}
 
 const tags = intEnv("BENCH_TAGS", 200);
 const opts = {
@@ -293,11 +288,7 @@ function report(measured: Record<ContenderId, Measured>, phasesPerRound: RegopsP
 
   const out = join(RESULTS, "refresh-check.json");
   const json = {
-    date: meta.started.toISOString(),
-    node: meta.versions.node,
-    cores: availableParallelism(),
-    cpuModel: cpus()[0]?.model ?? null,
-    versions: meta.versions,
+    ...machineOf(meta.started, meta.versions),
     options: opts,
     reference: "rawSeq",
     contenders: Object.fromEntries(CONTENDERS.map((id) => [id, { ...measured[id], medianTagsPerSec: rate(id) }])),
@@ -310,15 +301,4 @@ function report(measured: Record<ContenderId, Measured>, phasesPerRound: RegopsP
   console.log(`\nwrote ${out}`);
 }
 
-main().then(
-  () => {
-    cleanupNow();
-    // BullMQ and undici may keep handles open for a moment; the report is written, so leave.
-    process.exit(0);
-  },
-  (err: unknown) => {
-    console.error(`refresh-check failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    cleanupNow();
-    process.exit(1);
-  },
-);
+runBench("refresh-check", main);

@@ -29,7 +29,10 @@ import { dockerdPid, startRegistryContainer, type RegistryContainer } from "./li
 import { dockerCopy, dockerForget, dockerVersion, manifestDigest, purgeRepository, skopeoCopy } from "./lib/copy-peers.js";
 import { startTimeline } from "./lib/http-timeline.js";
 import { skopeoVersion } from "./lib/peers.js";
-import { cleanupNow, cpuMsOf, startRedis, tempDir } from "./lib/procs.js";
+import { intEnv } from "./lib/env.js";
+import { machineOf } from "./lib/machine.js";
+import { runBench } from "./lib/main.js";
+import { cpuMsOf, startRedis, tempDir } from "./lib/procs.js";
 import { startProfiler, type Profiler } from "./lib/profile.js";
 import { RegopsContender, type JobView } from "./lib/regops.js";
 import { median, round, table } from "./lib/stats.js";
@@ -38,14 +41,6 @@ const run = promisify(execFile);
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), "results");
 const SOURCE_REPO = "bench/src";
 const SOURCE_TAG = "v1";
-
-function intEnv(name: string, fallback: number, min = 1): number {
-  const v = process.env[name];
-  if (v === undefined || v === "") return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${v}"`);
-  return n;
-}
 
 const opts = {
   runs: intEnv("BENCH_RUNS", 5),
@@ -327,11 +322,7 @@ function report(results: Record<Scenario, Partial<Record<ContenderId, Measured>>
   const stamp = meta.started.toISOString().slice(0, 19).replace(/:/g, "");
   const out = join(RESULTS, `retag-${stamp}Z.json`);
   const json = {
-    date: meta.started.toISOString(),
-    node: meta.versions.node,
-    cores: availableParallelism(),
-    cpuModel: cpus()[0]?.model ?? null,
-    versions: meta.versions,
+    ...machineOf(meta.started, meta.versions),
     options: opts,
     image: meta.image,
     warmups: meta.warmups,
@@ -361,15 +352,4 @@ function report(results: Record<Scenario, Partial<Record<ContenderId, Measured>>
   console.log(`\nwrote ${out}`);
 }
 
-main().then(
-  () => {
-    cleanupNow();
-    // BullMQ and undici may keep handles open for a moment; the report is written, so leave.
-    process.exit(0);
-  },
-  (err: unknown) => {
-    console.error(`retag bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    cleanupNow();
-    process.exit(1);
-  },
-);
+runBench("retag bench", main);

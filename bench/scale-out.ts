@@ -25,17 +25,14 @@ import { forward, listenLocal } from "../test/helpers/forward.js";
 import { harborPush } from "../test/helpers/webhook-payloads.js";
 import { runLoad } from "./lib/load.js";
 import { inParallel } from "./lib/peers.js";
-import { cleanupNow, cpuMsOf, freePort, onCleanup, startRedis, startRegistry, tempDir } from "./lib/procs.js";
+import { intEnv } from "./lib/env.js";
+import { runBench } from "./lib/main.js";
+import { cpuMsOf, freePort, onCleanup, startRedis, startRegistry, tempDir } from "./lib/procs.js";
 import { seedRegistry } from "./lib/seed.js";
 import { round, table } from "./lib/stats.js";
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), "results");
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const intEnv = (name: string, fallback: number) => {
-  const n = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
-  return n;
-};
 const opts = {
   checks: intEnv("BENCH_CHECKS", 600),
   copies: intEnv("BENCH_COPIES", 60),
@@ -199,14 +196,4 @@ async function main(): Promise<void> {
   console.log(`results: ${file}`);
 }
 
-main().then(
-  () => {
-    cleanupNow();
-    process.exit(0);
-  },
-  (err: unknown) => {
-    console.error(err);
-    cleanupNow();
-    process.exit(1);
-  },
-);
+runBench("scale-out", main);

@@ -28,18 +28,12 @@ import { Notary } from "../src/sign/notary-v1/notary.js";
 import { signDigest, type SignerDeps } from "../src/sign/signer.js";
 import type { SigningFormat } from "../src/sign/formats.js";
 import { notaryConfig, startNotaryServer, type StartedNotary } from "../test/helpers/notary.js";
-import { cleanupNow, startRedis, startRegistry, tempDir } from "./lib/procs.js";
+import { intEnv } from "./lib/env.js";
+import { runBench } from "./lib/main.js";
+import { startRedis, startRegistry, tempDir } from "./lib/procs.js";
 import { median, round, table } from "./lib/stats.js";
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), "results");
-
-function intEnv(name: string, fallback: number, min = 1): number {
-  const v = process.env[name];
-  if (v === undefined || v === "") return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${v}"`);
-  return n;
-}
 
 const opts = {
   images: intEnv("BENCH_IMAGES", 20),
@@ -170,8 +164,4 @@ async function main(): Promise<void> {
   writeFileSync(join(RESULTS, `sign-${stamp}.json`), `${JSON.stringify({ opts, notary: notaryNote, cpus: availableParallelism(), node: process.version, results: numbers }, null, 2)}\n`);
 }
 
-try {
-  await main();
-} finally {
-  cleanupNow();
-}
+runBench("sign bench", main);

@@ -5,7 +5,7 @@ import type { Redis } from "ioredis";
 import { concurrency } from "../src/jobs/kinds.js";
 import type { Queues } from "../src/jobs/queues.js";
 import { reconcile } from "../src/jobs/reconcile.js";
-import { JOB_TYPES, type JobSpec, type JobType } from "../src/jobs/specs.js";
+import { JOB_TYPES, type JobSpec, type JobType } from "../src/jobs/specs/index.js";
 import type { JobStore } from "../src/store/jobs.js";
 import { queuePrefix } from "../src/store/keys.js";
 import type { JobContext, WorkerDeps } from "../src/jobs/context.js";

@@ -1,6 +1,6 @@
 // retention: the job's repository planned, kept or applied by src/retention/run-retention.ts.
 import type { JobContext, WorkerDeps } from "../src/jobs/context.js";
-import type { RetentionSpec } from "../src/jobs/specs.js";
+import type { RetentionSpec } from "../src/jobs/specs/index.js";
 import { parseReference } from "../src/registry/reference.js";
 import type { RetentionApplied, RetentionPlan } from "../src/retention/job.js";
 import { runRetention } from "../src/retention/run-retention.js";

@@ -7,7 +7,7 @@ import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import { RegopsError } from "../src/errors.js";
 import { isTransientRedisError } from "../src/redis/transient.js";
 import { newRecord } from "../src/jobs/service.js";
-import { jobSpec, type JobSpec } from "../src/jobs/specs.js";
+import { jobSpec, type JobSpec } from "../src/jobs/specs/index.js";
 import type { JobStore } from "../src/store/jobs.js";
 import type { Logger } from "../src/logger.js";
 import type { JobContext, WorkerDeps } from "../src/jobs/context.js";

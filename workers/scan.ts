@@ -1,6 +1,6 @@
 // scan: the job's image scanned, gated and followed up by src/scan/job/scan-image.ts.
 import type { JobContext, WorkerDeps } from "../src/jobs/context.js";
-import type { ScanResult, ScanSpec } from "../src/jobs/specs.js";
+import type { ScanResult, ScanSpec } from "../src/jobs/specs/index.js";
 import { parseReference, withDefaultTag } from "../src/registry/reference.js";
 import { scanImage } from "../src/scan/job/scan-image.js";
 

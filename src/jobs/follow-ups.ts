@@ -7,7 +7,7 @@
 // has run, so the job queues its steps itself, through the same JobService a door uses.
 import type { JobContext } from "./context.js";
 import type { JobService } from "./service.js";
-import type { RetagSpec } from "./specs.js";
+import type { RetagSpec } from "./specs/index.js";
 
 export const THEN_PRINCIPAL = "regops:then";
 

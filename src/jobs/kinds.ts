@@ -2,7 +2,7 @@
 // differs between kinds is here, so a new kind is one row plus a spec and a processor.
 import type { JobsOptions } from "bullmq";
 import type { Config } from "../config.js";
-import type { JobType } from "./specs.js";
+import type { JobType } from "./specs/index.js";
 
 export function jobOptions(type: JobType, config: Config): JobsOptions {
   const retentionSeconds = config.jobs.retentionDays * 86_400;

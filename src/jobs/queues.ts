@@ -2,7 +2,7 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { queuePrefix } from "../store/keys.js";
-import { JOB_TYPES, type JobType } from "./specs.js";
+import { JOB_TYPES, type JobType } from "./specs/index.js";
 
 export type Queues = Record<JobType, Queue>;
 

@@ -7,7 +7,7 @@ import type { JobStore } from "../store/jobs.js";
 import type { Config } from "../config.js";
 import { jobOptions } from "./kinds.js";
 import type { Queues } from "./queues.js";
-import { JOB_TYPES, type JobType } from "./specs.js";
+import { JOB_TYPES, type JobType } from "./specs/index.js";
 
 export async function reconcile(store: JobStore, queues: Queues, config: Config, log: Logger): Promise<{ repaired: number; requeued: number }> {
   let repaired = 0;

@@ -17,7 +17,7 @@ import { TERMINAL_STATES, type JobRecord, type JobStore, type ListQuery } from "
 import { migrationRefusal } from "../migrate-signatures/admission.js";
 import { jobOptions } from "./kinds.js";
 import type { Queues } from "./queues.js";
-import { isDestructivePrune, referencesOf, requiredScope, type JobSpec, type PruneSpec, type ScannerDbSpec } from "./specs.js";
+import { isDestructivePrune, referencesOf, requiredScope, type JobSpec, type PruneSpec, type ScannerDbSpec } from "./specs/index.js";
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 // A claim is held this long until its job is written, then for IDEMPOTENCY_TTL_SECONDS: a

@@ -3,7 +3,7 @@
 // the worker asks the same question before it starts.
 import type { Config } from "../config.js";
 import { RegopsError } from "../errors.js";
-import type { MigrateSignaturesSpec } from "../jobs/specs.js";
+import type { MigrateSignaturesSpec } from "../jobs/specs/index.js";
 import { defaultFormat, signerMissing } from "../sign/configured.js";
 import type { NewFormat } from "./already-signed.js";
 

@@ -6,7 +6,7 @@
 // job can run again (or be retried) and signs nothing twice.
 import { RegopsError } from "../errors.js";
 import type { JobContext, WorkerDeps } from "../jobs/context.js";
-import type { MigratedTag, MigrateSignaturesResult, MigrateSignaturesSpec } from "../jobs/specs.js";
+import type { MigratedTag, MigrateSignaturesResult, MigrateSignaturesSpec } from "../jobs/specs/index.js";
 import { headManifest, type ManifestDescriptor } from "../registry/manifest.js";
 import { parseReference, type Reference } from "../registry/reference.js";
 import { signDigest } from "../sign/index.js";

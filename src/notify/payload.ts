@@ -3,7 +3,7 @@
 // JSON body and the headers it is sent with.
 import { createHash } from "node:crypto";
 import type { z } from "zod";
-import { jobSchema } from "../jobs/specs.js";
+import { jobSchema } from "../jobs/specs/index.js";
 import type { JobState } from "../store/keys.js";
 import type { JobRecord } from "../store/jobs.js";
 import type { NotificationConfig, NotificationEvent } from "./schema.js";

@@ -4,7 +4,7 @@
 import { RegopsError } from "../errors.js";
 import type { JobContext, WorkerDeps } from "../jobs/context.js";
 import { planRecord } from "../jobs/plan-record.js";
-import type { PruneSpec } from "../jobs/specs.js";
+import type { PruneSpec } from "../jobs/specs/index.js";
 import { applyPlan } from "./apply.js";
 import { makePlan, planOf, type PruneApplied, type PrunePlan } from "./job.js";
 

@@ -3,7 +3,7 @@
 import { ensureImage } from "../docker/ensure-image.js";
 import type { PullProgress } from "../docker/pull.js";
 import type { JobContext, WorkerDeps } from "../jobs/context.js";
-import type { RefreshResult } from "../jobs/specs.js";
+import type { RefreshResult } from "../jobs/specs/index.js";
 import { formatReference, type Reference } from "../registry/reference.js";
 import type { Remote } from "../registry/remote.js";
 

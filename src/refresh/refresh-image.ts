@@ -2,7 +2,7 @@
 // host onto that digest (pull by digest, then tag) when it changed, when forced, or when the
 // host does not have it. `pull: false` only checks.
 import type { JobContext, WorkerDeps } from "../jobs/context.js";
-import type { RefreshResult, RefreshSpec } from "../jobs/specs.js";
+import type { RefreshResult, RefreshSpec } from "../jobs/specs/index.js";
 import { headManifest } from "../registry/manifest.js";
 import { formatReference, type Reference } from "../registry/reference.js";
 import { refreshHosts } from "./hosts.js";

@@ -20,7 +20,7 @@ import { pushTag } from "../docker/push.js";
 import { serverAddress } from "../docker/registry-auth.js";
 import { RegopsError } from "../errors.js";
 import type { JobContext, WorkerDeps } from "../jobs/context.js";
-import type { RetagResult, RetagSpec } from "../jobs/specs.js";
+import type { RetagResult, RetagSpec } from "../jobs/specs/index.js";
 import { headManifest, MEDIA_TYPES } from "../registry/manifest.js";
 import { listReferrers } from "../registry/referrers/list.js";
 import { formatReference, parseReference, repositoryName, withDefaultTag } from "../registry/reference.js";

@@ -2,7 +2,7 @@
 // copied (signatures, SBOMs, attestations; for an index, those of the index and of each child)
 // are copied too, so an image promoted from staging to prod stays verifiable there. The target
 // gets them by its referrers API or, without one, in its tag-schema indexes (copyReferrers).
-import type { RetagResult } from "../jobs/specs.js";
+import type { RetagResult } from "../jobs/specs/index.js";
 import { copyReferrers, type CopyReferrersResult } from "../registry/referrers/copy.js";
 import type { ReferrersLock } from "../registry/referrers/push.js";
 import type { Remote } from "../registry/remote.js";

@@ -4,7 +4,7 @@
 // it. The copy itself is src/registry/copy.ts, registry mechanics that know no job; then the
 // referrers of every copied digest follow (./referrers.ts) unless `referrers: false`.
 import type { JobContext, WorkerDeps } from "../jobs/context.js";
-import type { RetagResult, RetagSpec } from "../jobs/specs.js";
+import type { RetagResult, RetagSpec } from "../jobs/specs/index.js";
 import { ImageCopier, type CopyProgress } from "../registry/copy.js";
 import { headManifest } from "../registry/manifest.js";
 import { formatReference, parseReference, withDefaultTag, type Reference } from "../registry/reference.js";

@@ -3,7 +3,7 @@
 // (a sign job per target).
 import { queueFollowUps } from "../jobs/follow-ups.js";
 import type { JobContext, WorkerDeps } from "../jobs/context.js";
-import type { RetagResult, RetagSpec } from "../jobs/specs.js";
+import type { RetagResult, RetagSpec } from "../jobs/specs/index.js";
 import { retagViaDaemon } from "./daemon.js";
 import { retagViaRegistry } from "./registry.js";
 

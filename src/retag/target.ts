@@ -2,7 +2,7 @@
 // policy of the job (allow / backup / refuse) and the tag policy of the target registry
 // (immutable tags, `latest`) are checked here for both modes, before any byte is written.
 import { RegopsError } from "../errors.js";
-import type { RetagResult, RetagSpec } from "../jobs/specs.js";
+import type { RetagResult, RetagSpec } from "../jobs/specs/index.js";
 import { getManifest, headManifest, putManifest } from "../registry/manifest.js";
 import { formatReference, type Reference } from "../registry/reference.js";
 import type { Remote } from "../registry/remote.js";

@@ -4,7 +4,7 @@
 // apply at once (what a schedule runs).
 import type { JobContext, WorkerDeps } from "../jobs/context.js";
 import { planRecord } from "../jobs/plan-record.js";
-import type { RetentionSpec } from "../jobs/specs.js";
+import type { RetentionSpec } from "../jobs/specs/index.js";
 import { withDefaultTag, type Reference } from "../registry/reference.js";
 import { rulesForJob } from "./config.js";
 import { applyPlan, makePlan, planOf, type RetentionApplied, type RetentionPlan } from "./job.js";

@@ -3,7 +3,7 @@
 // /v1/schedules share these fields; each schedule is one BullMQ job scheduler.
 import { z } from "zod";
 import { entrySourceSchema, nextRunAtSchema } from "../entries/entry.js";
-import { jobSpec } from "../jobs/specs.js";
+import { jobSpec } from "../jobs/specs/index.js";
 import { cronProblem, everyProblem, timezoneProblem } from "./timing.js";
 
 export const scheduleId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be lowercase letters, digits, - or _ (at most 63)");

@@ -3,7 +3,7 @@
 // verify against, and a Notary v1 check of an image without a tag. Without a `signing` section
 // the words are those of Notary v1, as before.
 import { RegopsError } from "../errors.js";
-import type { JobSpec } from "../jobs/specs.js";
+import type { JobSpec } from "../jobs/specs/index.js";
 import { parseReference } from "../registry/reference.js";
 import { canVerify, defaultFormat, signerMissing } from "./configured.js";
 import type { Config } from "../config.js";

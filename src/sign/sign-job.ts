@@ -3,7 +3,7 @@
 // registry 2.x converts to schema 1 and the signature would name another digest); an index signs
 // the index digest, which is what a pull resolves.
 import type { JobContext, WorkerDeps } from "../jobs/context.js";
-import type { SignResult, SignSpec } from "../jobs/specs.js";
+import type { SignResult, SignSpec } from "../jobs/specs/index.js";
 import { headManifest } from "../registry/manifest.js";
 import { formatReference, type Reference } from "../registry/reference.js";
 import { signDigest } from "./signer.js";

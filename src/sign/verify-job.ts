@@ -5,7 +5,7 @@
 // SIGNATURE_MISSING or SIGNATURE_INVALID, whose message lists each signature and why it was
 // refused, so alerting on failed jobs catches a tampered image.
 import type { JobContext, WorkerDeps } from "../jobs/context.js";
-import type { VerifyResult } from "../jobs/specs.js";
+import type { VerifyResult } from "../jobs/specs/index.js";
 import { headManifest } from "../registry/manifest.js";
 import { formatReference, type Reference } from "../registry/reference.js";
 import { policyError } from "./findings.js";

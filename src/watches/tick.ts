@@ -11,7 +11,7 @@
 import { RegopsError } from "../errors.js";
 import { entryOfTick } from "../entries/tick.js";
 import type { JobService } from "../jobs/service.js";
-import type { RefreshSpec } from "../jobs/specs.js";
+import type { RefreshSpec } from "../jobs/specs/index.js";
 import type { Logger } from "../logger.js";
 import type { RegistryClients } from "../registry/clients.js";
 import { formatReference, type Reference } from "../registry/reference.js";

@@ -5,6 +5,7 @@
 import http from "node:http";
 import net from "node:net";
 import { forward, listenLocal } from "./forward.js";
+import { tieSockets } from "./socket-pair.js";
 
 export interface CountingProxy {
   host: string;
@@ -49,16 +50,8 @@ export async function startDockerDoor(socketPath: string): Promise<DockerDoor> {
   const serve = () =>
     net.createServer((client) => {
       const upstream = net.connect(socketPath);
-      sockets.add(client).add(upstream);
+      tieSockets(sockets, client, upstream);
       client.pipe(upstream).pipe(client);
-      const end = () => {
-        client.destroy();
-        upstream.destroy();
-        sockets.delete(client);
-        sockets.delete(upstream);
-      };
-      client.on("error", end).on("close", end);
-      upstream.on("error", end).on("close", end);
     });
   const listen = (srv: net.Server, port: number) => new Promise<void>((r) => srv.listen(port, "127.0.0.1", () => r()));
   let server = serve();

@@ -7,7 +7,7 @@ import { buildConfig, type Config } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { startService, type Service } from "../../src/service.js";
 import { checkResponsesOf } from "./contract-fetch.js";
-import { redisSectionFor } from "./stack.js";
+import { redisSectionFor, startRedis } from "./stack.js";
 
 export const KEYS = {
   admin: `admin-${randomBytes(12).toString("hex")}`,
@@ -84,6 +84,24 @@ export async function startTestService(opts: TestServiceOptions): Promise<TestSe
   return { url, config, service, logs: () => logText, close: () => service.close() };
 }
 
+/** A service on a Redis of its own, for files that need no registry: close() stops both. */
+export async function startServiceOnOwnRedis(opts: Omit<TestServiceOptions, "redisUrl">): Promise<TestService> {
+  const redis = await startRedis();
+  try {
+    const svc = await startTestService({ ...opts, redisUrl: redis.url });
+    return {
+      ...svc,
+      async close() {
+        await svc.close();
+        await redis.container.stop();
+      },
+    };
+  } catch (err) {
+    await redis.container.stop();
+    throw err;
+  }
+}
+
 export function auth(key: string): Record<string, string> {
   return { authorization: `Bearer ${key}` };
 }
@@ -98,6 +116,18 @@ export async function waitForJob(url: string, id: string, timeoutMs = 60_000): P
     if (Date.now() > deadline) throw new Error(`job ${id} still ${job.state} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Submits `spec` to POST /v1/jobs with `key` (default the write key) and waits for the job to
+ * end. A refused submission is returned, not thrown: its problem body plus `status`, so a test
+ * can assert on a refusal and on a job alike.
+ */
+export async function runJob(url: string, spec: Record<string, unknown>, opts: { key?: string; timeoutMs?: number } = {}): Promise<any> {
+  const res = await fetch(`${url}/v1/jobs`, { method: "POST", headers: { ...auth(opts.key ?? KEYS.write), "content-type": "application/json" }, body: JSON.stringify(spec) });
+  const body = await json(res);
+  if (res.status !== 202) return { status: res.status, ...body };
+  return waitForJob(url, body.id, opts.timeoutMs);
 }
 
 /** A response body as JSON, typed loosely for assertions. */

@@ -3,6 +3,7 @@
 // slower, so pulls take long enough to be interrupted on purpose.
 import net from "node:net";
 import { Transform, type TransformCallback } from "node:stream";
+import { tieSockets } from "./socket-pair.js";
 
 class Throttle extends Transform {
   constructor(private readonly bytesPerSecond: number) {
@@ -34,18 +35,10 @@ export async function startSlowProxy(target: { host: string; port: number }, byt
   let down = 0;
   const server = net.createServer((client) => {
     const upstream = net.connect(target.port, target.host);
-    sockets.add(client).add(upstream);
+    tieSockets(sockets, client, upstream);
     client.pipe(upstream);
     upstream.on("data", (chunk: Buffer) => (down += chunk.length));
     upstream.pipe(new Throttle(bytesPerSecond)).pipe(client);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on("error", end).on("close", end);
-    upstream.on("error", end).on("close", end);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as net.AddressInfo).port;

@@ -2,14 +2,13 @@
 // display draws the state and a bar per host, a bytes bar for a copy across registries and for
 // a scan's layer reads, the final lines are right, colour is on (and off with NO_COLOR), and
 // Ctrl-C asks before cancelling the job.
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
-import tar from "tar-stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CLI, cliHome } from "../helpers/cli.js";
+import { gzLayer, type GzLayer } from "../helpers/layers.js";
 import { pushLayeredImage } from "../helpers/oci.js";
 import { removeLocalImages } from "../helpers/push.js";
 import { auth, json, KEYS, startTestService, type TestService } from "../helpers/service.js";
@@ -32,15 +31,7 @@ const env = (url: string, extra: Record<string, string> = {}) => {
 };
 
 /** A real tar layer (Docker must unpack it) of `size` random bytes, which gzip cannot shrink. */
-async function randomLayer(size: number): Promise<{ gz: Buffer; diffId: string }> {
-  const pack = tar.pack();
-  pack.entry({ name: "data.bin", mode: 0o644 }, randomBytes(size));
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack) chunks.push(c as Buffer);
-  const raw = Buffer.concat(chunks);
-  return { gz: gzipSync(raw), diffId: `sha256:${createHash("sha256").update(raw).digest("hex")}` };
-}
+const randomLayer = (size: number): Promise<GzLayer> => gzLayer([{ name: "data.bin", content: randomBytes(size) }]);
 
 beforeAll(async () => {
   [redis, registry, mirror] = await Promise.all([startRedis(), startRegistry(), startRegistry()]);

@@ -2,18 +2,16 @@
 // command's happy path, each exit code, --json/-o output against GET /v1/jobs/{id}, the reading
 // commands, contexts, and that nothing is coloured when stdout is not a terminal. Each
 // command is a Node process (about 0.6 s of CPU through tsx): the tests get two minutes.
-import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
-import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { cliHome, regops, startRegops, type CliRun } from "../helpers/cli.js";
 import { pushLayeredImage } from "../helpers/oci.js";
+import { gzLayer } from "../helpers/layers.js";
 import { freePort } from "../helpers/ports.js";
 import { removeLocalImages } from "../helpers/push.js";
 import { auth, json, KEYS, startTestService, type TestService } from "../helpers/service.js";
@@ -32,16 +30,6 @@ const ESC = "\u001b[";
 const as = (key: string, url = svc.url) => ({ REGOPS_URL: url, REGOPS_API_KEY: key });
 const show = (r: CliRun) => `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
 
-async function layer(entries: { name: string; content: string }[]): Promise<{ gz: Buffer; diffId: string }> {
-  const pack = tar.pack();
-  for (const e of entries) pack.entry({ name: e.name, mode: 0o644 }, e.content);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack) chunks.push(c as Buffer);
-  const raw = Buffer.concat(chunks);
-  return { gz: gzipSync(raw), diffId: `sha256:${createHash("sha256").update(raw).digest("hex")}` };
-}
-
 beforeAll(async () => {
   [redis, registry] = await Promise.all([startRedis(), startRegistry()]);
   // One HIGH advisory against the image's openssl: a scan finds it, --fail-on HIGH fails.
@@ -56,7 +44,7 @@ beforeAll(async () => {
       database_specific: { severity: "HIGH" },
     }),
   );
-  const base = await layer([
+  const base = await gzLayer([
     { name: "etc/os-release", content: 'ID=debian\nVERSION_ID="12"\n' },
     { name: "var/lib/dpkg/status", content: "Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.11-1~deb12u2\nDescription: test\n" },
   ]);

@@ -2,12 +2,11 @@
 // 127.0.0.1 refused, against the real stack: a registry with a Debian-like image, the Docker
 // host, Redis, workers. Each page is checked with axe-core (0 serious or critical violations)
 // and saved as a screenshot under $REGOPS_ARTIFACTS_DIR (default test-results/console/).
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
 import Docker from "dockerode";
 import type { Page } from "playwright-core";
 import tar from "tar-stream";
@@ -23,6 +22,7 @@ import { Remote } from "../../src/registry/remote.js";
 import { registrySchema } from "../../src/registry/schema.js";
 import { createNotationSignature, generateTestCertificates } from "../../src/sign/notation/index.js";
 import { pushBlob, pushLayeredImage, type Pushed } from "../helpers/oci.js";
+import { gzLayer } from "../helpers/layers.js";
 import { removeLocalImages } from "../helpers/push.js";
 import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
@@ -63,16 +63,6 @@ async function notationSign(subject: Pushed): Promise<void> {
   }
 }
 
-async function layer(entries: { name: string; content: string }[]): Promise<{ gz: Buffer; diffId: string }> {
-  const pack = tar.pack();
-  for (const e of entries) pack.entry({ name: e.name, mode: 0o644 }, e.content);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack) chunks.push(c as Buffer);
-  const raw = Buffer.concat(chunks);
-  return { gz: gzipSync(raw), diffId: `sha256:${createHash("sha256").update(raw).digest("hex")}` };
-}
-
 async function submit(key: string, spec: Record<string, unknown>): Promise<string> {
   const res = await fetch(`${svc.url}/v1/jobs`, { method: "POST", headers: { ...auth(key), "content-type": "application/json" }, body: JSON.stringify(spec) });
   const body = await json(res);
@@ -109,7 +99,7 @@ beforeAll(async () => {
       database_specific: { severity: "HIGH" },
     }),
   );
-  const base = await layer([
+  const base = await gzLayer([
     { name: "etc/os-release", content: 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n' },
     { name: "var/lib/dpkg/status", content: "Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\nDescription: test\n" },
   ]);

@@ -4,16 +4,12 @@
 import { connect } from "node:net";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, json, KEYS, startTestService, type TestService } from "../helpers/service.js";
-import { startRedis, type StartedRedis } from "../helpers/stack.js";
+import { auth, json, KEYS, startServiceOnOwnRedis, type TestService } from "../helpers/service.js";
 
-let redis: StartedRedis;
 let svc: TestService;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  svc = await startTestService({
-    redisUrl: redis.url,
+  svc = await startServiceOnOwnRedis({
     role: "api",
     registries: [],
     extra: { api: { graphql: { connectionInitTimeoutMs: 500 } } },
@@ -22,7 +18,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await svc?.close();
-  await redis?.container.stop();
 });
 
 const INTROSPECTION = JSON.stringify({ query: "{ __schema { queryType { name } types { name } } }" });

@@ -3,20 +3,16 @@
 // application/graphql-response+json gets that media type, with 400 for request errors and 200
 // for every executed operation (errors or not).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, KEYS, startTestService, type TestService } from "../helpers/service.js";
-import { startRedis, type StartedRedis } from "../helpers/stack.js";
+import { auth, KEYS, startServiceOnOwnRedis, type TestService } from "../helpers/service.js";
 
-let redis: StartedRedis;
 let svc: TestService;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  svc = await startTestService({ redisUrl: redis.url, registries: [] });
+  svc = await startServiceOnOwnRedis({ registries: [] });
 });
 
 afterAll(async () => {
   await svc?.close();
-  await redis?.container.stop();
 });
 
 const GRAPHQL_RESPONSE = "application/graphql-response+json";

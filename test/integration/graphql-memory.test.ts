@@ -6,24 +6,20 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, KEYS, startTestService, type TestService } from "../helpers/service.js";
-import { startRedis, type StartedRedis } from "../helpers/stack.js";
+import { auth, KEYS, startServiceOnOwnRedis, type TestService } from "../helpers/service.js";
 
 // A way to force a full collection without starting vitest's workers with --expose-gc.
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
-let redis: StartedRedis;
 let svc: TestService;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  svc = await startTestService({ redisUrl: redis.url, role: "api", registries: [] });
+  svc = await startServiceOnOwnRedis({ role: "api", registries: [] });
 });
 
 afterAll(async () => {
   await svc?.close();
-  await redis?.container.stop();
 });
 
 /** A distinct document near maxTokens (≈ 1,960 tokens) and under maxCost: 240 fields, each with a directive. */

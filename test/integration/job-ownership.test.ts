@@ -4,17 +4,13 @@
 // jobs stay queued, so each can still be cancelled.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, json, KEYS, startTestService, type TestService } from "../helpers/service.js";
-import { startRedis, type StartedRedis } from "../helpers/stack.js";
+import { auth, json, KEYS, startServiceOnOwnRedis, type TestService } from "../helpers/service.js";
 
-let redis: StartedRedis;
 let svc: TestService;
 const otherWriter = `writer2-${randomBytes(12).toString("hex")}`;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  svc = await startTestService({
-    redisUrl: redis.url,
+  svc = await startServiceOnOwnRedis({
     role: "api",
     // a registry nobody contacts: the jobs never run in an API-only process
     registries: [{ id: "local", url: "http://127.0.0.1:1", kind: "distribution", insecure: true }],
@@ -33,7 +29,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await svc?.close();
-  await redis?.container.stop();
 });
 
 function post(body: Record<string, unknown>, key: string) {

@@ -8,25 +8,21 @@ import { join } from "node:path";
 import openapiTS, { astToString, type OpenAPI3 } from "openapi-typescript";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestService, type TestService } from "../helpers/service.js";
-import { startRedis, type StartedRedis } from "../helpers/stack.js";
+import { startServiceOnOwnRedis, type TestService } from "../helpers/service.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 // Inside node_modules, so that the examples' imports resolve as in a project that installed them.
 const dir = join(root, "node_modules", ".cache", `regops-readme-clients-${randomBytes(4).toString("hex")}`);
 
-let redis: StartedRedis;
 let svc: TestService;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  svc = await startTestService({ redisUrl: redis.url, role: "api", registries: [] });
+  svc = await startServiceOnOwnRedis({ role: "api", registries: [] });
 });
 
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
   await svc?.close();
-  await redis?.container.stop();
 });
 
 /** The ```ts blocks of the README's "Clients" section, in order. */

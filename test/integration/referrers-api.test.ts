@@ -3,7 +3,7 @@
 // indexed by the registry (no tag-schema index written), listings follow Link pages within their
 // bound and honour the announced filter, and copies in both directions write a tag-schema index
 // only where the target lacks the API.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisLock } from "../../src/locks/redis-lock.js";
@@ -11,16 +11,12 @@ import { MEDIA_TYPES } from "../../src/registry/manifest.js";
 import { copyReferrers } from "../../src/registry/referrers/copy.js";
 import { listReferrers } from "../../src/registry/referrers/list.js";
 import { pushReferrer } from "../../src/registry/referrers/push.js";
-import { referrersTag } from "../../src/registry/referrers/tag-schema.js";
 import { Remote } from "../../src/registry/remote.js";
 import { registrySchema } from "../../src/registry/schema.js";
-import { pushBlob, pushPlatformImage, type Pushed } from "../helpers/oci.js";
+import { pushPlatformImage } from "../helpers/oci.js";
 import { startReferrersApiProxy, type ReferrersApiProxy } from "../helpers/referrers-api-proxy.js";
+import { artifact, SBOM_TYPE, SIG_TYPE, tagIndexStatus } from "../helpers/referrers.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
-
-const EMPTY = { mediaType: "application/vnd.oci.empty.v1+json", digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", size: 2 };
-const SIG_TYPE = "application/vnd.example.signature.v1";
-const SBOM_TYPE = "application/vnd.example.sbom.v1";
 
 let redis: StartedRedis;
 let withApi: StartedRegistry; // behind the proxy
@@ -31,26 +27,6 @@ let tagSchema: Remote;
 let conn: Redis;
 let lock: RedisLock;
 let apiUrl = "";
-
-async function artifact(base: string, repo: string, subject: Pushed, artifactType: string, note: string): Promise<Buffer> {
-  await pushBlob(base, repo, Buffer.from("{}"));
-  const layer = randomBytes(64);
-  const digest = await pushBlob(base, repo, layer);
-  return Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPES.ociManifest,
-      artifactType,
-      config: EMPTY,
-      layers: [{ mediaType: "application/octet-stream", digest, size: layer.length }],
-      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-      annotations: { "org.example.note": note },
-    }),
-  );
-}
-
-const tagStatus = async (base: string, repo: string, digest: string) =>
-  (await fetch(`${base}/v2/${repo}/manifests/${referrersTag(digest)}`, { method: "HEAD", headers: { accept: MEDIA_TYPES.ociIndex } })).status;
 
 beforeAll(async () => {
   [redis, withApi, plain] = await Promise.all([startRedis(), startRegistry(), startRegistry()]);
@@ -75,7 +51,7 @@ describe("a registry with the referrers API", () => {
     const pushed = [];
     for (let i = 0; i < 5; i++) pushed.push(await pushReferrer(api, repo, await artifact(apiUrl, repo, subject, i < 2 ? SBOM_TYPE : SIG_TYPE, `n${i}`), MEDIA_TYPES.ociManifest, { lock }));
     expect(pushed.every((p) => p.via === "referrers-api")).toBe(true);
-    expect(await tagStatus(apiUrl, repo, subject.digest)).toBe(404);
+    expect(await tagIndexStatus(apiUrl, repo, subject.digest)).toBe(404);
 
     const before = proxy.pagesServed();
     const all = await listReferrers(api, repo, subject.digest);
@@ -99,7 +75,7 @@ describe("a registry with the referrers API", () => {
 
     const back = await copyReferrers(tagSchema, repo, api, `${repo}-back`, subject.digest, { lock });
     expect(back).toMatchObject({ referrers: 1, indexed: 0 });
-    expect(await tagStatus(apiUrl, `${repo}-back`, subject.digest)).toBe(404);
+    expect(await tagIndexStatus(apiUrl, `${repo}-back`, subject.digest)).toBe(404);
     expect(await listReferrers(api, `${repo}-back`, subject.digest)).toMatchObject({ via: "referrers-api", referrers: [{ digest: sig.descriptor.digest }] });
   });
 });

@@ -2,7 +2,7 @@
 // Redis: pushing with a subject keeps the sha256-<hex> index, concurrent pushers from several
 // clients lose no entry, listing filters and bounds what it reads, and a copy carries referrers
 // (and their referrers) to another registry.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisLock } from "../../src/locks/redis-lock.js";
@@ -13,12 +13,9 @@ import { pushReferrer } from "../../src/registry/referrers/push.js";
 import { referrersTag } from "../../src/registry/referrers/tag-schema.js";
 import { Remote } from "../../src/registry/remote.js";
 import { registrySchema } from "../../src/registry/schema.js";
-import { pushBlob, pushPlatformImage, type Pushed } from "../helpers/oci.js";
+import { pushPlatformImage, type Pushed } from "../helpers/oci.js";
+import { artifact, SBOM_TYPE, SIG_TYPE, tagIndex } from "../helpers/referrers.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
-
-const EMPTY = { mediaType: "application/vnd.oci.empty.v1+json", digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", size: 2 };
-const SIG_TYPE = "application/vnd.example.signature.v1";
-const SBOM_TYPE = "application/vnd.example.sbom.v1";
 
 let redis: StartedRedis;
 let regA: StartedRegistry;
@@ -37,30 +34,6 @@ function lockOn(): RedisLock {
   const conn = new Redis(redis.url, { maxRetriesPerRequest: 1 });
   connections.push(conn);
   return new RedisLock(conn, prefix, { ttlMs: 5000, maxWaitMs: 60_000, pollMs: 5 });
-}
-
-/** An artifact manifest (empty config, one small layer) whose subject is `subject`. */
-async function artifact(base: string, repo: string, subject: Pushed, artifactType: string, note: string): Promise<Buffer> {
-  await pushBlob(base, repo, Buffer.from("{}"));
-  const layer = randomBytes(64);
-  const digest = await pushBlob(base, repo, layer);
-  return Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPES.ociManifest,
-      artifactType,
-      config: EMPTY,
-      layers: [{ mediaType: "application/octet-stream", digest, size: layer.length }],
-      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-      annotations: { "org.example.note": note },
-    }),
-  );
-}
-
-async function tagIndex(base: string, repo: string, digest: string): Promise<{ manifests: { digest: string; artifactType?: string; annotations?: Record<string, string> }[] }> {
-  const res = await fetch(`${base}/v2/${repo}/manifests/${referrersTag(digest)}`, { headers: { accept: MEDIA_TYPES.ociIndex } });
-  if (res.status !== 200) throw new Error(`tag index: ${res.status}`);
-  return (await res.json()) as never;
 }
 
 beforeAll(async () => {

@@ -19,6 +19,7 @@ import { verifyCosignSignatures } from "../../src/sign/cosign/find.js";
 import { signingKeyFromPem } from "../../src/sign/cosign/keys.js";
 import { signImage } from "../../src/sign/cosign/sign.js";
 import { docker, pushRandomImage, removeLocalImages } from "../helpers/push.js";
+import { tieSockets } from "../helpers/socket-pair.js";
 import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
 
@@ -51,7 +52,6 @@ async function startTcpProxy(target: string, uploadBytesPerSecond?: number): Pro
   let up = 0;
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(port), host);
-    sockets.add(client).add(upstream);
     const counter = new Transform({
       transform(chunk: Buffer, _enc, cb: TransformCallback) {
         up += chunk.length;
@@ -60,17 +60,9 @@ async function startTcpProxy(target: string, uploadBytesPerSecond?: number): Pro
       },
       highWaterMark: 16 * 1024,
     });
+    tieSockets(sockets, client, upstream, counter);
     client.pipe(counter).pipe(upstream);
     upstream.pipe(client);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-      counter.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on("error", end).on("close", end);
-    upstream.on("error", end).on("close", end);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {

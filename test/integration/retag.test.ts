@@ -11,7 +11,7 @@ import { join } from "node:path";
 import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OCI_MANIFEST, pushMultiArch, pushPlatformImage } from "../helpers/oci.js";
-import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
+import { auth, json, KEYS, runJob, startTestService, type TestService } from "../helpers/service.js";
 import { startSlowProxy, type SlowProxy } from "../helpers/slow-proxy.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
 
@@ -31,15 +31,8 @@ const skopeo = async (...args: string[]) => (await promisify(execFile)("skopeo",
 const rawDigest = (raw: string) => `sha256:${createHash("sha256").update(raw).digest("hex")}`;
 
 async function retag(body: Record<string, unknown>): Promise<any> {
-  const res = await fetch(`${svc.url}/v1/jobs`, {
-    method: "POST",
-    headers: { ...auth(KEYS.write), "content-type": "application/json" },
-    body: JSON.stringify({ type: "retag", ...body }),
-  });
-  const created = await json(res);
-  if (res.status !== 202) throw new Error(JSON.stringify(created));
-  const job = await waitForJob(svc.url, created.id, 45_000);
-  if (job.state === "failed") console.error("retag failed:", JSON.stringify(job.error));
+  const job = await runJob(svc.url, { type: "retag", ...body }, { timeoutMs: 45_000 });
+  if (job.state !== "completed") console.error("retag did not complete:", JSON.stringify(job));
   return job;
 }
 

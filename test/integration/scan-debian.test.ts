@@ -15,7 +15,7 @@ import { createGunzip } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { debianRootfs, type DebianRootfs } from "../helpers/debian-rootfs.js";
 import { pushLayeredImage } from "../helpers/oci.js";
-import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
+import { auth, json, KEYS, runJob, startTestService, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
 
 const run = promisify(execFile);
@@ -110,12 +110,7 @@ function osvRecord(a: Advisory) {
   };
 }
 
-async function submit(spec: Record<string, unknown>): Promise<any> {
-  const res = await fetch(`${svc.url}/v1/jobs`, { method: "POST", headers: { ...auth(KEYS.write), "content-type": "application/json" }, body: JSON.stringify(spec) });
-  const body = await json(res);
-  if (res.status !== 202) return { status: res.status, ...body };
-  return waitForJob(svc.url, body.id, 120_000);
-}
+const submit = (spec: Record<string, unknown>) => runJob(svc.url, spec, { timeoutMs: 120_000 });
 
 beforeAll(async () => {
   const stack = Promise.all([startRedis(), startRegistry()]);

@@ -2,7 +2,6 @@
 // (gzip, plain tar and zstd layers, whiteouts, a dpkg status rewritten in an upper layer), read
 // back through registryLayers(Remote) + getManifest, then analysed. Also the build info of Go
 // binaries found on this host (skipped where they are absent).
-import { createHash } from "node:crypto";
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,13 +10,13 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
-import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getManifest } from "../../src/registry/manifest.js";
 import { parseReference } from "../../src/registry/reference.js";
 import { Remote } from "../../src/registry/remote.js";
 import { analyzeImage, fileSelection } from "../../src/scan/analyzers/index.js";
 import { readImageFiles, registryLayers } from "../../src/scan/layers/index.js";
+import { sha256Of, tarOf } from "../helpers/layers.js";
 import { OCI_MANIFEST, pushBlob, putManifest } from "../helpers/oci.js";
 import { startRegistry, type StartedRegistry } from "../helpers/stack.js";
 import { zip } from "../helpers/zip.js";
@@ -37,21 +36,7 @@ afterAll(async () => {
   await registry?.container.stop();
 });
 
-type Entry = { name: string; content?: string | Buffer; symlink?: string };
-async function tarOf(entries: Entry[]): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const e of entries) {
-    if (e.symlink) pack.entry({ name: e.name, type: "symlink", linkname: e.symlink });
-    else pack.entry({ name: e.name, mode: 0o644 }, e.content ?? "");
-  }
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
 const LAYER = "application/vnd.oci.image.layer.v1.tar";
-const sha256 = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
 /** Pushes the layers and a config, puts the manifest under `tag`; returns the layer digests. */
 async function pushImage(repo: string, tag: string, layers: { blob: Buffer; mediaType: string }[]): Promise<string[]> {
@@ -83,7 +68,7 @@ describe("reading layers from a registry", () => {
     const repo = `scan-${Date.now()}/debian`;
     const l1 = gzipSync(
       await tarOf([
-        { name: "etc/os-release", symlink: "../usr/lib/os-release" },
+        { name: "etc/os-release", type: "symlink", linkname: "../usr/lib/os-release" },
         { name: "usr/lib/os-release", content: 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n' },
         { name: "var/lib/dpkg/status", content: STATUS([["libc6", "2.36-9+deb12u4", "glibc"], ["curl", "7.88.1-10+deb12u5"], ["zlib1g", "1:1.2.13.dfsg-1", "zlib"]]) },
         { name: "app/node_modules/left-pad/package.json", content: '{"name":"left-pad","version":"1.3.0"}' },
@@ -145,7 +130,7 @@ describe("reading layers from a registry", () => {
 describe("Go binaries on this host", () => {
   const layerWith = async (path: string, file: string) => {
     const blob = await tarOf([{ name: path, content: readFileSync(file) }]);
-    return { digest: sha256(blob), mediaType: LAYER, open: async () => Readable.from([blob]) };
+    return { digest: sha256Of(blob), mediaType: LAYER, open: async () => Readable.from([blob]) };
   };
   const analyse = async (path: string, file: string) => {
     const sel = fileSelection();

@@ -5,13 +5,11 @@
 // version, must give exactly the findings rpm's own rpm.vercmp says, on the binary packages.
 // Needs rpm and sqlite3 (scripts/bootstrap installs them).
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
-import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { filesAsEntries, gzLayer } from "../helpers/layers.js";
 import { pushLayeredImage } from "../helpers/oci.js";
 import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
@@ -112,17 +110,6 @@ function rpmLt(pairs: [string, string][]): boolean[] {
     .map((v) => Number(v) < 0);
 }
 
-/** A gzip layer and its diff_id (the uncompressed tar's digest). */
-async function tarGz(entries: Record<string, Buffer | string>): Promise<{ blob: Buffer; diffId: string }> {
-  const pack = tar.pack();
-  for (const [name, content] of Object.entries(entries)) pack.entry({ name, mode: 0o644 }, content);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack) chunks.push(c as Buffer);
-  const plain = Buffer.concat(chunks);
-  return { blob: gzipSync(plain), diffId: `sha256:${createHash("sha256").update(plain).digest("hex")}` };
-}
-
 beforeAll(async () => {
   const stack = Promise.all([startRedis(), startRegistry()]);
   try {
@@ -161,11 +148,11 @@ beforeAll(async () => {
     writeFileSync(join(osvDir, `${a.id}.json`), JSON.stringify(record));
   }
 
-  const layer = await tarGz({
+  const layer = await gzLayer(filesAsEntries({
     "etc/os-release": 'NAME="Rocky Linux"\nVERSION="9.3 (Blue Onyx)"\nID="rocky"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.3"\n',
     "var/lib/rpm/rpmdb.sqlite": readFileSync(join(dir, "rpmdb/rpmdb.sqlite")),
-  });
-  const pushed = await pushLayeredImage(registry.url, repo, "9.3", [{ gz: layer.blob, diffId: layer.diffId }], { format: "oci" });
+  }));
+  const pushed = await pushLayeredImage(registry.url, repo, "9.3", [layer], { format: "oci" });
   ref = `${registry.host}/${repo}:9.3`;
   digest = pushed.digest;
   svc = await startTestService({

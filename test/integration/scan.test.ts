@@ -3,17 +3,16 @@
 // against an independent `dpkg --compare-versions`, then the questions a security team asks:
 // which digests, tags and Docker hosts have CVE-X; plus the gate, the cache, and a reload.
 import { execFile } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { gzipSync } from "node:zlib";
-import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pushLayeredImage } from "../helpers/oci.js";
+import { gzLayer } from "../helpers/layers.js";
 import { removeLocalImages } from "../helpers/push.js";
-import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
+import { auth, json, KEYS, runJob, startTestService, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
 
 const run = promisify(execFile);
@@ -55,22 +54,7 @@ function osvRecord([id, alias, pkg, fixed, severity]: (typeof ADVISORIES)[number
   };
 }
 
-async function layer(entries: { name: string; content: string }[]): Promise<{ gz: Buffer; diffId: string }> {
-  const pack = tar.pack();
-  for (const e of entries) pack.entry({ name: e.name, mode: 0o644 }, e.content);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack) chunks.push(c as Buffer);
-  const raw = Buffer.concat(chunks);
-  return { gz: gzipSync(raw), diffId: `sha256:${createHash("sha256").update(raw).digest("hex")}` };
-}
-
-async function submit(spec: Record<string, unknown>): Promise<any> {
-  const res = await fetch(`${svc.url}/v1/jobs`, { method: "POST", headers: { ...auth(KEYS.write), "content-type": "application/json" }, body: JSON.stringify(spec) });
-  const body = await json(res);
-  if (res.status !== 202) return { status: res.status, ...body };
-  return waitForJob(svc.url, body.id, 60_000);
-}
+const submit = (spec: Record<string, unknown>) => runJob(svc.url, spec);
 
 /** The findings an independent check expects: dpkg itself compares installed against fixed. */
 async function expectedFindings(): Promise<string[]> {
@@ -89,11 +73,11 @@ beforeAll(async () => {
   [redis, registry] = await Promise.all([startRedis(), startRegistry()]);
   for (const a of ADVISORIES.slice(0, 4)) writeFileSync(join(osvDir, `${a[0]}.json`), JSON.stringify(osvRecord(a)));
   const status = INSTALLED.map(([p, v, s]) => `Package: ${p}\nStatus: install ok installed\nArchitecture: amd64\nSource: ${s}\nVersion: ${v}\nDescription: test\n`).join("\n");
-  const base = await layer([
+  const base = await gzLayer([
     { name: "etc/os-release", content: 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n' },
     { name: "var/lib/dpkg/status", content: status },
   ]);
-  const app = await layer([{ name: "app/hello.txt", content: "hello\n" }]);
+  const app = await gzLayer([{ name: "app/hello.txt", content: "hello\n" }]);
   const pushed = await pushLayeredImage(registry.url, repo, "12", [base, app], { config: { Cmd: ["/bin/true"] } });
   ref = `${registry.host}/${repo}:12`;
   digest = pushed.digest;

@@ -12,7 +12,7 @@ import { createDeflateRaw, crc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { OsvStore } from "../../src/scan/osv/store.js";
 import { syncOsvMirror, type SyncConfig } from "../../src/scan/sync/sync.js";
-import { zip } from "../helpers/zip.js";
+import { zip, zipOf } from "../helpers/zip.js";
 
 const MIB = 1024 * 1024;
 const mirrorDir = mkdtempSync(join(tmpdir(), "regops-zipbomb-mirror-"));
@@ -55,32 +55,7 @@ async function bomb(size: number, declared = size): Promise<Buffer> {
       })(),
     ).pipe(createDeflateRaw({ level: 9 })),
   );
-  const name = Buffer.from("ALPINE-BOMB.json");
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(crc >>> 0, 14);
-  local.writeUInt32LE(packed.length, 18);
-  local.writeUInt32LE(declared, 22);
-  local.writeUInt16LE(name.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(crc >>> 0, 16);
-  central.writeUInt32LE(packed.length, 20);
-  central.writeUInt32LE(declared, 24);
-  central.writeUInt16LE(name.length, 28);
-  const cdOffset = local.length + name.length + packed.length;
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(central.length + name.length, 12);
-  end.writeUInt32LE(cdOffset, 16);
-  return Buffer.concat([local, name, packed, central, name, end]);
+  return zipOf([{ name: "ALPINE-BOMB.json", packed, crc, size: declared }]);
 }
 
 const maxRssMiB = () => process.resourceUsage().maxRSS / 1024;

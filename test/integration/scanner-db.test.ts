@@ -10,12 +10,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
-import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncOsvMirror } from "../../src/scan/sync/sync.js";
+import { gzLayer } from "../helpers/layers.js";
 import { pushLayeredImage } from "../helpers/oci.js";
-import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
+import { auth, json, KEYS, runJob, startTestService, type TestService, waitForJob } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
 import { zip } from "../helpers/zip.js";
 
@@ -82,24 +81,16 @@ function startMirror(): Promise<void> {
 }
 
 async function pushDebianImage(): Promise<string> {
-  const pack = tar.pack();
-  pack.entry({ name: "etc/os-release" }, 'ID=debian\nVERSION_ID="12"\n');
-  pack.entry({ name: "var/lib/dpkg/status" }, "Package: libc6\nStatus: install ok installed\nSource: glibc\nVersion: 2.36-9+deb12u4\nArchitecture: amd64\n");
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack) chunks.push(c as Buffer);
-  const raw = Buffer.concat(chunks);
+  const layer = await gzLayer([
+    { name: "etc/os-release", content: 'ID=debian\nVERSION_ID="12"\n' },
+    { name: "var/lib/dpkg/status", content: "Package: libc6\nStatus: install ok installed\nSource: glibc\nVersion: 2.36-9+deb12u4\nArchitecture: amd64\n" },
+  ]);
   const repo = `scanner-db-${randomBytes(3).toString("hex")}/debian`;
-  await pushLayeredImage(registry.url, repo, "12", [{ gz: gzipSync(raw), diffId: `sha256:${createHash("sha256").update(raw).digest("hex")}` }]);
+  await pushLayeredImage(registry.url, repo, "12", [layer]);
   return `${registry.host}/${repo}:12`;
 }
 
-async function submit(spec: Record<string, unknown>, key = KEYS.admin): Promise<any> {
-  const res = await fetch(`${svc.url}/v1/jobs`, { method: "POST", headers: { ...auth(key), "content-type": "application/json" }, body: JSON.stringify(spec) });
-  const body = await json(res);
-  if (res.status !== 202) return { status: res.status, ...body };
-  return waitForJob(svc.url, body.id, 60_000);
-}
+const submit = (spec: Record<string, unknown>, key = KEYS.admin) => runJob(svc.url, spec, { key });
 
 const db = () => json(fetch(`${svc.url}/v1/scanner/db`, { headers: auth(KEYS.read) }));
 

@@ -17,7 +17,7 @@ import { ecdsaDer } from "../helpers/ecdsa-der.js";
 import { layoutManifests, readBlob } from "../helpers/oci-layout.js";
 import { OCI_INDEX, OCI_MANIFEST, pushBlob, pushPlatformImage } from "../helpers/oci.js";
 import { pushRandomImage, removeLocalImages } from "../helpers/push.js";
-import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
+import { runJob, startTestService, type TestService, waitForJob } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
 
 let redis: StartedRedis;
@@ -29,12 +29,7 @@ const NOTATION = "application/vnd.cncf.notary.signature";
 const layouts = () => corpusPath("signatures", "notation", "oci_layout");
 const localkeys = (name: string) => corpusPath("signatures", "notation", "localkeys", name);
 
-async function submit(spec: Record<string, unknown>, timeoutMs = 60_000): Promise<any> {
-  const res = await fetch(`${svc.url}/v1/jobs`, { method: "POST", headers: { ...auth(KEYS.write), "content-type": "application/json" }, body: JSON.stringify(spec) });
-  const body = await json(res);
-  if (res.status !== 202) return { status: res.status, ...body };
-  return waitForJob(svc.url, body.id, timeoutMs);
-}
+const submit = (spec: Record<string, unknown>, timeoutMs?: number) => runJob(svc.url, spec, { timeoutMs });
 
 async function putBytes(repo: string, reference: string, mediaType: string, body: Buffer): Promise<void> {
   const res = await fetch(`${registry.url}/v2/${repo}/manifests/${reference}`, { method: "PUT", headers: { "content-type": mediaType }, body });

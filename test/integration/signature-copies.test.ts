@@ -28,7 +28,7 @@ import {
   type TestCertificates,
 } from "../../src/sign/notation/index.js";
 import { pushBlob, pushMultiArch, pushPlatformImage, type Pushed } from "../helpers/oci.js";
-import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
+import { auth, json, KEYS, runJob, startTestService, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
 
 let redis: StartedRedis;
@@ -42,16 +42,7 @@ let remoteB: Remote;
 let certs: TestCertificates;
 let cosignKey: SigningKey;
 
-async function retag(body: Record<string, unknown>): Promise<any> {
-  const res = await fetch(`${svc.url}/v1/jobs`, {
-    method: "POST",
-    headers: { ...auth(KEYS.write), "content-type": "application/json" },
-    body: JSON.stringify({ type: "retag", ...body }),
-  });
-  const created = await json(res);
-  if (res.status !== 202) throw new Error(JSON.stringify(created));
-  return waitForJob(svc.url, created.id, 60_000);
-}
+const retag = (body: Record<string, unknown>) => runJob(svc.url, { type: "retag", ...body });
 
 /** Signs `subject` in registry A with Notation (the test CA's leaf) and pushes it as a referrer. */
 async function notationSign(repo: string, subject: Pushed): Promise<string> {

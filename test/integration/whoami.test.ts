@@ -1,19 +1,15 @@
 // GET /v1/whoami and GraphQL `viewer`: the key's id and its scopes, implied ones included.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, KEYS, startTestService, type TestService } from "../helpers/service.js";
-import { startRedis, type StartedRedis } from "../helpers/stack.js";
+import { auth, KEYS, startServiceOnOwnRedis, type TestService } from "../helpers/service.js";
 
-let redis: StartedRedis;
 let svc: TestService;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  svc = await startTestService({ redisUrl: redis.url, role: "api", registries: [] });
+  svc = await startServiceOnOwnRedis({ role: "api", registries: [] });
 });
 
 afterAll(async () => {
   await svc?.close();
-  await redis?.container.stop();
 });
 
 describe("whoami", () => {

@@ -3,7 +3,7 @@ import { ApiKeys, hasScope } from "../../src/api/auth.js";
 import { buildConfig } from "../../src/config.js";
 import { RegopsError } from "../../src/errors.js";
 import { admit } from "../../src/jobs/service.js";
-import { jobSpec, requiredScope } from "../../src/jobs/specs.js";
+import { jobSpec, requiredScope } from "../../src/jobs/specs/index.js";
 
 const config = buildConfig(
   {},

@@ -4,7 +4,7 @@
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { run } from "../../src/cli/main.js";
-import { jobSpec } from "../../src/jobs/specs.js";
+import { jobSpec } from "../../src/jobs/specs/index.js";
 
 const PLAN = "01a2498a-f8b6-773a-bc0b-df1d2fa6ebeb";
 

@@ -17,7 +17,7 @@ import {
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
 import { registryUpdateSchema } from "../../src/registry/api-view.js";
-import { JOB_TYPES, migrateSignaturesSpec, pruneSpec, refreshSpec, retagSpec, retentionSpec, scanSpec, scannerDbSpec, signSpec, verifySpec } from "../../src/jobs/specs.js";
+import { JOB_TYPES, migrateSignaturesSpec, pruneSpec, refreshSpec, retagSpec, retentionSpec, scanSpec, scannerDbSpec, signSpec, verifySpec } from "../../src/jobs/specs/index.js";
 
 type Json = Record<string, any>;
 

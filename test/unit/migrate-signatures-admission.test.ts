@@ -1,7 +1,7 @@
 // What a migrate-signatures job needs from the configuration, and which format it signs in.
 import { describe, expect, it } from "vitest";
 import { migrationFormat, migrationRefusal } from "../../src/migrate-signatures/admission.js";
-import { migrateSignaturesSpec } from "../../src/jobs/specs.js";
+import { migrateSignaturesSpec } from "../../src/jobs/specs/index.js";
 
 const notary = { server: "https://notary.example.com", trustDir: "/tmp/t", passphrases: {}, role: "targets", delegationKeys: [], timeoutMs: 1000 } as never;
 const withKey = { notation: { key: "/k", certificateChain: "/c", trustStores: {} } } as never;

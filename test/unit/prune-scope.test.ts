@@ -1,6 +1,6 @@
 // Which prunes need the admin scope: the ones that delete what cannot be pulled again.
 import { describe, expect, it } from "vitest";
-import { jobSpec, requiredScope } from "../../src/jobs/specs.js";
+import { jobSpec, requiredScope } from "../../src/jobs/specs/index.js";
 
 const scopeOf = (spec: Record<string, unknown>) => requiredScope(jobSpec.parse({ type: "prune", ...spec }));
 

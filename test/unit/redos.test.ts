@@ -11,7 +11,7 @@ import { RE2JS } from "re2js";
 import { registryInputSchema } from "../../src/registry/api-view.js";
 import { estimateProgram } from "../../src/patterns/program-estimate.js";
 import { buildConfig, ConfigError } from "../../src/config.js";
-import { jobSpec } from "../../src/jobs/specs.js";
+import { jobSpec } from "../../src/jobs/specs/index.js";
 import { needsExistingDigest, tagPolicySchema, tagRuleMatcher } from "../../src/registry/tag-policy.js";
 import { configuredRules } from "../../src/retention/config.js";
 import { scheduleSchema } from "../../src/schedules/schema.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jobSpec } from "../../src/jobs/specs.js";
+import { jobSpec } from "../../src/jobs/specs/index.js";
 import { platformMatches } from "../../src/registry/copy.js";
 import { backupTag } from "../../src/retag/target.js";
 

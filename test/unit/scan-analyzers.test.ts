@@ -1,10 +1,7 @@
 // Each analyzer on realistic package-database contents, OS detection and the OSV ecosystem
 // strings, and analyzeImage over layers built in memory (attribution, removal by rewrite).
-import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
-import tar from "tar-stream";
 import { describe, expect, it } from "vitest";
 import { ANALYZERS, analyzeImage, fileSelection } from "../../src/scan/analyzers/index.js";
 import { buildInfoSlice, gobinary, isGoBinaryCandidate, parseBuildInfo, stdlibVersion } from "../../src/scan/analyzers/gobinary.js";
@@ -14,26 +11,9 @@ import { apk } from "../../src/scan/analyzers/apk.js";
 import { npm, parsePackageLock } from "../../src/scan/analyzers/npm.js";
 import { pypi, pep503 } from "../../src/scan/analyzers/pypi.js";
 import { rpm } from "../../src/scan/analyzers/rpm.js";
-import { readImageFiles, type ImageFiles, type LayerSource } from "../../src/scan/layers/index.js";
+import { readImageFiles, type ImageFiles } from "../../src/scan/layers/index.js";
 import { corpus, corpusPath } from "../helpers/corpus.js";
-
-// (Same helpers as scan-layers.test.ts: importing a test file would run its tests here too.)
-type TarEntry = { name: string; content?: string | Buffer; type?: "symlink"; linkname?: string };
-async function tarOf(entries: TarEntry[]): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const e of entries) {
-    if (e.type) pack.entry({ name: e.name, type: e.type, linkname: e.linkname });
-    else pack.entry({ name: e.name, mode: 0o644 }, e.content ?? "");
-  }
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-function layerOf(blob: Buffer): LayerSource {
-  const digest = `sha256:${createHash("sha256").update(blob).digest("hex")}`;
-  return { digest, mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", open: async () => Readable.from([blob]) };
-}
+import { layerSourceOf, tarOf, type TarEntry } from "../helpers/layers.js";
 
 const L = "sha256:layer";
 function filesOf(map: Record<string, string | Buffer>): ImageFiles {
@@ -340,7 +320,7 @@ describe("gobinary", () => {
 describe("rpm", () => {
   // Real databases built with rpm are read in scan-rpm.test.ts.
   it("when a file at an rpm database path is none of rpm's formats, then its bytes are kept and it is noted", async () => {
-    const layer = layerOf(gzipSync(await tarOf([{ name: "var/lib/rpm/rpmdb.sqlite", content: Buffer.alloc(5000, 1) }])));
+    const layer = layerSourceOf(gzipSync(await tarOf([{ name: "var/lib/rpm/rpmdb.sqlite", content: Buffer.alloc(5000, 1) }])));
     const sel = fileSelection();
     const files = await readImageFiles([layer], sel.wants, sel);
     expect(files.files.get("var/lib/rpm/rpmdb.sqlite")).toMatchObject({ size: 5000, content: Buffer.alloc(5000, 1) });
@@ -358,7 +338,7 @@ describe("analyzeImage", () => {
   });
 
   const build = async (layers: TarEntry[][]) => {
-    const sources = await Promise.all(layers.map(async (l) => layerOf(gzipSync(await tarOf(l)))));
+    const sources = await Promise.all(layers.map(async (l) => layerSourceOf(gzipSync(await tarOf(l)))));
     const sel = fileSelection();
     return { sources, analysis: await analyzeImage(await readImageFiles(sources, sel.wants, sel)) };
   };

@@ -1,43 +1,12 @@
 // readImageFiles on layers built in memory: overlay order, whiteouts (plain and opaque),
 // gzip / zstd / plain tar, size limits and the blob digest check.
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
-import tar from "tar-stream";
 import { describe, expect, it } from "vitest";
-import { compressionOf, normalizePath, readImageFiles, whiteoutOf, type LayerSource } from "../../src/scan/layers/index.js";
+import { compressionOf, normalizePath, readImageFiles, whiteoutOf } from "../../src/scan/layers/index.js";
+import { layerSourceOf, tarOf, type TarEntry } from "../helpers/layers.js";
 
-type TarEntry = { name: string; content?: string | Buffer; type?: "directory" | "symlink" | "link"; linkname?: string };
-
-async function tarOf(entries: TarEntry[]): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const e of entries) {
-    if (e.type) pack.entry({ name: e.name, type: e.type, linkname: e.linkname, mode: 0o755 });
-    else pack.entry({ name: e.name, mode: 0o644 }, e.content ?? "");
-  }
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
-const sha256 = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
-
-/** A layer served in `chunk`-byte pieces (to exercise the magic-byte peek across chunks). */
-function layerOf(blob: Buffer, mediaType = "application/vnd.oci.image.layer.v1.tar+gzip", chunk = 64 * 1024): LayerSource {
-  return {
-    digest: sha256(blob),
-    mediaType,
-    async open() {
-      const parts: Buffer[] = [];
-      for (let i = 0; i < blob.length; i += chunk) parts.push(blob.subarray(i, i + chunk));
-      return Readable.from(parts);
-    },
-  };
-}
-
-const gz = async (entries: TarEntry[]) => layerOf(gzipSync(await tarOf(entries)));
+const gz = async (entries: TarEntry[]) => layerSourceOf(gzipSync(await tarOf(entries)));
 const all = () => true;
 const text = (files: Awaited<ReturnType<typeof readImageFiles>>, p: string) => files.files.get(p)?.content.toString();
 
@@ -152,7 +121,7 @@ describe("readImageFiles", () => {
 
   it("when a layer is plain tar served one byte at a time, then it is read", async () => {
     const blob = await tarOf([{ name: "etc/debian_version", content: "12.5\n" }]);
-    const files = await readImageFiles([layerOf(blob, "application/vnd.oci.image.layer.v1.tar", 1)], all);
+    const files = await readImageFiles([layerSourceOf(blob, "application/vnd.oci.image.layer.v1.tar", 1)], all);
     expect(files.layers[0]!.compression).toBe("none");
     expect(text(files, "etc/debian_version")).toBe("12.5\n");
   });
@@ -161,7 +130,7 @@ describe("readImageFiles", () => {
     // test/fixtures/scan/layer-alpine.tar.zst: a tar (etc/alpine-release, etc/apk/repositories,
     // lib/apk/db/installed) compressed once with `zstd -19`; CI needs no zstd binary.
     const blob = readFileSync(new URL("../fixtures/scan/layer-alpine.tar.zst", import.meta.url));
-    const files = await readImageFiles([layerOf(blob, "application/vnd.oci.image.layer.v1.tar+zstd", 100)], all);
+    const files = await readImageFiles([layerSourceOf(blob, "application/vnd.oci.image.layer.v1.tar+zstd", 100)], all);
     expect(files.layers[0]!.compression).toBe("zstd");
     expect(text(files, "etc/alpine-release")).toBe("3.19.1\n");
     expect(text(files, "lib/apk/db/installed")).toContain("P:libcrypto3\nV:3.1.4-r5\n");
@@ -192,7 +161,7 @@ describe("readImageFiles", () => {
     const good = await gz([{ name: "a", content: "x" }]);
     const bad = { ...good, digest: `sha256:${"0".repeat(64)}` };
     await expect(readImageFiles([bad], all)).rejects.toThrow(/failed to read layer sha256:0+: the blob hashes to/);
-    const garbage = layerOf(Buffer.from([0x1f, 0x8b, 1, 2, 3, 4, 5, 6]));
+    const garbage = layerSourceOf(Buffer.from([0x1f, 0x8b, 1, 2, 3, 4, 5, 6]));
     await expect(readImageFiles([garbage], all)).rejects.toThrow(/failed to read layer/);
     const notLayer = { ...good, mediaType: "application/vnd.in-toto+json" };
     await expect(readImageFiles([notLayer], all)).rejects.toThrow(/not a filesystem layer/);

@@ -6,15 +6,12 @@
 // Expected = what `rpm -qa` lists on that database; source names and versions = what `rpm -qp`
 // says of the real source rpms rpmbuild made; version order = rpm's own rpm.vercmp.
 // Needs rpm, db5.3-util and sqlite3: scripts/bootstrap installs them (a missing tool fails).
-import { createHash } from "node:crypto";
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
-import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeImage, fileSelection } from "../../src/scan/analyzers/index.js";
 import { ecosystemCovers } from "../../src/scan/osv/ecosystem.js";
@@ -24,6 +21,7 @@ import type { OsInfo, Package } from "../../src/scan/analyzers/types.js";
 import { readImageFiles, type ImageFiles, type LayerSource } from "../../src/scan/layers/index.js";
 import { matchPackages } from "../../src/scan/match/index.js";
 import { OsvStore } from "../../src/scan/osv/store.js";
+import { filesAsEntries, layerSourceOf, tarOf } from "../helpers/layers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "regops-rpm-"));
 // rpmbuild and rpm read ~/.rpmmacros: a HOME of our own keeps the host's out.
@@ -210,16 +208,7 @@ function filesOf(map: Record<string, Buffer>, layer = L1): ImageFiles {
   return { files, layers: [] };
 }
 
-async function layerOf(entries: Record<string, Buffer | string>): Promise<LayerSource> {
-  const pack = tar.pack();
-  for (const [name, content] of Object.entries(entries)) pack.entry({ name, mode: 0o644 }, content);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack) chunks.push(c as Buffer);
-  const blob = gzipSync(Buffer.concat(chunks));
-  const digest = `sha256:${createHash("sha256").update(blob).digest("hex")}`;
-  return { digest, mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", open: async () => Readable.from([blob]) };
-}
+const layerOf = async (files: Record<string, Buffer | string>): Promise<LayerSource> => layerSourceOf(gzipSync(await tarOf(filesAsEntries(files))));
 
 /** rpm's own comparison (its Lua rpm.vercmp): negative, 0 or positive per pair. */
 function rpmVercmp(pairs: [string, string][]): number[] {

@@ -5,7 +5,7 @@ import mercurius from "mercurius";
 import { RegopsError, badRequest } from "../../errors.js";
 import { stoppable, type JobEvents } from "../../jobs/events.js";
 import type { JobService } from "../../jobs/service.js";
-import { jobSpec, type JobType } from "../../jobs/specs.js";
+import { jobSpec, type JobType } from "../../jobs/specs/index.js";
 import { graphqlJobType, restJobType } from "./job-type.js";
 import { imageView } from "../../images/view.js";
 import { formatReference, parseReference, withDefaultTag } from "../../registry/reference.js";

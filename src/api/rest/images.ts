@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { RegopsError } from "../../errors.js";
-import { imageReference } from "../../jobs/specs.js";
+import { imageReference } from "../../jobs/specs/index.js";
 import { imageView } from "../../images/view.js";
 import { formatReference, parseReference, withDefaultTag } from "../../registry/reference.js";
 import { TAG_KINDS } from "../../registry/tag-policy.js";

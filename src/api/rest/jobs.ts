@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { JobEvents } from "../../jobs/events.js";
 import type { JobService } from "../../jobs/service.js";
-import { jobListSchema, jobSchema, jobSpec, jobStateSchema, JOB_TYPES, imageReference } from "../../jobs/specs.js";
+import { jobListSchema, jobSchema, jobSpec, jobStateSchema, JOB_TYPES, imageReference } from "../../jobs/specs/index.js";
 import { requireJobOwner, requireScope } from "../auth.js";
 import { formatReference, parseReference, withDefaultTag } from "../../registry/reference.js";
 import type { JobRecord } from "../../store/jobs.js";

@@ -1,7 +1,7 @@
 // GET /v1/manifests?ref=: inspect a manifest in its registry (read-only, answered directly).
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { imageReference } from "../../jobs/specs.js";
+import { imageReference } from "../../jobs/specs/index.js";
 import { inspectImage } from "../../registry/inspect.js";
 import type { RegistryClients } from "../../registry/clients.js";
 import { TAG_KINDS } from "../../registry/tag-policy.js";

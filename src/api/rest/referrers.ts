@@ -2,7 +2,7 @@
 // an image in its registry (read-only, answered directly).
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { imageReference } from "../../jobs/specs.js";
+import { imageReference } from "../../jobs/specs/index.js";
 import type { RegistryClients } from "../../registry/clients.js";
 import { artifactTypeFilter, referrersOfImage } from "../../registry/referrers/of-image.js";
 import { problemSchema } from "../problem.js";

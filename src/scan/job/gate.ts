@@ -1,7 +1,7 @@
 // A scan's gate: `failOn` names a severity; a finding of that severity or worse makes the scan
 // not pass (it still completes, with its findings stored), and a scan that did not pass queues
 // no `then` steps.
-import type { ScanSpec } from "../../jobs/specs.js";
+import type { ScanSpec } from "../../jobs/specs/index.js";
 import { SEVERITIES } from "../schema.js";
 
 // failOn's names, mapped to their rank in SEVERITIES (worst first).

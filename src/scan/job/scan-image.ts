@@ -5,7 +5,7 @@
 import { RegopsError } from "../../errors.js";
 import type { JobContext, WorkerDeps } from "../../jobs/context.js";
 import { queueFollowUps } from "../../jobs/follow-ups.js";
-import type { ScanResult, ScanSpec } from "../../jobs/specs.js";
+import type { ScanResult, ScanSpec } from "../../jobs/specs/index.js";
 import { formatReference, type Reference } from "../../registry/reference.js";
 import { ANALYZERS_VERSION } from "../analyzers/index.js";
 import { adapterScan } from "./adapter.js";

@@ -4,7 +4,7 @@
 // fails, the others are still installed and loaded, and the job fails naming it (retried when
 // the failure was the mirror's: network or 5xx).
 import { RegopsError } from "../../errors.js";
-import type { ScannerDbResult, ScannerDbSpec } from "../../jobs/specs.js";
+import type { ScannerDbResult, ScannerDbSpec } from "../../jobs/specs/index.js";
 import { syncOsvMirror } from "./sync.js";
 import type { JobContext, WorkerDeps } from "../../jobs/context.js";
 

@@ -4,7 +4,7 @@
 // digest is not the signed one, fails the job with SIGNATURE_MISSING / SIGNATURE_MISMATCH and
 // a hint, so alerting on failed jobs catches a tampered tag.
 import type { JobContext, WorkerDeps } from "../../jobs/context.js";
-import type { NotaryVerifyResult } from "../../jobs/specs.js";
+import type { NotaryVerifyResult } from "../../jobs/specs/index.js";
 import { headManifest } from "../../registry/manifest.js";
 import { formatReference, type Reference } from "../../registry/reference.js";
 import { configuredNotary } from "./configured.js";
