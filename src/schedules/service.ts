@@ -7,7 +7,7 @@ import { ScheduledEntries } from "../entries/scheduled.js";
 import type { Entry, EntrySource } from "../entries/entry.js";
 import { RegopsError } from "../errors.js";
 import { admit } from "../jobs/service.js";
-import { requiredScope } from "../jobs/specs.js";
+import { requiredScope } from "../jobs/specs/index.js";
 import type { RegistryDirectory } from "../registry/directory.js";
 import type { ScheduleStore } from "../store/schedules.js";
 import type { Schedule, ScheduleView } from "./schema.js";
