@@ -219,6 +219,8 @@ build_node() {
   rm -f "$WORK/$npm_tgz"
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$r/usr/local/bin/npm"
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$r/usr/local/bin/npx"
+  # npm's global config ($PREFIX/etc/npmrc): no "new major version" notice in every build log
+  install -D -m644 /dev/stdin "$r/usr/local/etc/npmrc" <<<'update-notifier=false'
   # the official image's user, which the Dockerfile's `USER node` and `chown node:node` name
   grep -q '^node:' "$r/etc/passwd" || echo 'node:x:1000:1000::/home/node:/bin/bash' >>"$r/etc/passwd"
   grep -q '^node:' "$r/etc/group" || echo 'node:x:1000:' >>"$r/etc/group"

@@ -16,6 +16,7 @@ import { parse, stringify } from "yaml";
 import { buildConfig } from "../../src/config.js";
 import { writeTestCertificateFiles } from "../../src/sign/notation/test-certificate-files.js";
 import { ComposeProject } from "../helpers/compose-project.js";
+import { checkResponsesOf } from "../helpers/contract-fetch.js";
 import { IMAGES } from "../helpers/images.js";
 import { nodeBaseImage } from "../helpers/node-base-image.js";
 import { pushPlatformImage } from "../helpers/oci.js";
@@ -50,9 +51,11 @@ describe("docker-compose.yml", () => {
 
 const API_KEY = randomBytes(24).toString("hex");
 const project = `regops-compose-${randomBytes(4).toString("hex")}`;
-// A tag per run, removed after it without its parents (docker rmi --no-prune): the layers stay
-// as the build cache of the next run, and runs side by side never re-point each other's tag.
+// A tag per run, so that runs side by side never re-point each other's image. Afterwards the
+// image becomes `:last` and the previous `:last` goes, with the layers only it used: what the
+// next build reuses (npm ci and everything before a changed file) stays as docker's layer cache.
 const image = `regops-compose-test:${project}`;
+const LAST = "regops-compose-test:last";
 // uid of `node` in the image: it must be able to read the mounted signing key
 const NODE_UID = 1000;
 let work: string;
@@ -97,6 +100,17 @@ async function signingMaterial(): Promise<string> {
   return override;
 }
 
+const imageId = (ref: string) => run("docker", ["image", "inspect", "--format", "{{.Id}}", ref]).then((r) => r.stdout.trim(), () => undefined);
+
+async function keepAsLast(): Promise<void> {
+  const [built, previous] = await Promise.all([imageId(image), imageId(LAST)]);
+  if (!built) return;
+  await run("docker", ["tag", image, LAST]);
+  await run("docker", ["rmi", image]); // only the tag: `:last` holds the image now
+  // refused (and left) while a run side by side still uses it under its own tag
+  if (previous && previous !== built) await run("docker", ["rmi", previous]).catch(() => undefined);
+}
+
 const gid = async (path: string) => String((await stat(path)).gid);
 
 describe("docker-compose up --scale api=2 --scale worker=3", () => {
@@ -125,6 +139,8 @@ describe("docker-compose up --scale api=2 --scale worker=3", () => {
     await timed("build", () => compose.run(["build", "api"], 10 * 60_000));
     await timed("up", () => compose.run(["up", "-d", "--no-build", "--scale", "api=2", "--scale", "worker=3"]));
     apis = await Promise.all([1, 2].map((i) => compose.port("api", 8080, i)));
+    // the image's answers are held to openapi.yaml like those of the services the other tests start
+    for (const api of apis) checkResponsesOf(`http://${api}`, "api");
     await timed("ready", () =>
       vi.waitFor(
         async () => {
@@ -142,7 +158,7 @@ describe("docker-compose up --scale api=2 --scale worker=3", () => {
   afterAll(async () => {
     console.warn(`compose run timings (ms): ${JSON.stringify(timings)}`);
     await compose?.down();
-    await run("docker", ["rmi", "--no-prune", image]).catch(() => undefined);
+    await keepAsLast().catch(() => undefined);
     if (work) await rm(work, { recursive: true, force: true });
   }, 120_000);
 
