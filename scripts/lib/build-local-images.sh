@@ -4,7 +4,7 @@
 # Copied from shared/recipes/scripts/build-local-images.sh (shared/recipes/real-stack.md §4);
 # scripts/bootstrap calls it for the images that are missing.  Changes: progress lines go to stderr.
 #
-#   usage: build-local-images.sh [busybox] [redis] [registry] [notary] [notary-signer] [ryuk]
+#   usage: build-local-images.sh [busybox] [redis] [registry] [notary] [notary-signer] [ryuk] [node]
 #          (default: busybox redis registry notary; ~2 s for the four)
 #
 # Images (tag prefix: PREFIX, default "local"):
@@ -16,6 +16,18 @@
 #   local/notary-server:0.7.0   notary-server, memory storage, local signer, plain HTTP (port 4443)
 #   local/notary-signer:0.7.0   notary-signer, no config (docker-compose.yml mounts deploy/notary)
 #   local/ryuk:node             Ryuk stand-in: the host's node + ryuk.js (only when asked: "ryuk")
+#   local/node:24-bookworm      a stand-in for node:24-bookworm-slim, the regops Dockerfile's base
+#                               (only when asked: "node"); not host binaries but a whole Debian
+#                               bookworm minbase rootfs (debootstrap, from the Debian mirror) + the
+#                               official Node 24 binary (the npm registry's node@24 package, via
+#                               `scripts/bootstrap --node24`) + npm (the registry's npm@11 package)
+#                               + user node (1000:1000), like the official image, + the host's CA
+#                               bundle as NODE_EXTRA_CA_CERTS (for npm ci behind a TLS-inspecting
+#                               proxy). A real Debian, so the Dockerfile's `apt-get install notary`
+#                               works. The rootfs comes from test/helpers/debian-rootfs.ts's cache
+#                               when it is there (REGOPS_TEST_CACHE/bookworm-minbase.tar.gz), else
+#                               debootstrap runs (needs root, ~1-2 min). 7-25 s with the cache;
+#                               315 MB.
 #
 # Each rootfs = the binary + every library `ldd` lists (copied with mode 755: the ELF
 # interpreter must be executable) + busybox-static as /bin/sh, cat, awk, grep, nc, wget ...
@@ -27,7 +39,9 @@
 # Env: PREFIX (local), ROOTFS_DIR (scratch dir for the rootfs trees, default
 #      ${TMPDIR:-/tmp}/local-images-rootfs), HUB_TAGS=1 to also tag the images with the
 #      Docker Hub names tests may use (redis:7.0.15, registry:2.8.2, busybox:1.35,
-#      testcontainers/ryuk:0.14.0 = the reaper image testcontainers 11.14.0 asks for).
+#      testcontainers/ryuk:0.14.0 = the reaper image testcontainers 11.14.0 asks for;
+#      node:24-bookworm-slim = the Dockerfile's default base, so a plain `docker-compose build` works).
+#      DEBIAN_MIRROR (http://deb.debian.org/debian) for "node" when it has to debootstrap.
 #      notary-server gets no Hub tag: the official notary image has a different config.
 set -euo pipefail
 
@@ -183,6 +197,48 @@ build_ryuk() {
   import "$r" "$PREFIX/ryuk:node" 'EXPOSE 8080' 'LABEL org.testcontainers.ryuk=true' 'CMD ["/usr/bin/node","/ryuk.js"]'
 }
 
+# The Dockerfile's base image, without Docker Hub: see the header.
+build_node() {
+  local r="$WORK/node" cache="${REGOPS_TEST_CACHE:-/var/cache/regops-test}" node_bin npm_tgz
+  # Node 24 first: the most likely thing to fail (npm registry), before the big rootfs work
+  node_bin="$("$HERE/../bootstrap" --node24)"
+  rm -rf "$r"; mkdir -p "$r"
+  if [ -s "$cache/bookworm-minbase.tar.gz" ]; then
+    tar --numeric-owner -C "$r" -xzf "$cache/bookworm-minbase.tar.gz"
+  else
+    need debootstrap debootstrap
+    [ "$(id -u)" = 0 ] || { echo "node: debootstrap needs root (or a cached $cache/bookworm-minbase.tar.gz)" >&2; exit 1; }
+    debootstrap --variant=minbase bookworm "$r" "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" >&2
+    rm -rf "$r"/var/cache/apt/archives/*.deb "$r"/var/lib/apt/lists/*
+  fi
+  install -D -m755 "$node_bin" "$r/usr/local/bin/node"
+  # npm is not in node@24's package; npm@11 (what Node 24 bundles) is, with its dependencies inside
+  npm_tgz="$(cd "$WORK" && npm pack --silent npm@11 | tail -1)"
+  mkdir -p "$r/usr/local/lib/node_modules/npm"
+  tar -C "$r/usr/local/lib/node_modules/npm" --strip-components=1 --no-same-owner -xzf "$WORK/$npm_tgz"
+  rm -f "$WORK/$npm_tgz"
+  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$r/usr/local/bin/npm"
+  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$r/usr/local/bin/npx"
+  # npm's global config ($PREFIX/etc/npmrc): no "new major version" notice in every build log
+  install -D -m644 /dev/stdin "$r/usr/local/etc/npmrc" <<<'update-notifier=false'
+  # the official image's user, which the Dockerfile's `USER node` and `chown node:node` name
+  grep -q '^node:' "$r/etc/passwd" || echo 'node:x:1000:1000::/home/node:/bin/bash' >>"$r/etc/passwd"
+  grep -q '^node:' "$r/etc/group" || echo 'node:x:1000:' >>"$r/etc/group"
+  install -d -o 1000 -g 1000 "$r/home/node"
+  # The host's CA bundle, as every image here gets (skeleton): where HTTPS goes through a
+  # TLS-inspecting proxy (this CI machine's), node's built-in CAs alone fail npm ci with
+  # SELF_SIGNED_CERT_IN_CHAIN. A file of its own, not /etc/ssl/certs: the Dockerfile's
+  # `apt-get install ca-certificates` regenerates that one from Debian's list.
+  install -D -m644 /etc/ssl/certs/ca-certificates.crt "$r/usr/local/share/host-ca/ca-certificates.crt"
+  rm -rf "${r:?}"/dev/* "${r:?}"/proc/* "${r:?}"/sys/*
+  import "$r" "$PREFIX/node:24-bookworm" \
+    'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    "ENV NODE_VERSION=$("$node_bin" --version | sed 's/^v//')" \
+    'ENV NODE_EXTRA_CA_CERTS=/usr/local/share/host-ca/ca-certificates.crt' \
+    'CMD ["node"]'
+  rm -rf "$r"
+}
+
 t0=$(date +%s%N)
 for what in $ONLY; do
   case "$what" in
@@ -192,6 +248,7 @@ for what in $ONLY; do
     notary) build_notary ;;
     notary-signer) build_notary_signer ;;
     ryuk) build_ryuk ;;
+    node) build_node ;;
     *) echo "unknown image: $what" >&2; exit 2 ;;
   esac
   if [ "${HUB_TAGS:-0}" = 1 ]; then
@@ -200,6 +257,7 @@ for what in $ONLY; do
       redis) docker tag "$PREFIX/redis:7.0.15" redis:7.0.15 ;;
       registry) docker tag "$PREFIX/registry:2.8.2" registry:2.8.2 ;;
       ryuk) docker tag "$PREFIX/ryuk:node" testcontainers/ryuk:0.14.0 ;;
+      node) docker tag "$PREFIX/node:24-bookworm" node:24-bookworm-slim ;;
     esac
   fi
 done
