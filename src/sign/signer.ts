@@ -6,7 +6,8 @@ import type { ManifestDescriptor } from "../registry/manifest.js";
 import type { Reference } from "../registry/reference.js";
 import type { ReferrersLock } from "../registry/referrers/push.js";
 import type { Remote } from "../registry/remote.js";
-import { signImage } from "./cosign/sign.js";
+import type { SignatureDrafts } from "../store/signature-drafts.js";
+import { prepareCosignSignature } from "./cosign/sign.js";
 import { findOwnCosignSignature } from "./cosign/existing.js";
 import { verifyCosignSignatures } from "./cosign/find.js";
 import type { ImageVerification, SignatureFinding } from "./findings.js";
@@ -14,8 +15,10 @@ import type { SigningFormat } from "./formats.js";
 import { cosignKeysFor, type Signing } from "./material.js";
 import { findOwnNotationSignature } from "./notation/existing.js";
 import { checkNotationSignatures } from "./notation/find.js";
-import { pushNotationSignature } from "./notation/push.js";
+import { readCertificate } from "./notation/certificate.js";
+import { prepareNotationSignature } from "./notation/push.js";
 import { gunOf } from "./notary-v1/gun.js";
+import { signOnce, type SignerWay } from "./sign-once.js";
 import type { Notary } from "./notary-v1/notary.js";
 
 export interface SignerDeps {
@@ -25,6 +28,8 @@ export interface SignerDeps {
   referrersLock: ReferrersLock;
   /** Absent when no `notary` is configured. */
   notary?: Notary;
+  /** Signatures made and not yet listed (Redis); without it a retry signs anew. */
+  signatureDrafts?: SignatureDrafts;
 }
 
 export interface SignedDigest {
@@ -56,51 +61,41 @@ function notConfigured(format: SigningFormat, why: string): RegopsError {
   return new RegopsError(format === "notary-v1" ? "NOTARY_NOT_CONFIGURED" : "SIGNING_NOT_CONFIGURED", why);
 }
 
-/**
- * Signing is idempotent per signer: one signature by this key (certificate) per manifest. A retry
- * whose first run pushed before its worker died, or a second sign job of the same digest, finds
- * that signature and returns it (`existing`) instead of pushing another, as a user of cosign or
- * notation expects of a job that is retried. The look-and-push runs under a lock per manifest and
- * format (shared by every worker process), so concurrent signers of one digest push once; it is
- * another name than the repository's tag-schema lock that the push takes inside it.
- */
-function oncePerSigner(
-  remote: Remote,
-  image: Reference,
-  descriptor: ManifestDescriptor,
-  format: SigningFormat,
-  deps: SignerDeps,
-  opts: SignOptions,
-  fn: (signal: AbortSignal) => Promise<SignedDigest>,
-): Promise<SignedDigest> {
-  return deps.referrersLock.withLock(`sign:${format}:${remote.host}/${image.path}@${descriptor.digest}`, fn, { signal: opts.signal });
+/** How `format` finds this process's own signature of a manifest and makes a new one (sign-once.ts). */
+function signerWay(format: "notation" | "cosign", remote: Remote, image: Reference, subject: ManifestDescriptor, deps: SignerDeps): SignerWay {
+  if (format === "notation") {
+    const signer = deps.signing.notation?.signer;
+    if (!signer) throw notConfigured(format, "notation signing needs signing.notation.key and signing.notation.certificateChain");
+    return {
+      format,
+      identity: readCertificate(signer.chain[0]!).thumbprint,
+      find: async (signal) => {
+        const found = await findOwnNotationSignature(remote, image, subject, signer, { signal });
+        return found && { digest: found.digest, via: found.via, signer: found.signer, signedAt: found.signingTime };
+      },
+      prepare: () => prepareNotationSignature(subject, signer),
+    };
+  }
+  const key = deps.signing.cosign?.signer;
+  if (!key) throw notConfigured(format, "cosign signing needs signing.cosign.key");
+  return {
+    format,
+    identity: key.hint,
+    find: async (signal) => {
+      const found = await findOwnCosignSignature(remote, image, subject, key, { signal });
+      return found && { digest: found.digest, via: found.via, signer: key.hint, signedAt: found.signedAt ?? "" };
+    },
+    prepare: () => prepareCosignSignature(image, subject, key),
+  };
 }
 
 /** Signs the manifest `descriptor` of `image` (its repository; Notary v1 also needs its tag) in `format`. */
 export async function signDigest(format: SigningFormat, image: Reference, descriptor: ManifestDescriptor, deps: SignerDeps, opts: SignOptions = {}): Promise<SignedDigest> {
   const base = { format, digest: descriptor.digest, size: descriptor.size, mediaType: descriptor.mediaType };
-  if (format === "notation") {
-    const signer = deps.signing.notation?.signer;
-    if (!signer) throw notConfigured(format, "notation signing needs signing.notation.key and signing.notation.certificateChain");
+  if (format === "notation" || format === "cosign") {
     const remote = deps.registries.forReference(image);
-    return oncePerSigner(remote, image, descriptor, format, deps, opts, async (signal) => {
-      const existing = await findOwnNotationSignature(remote, image, descriptor, signer, { signal });
-      if (existing) return { ...base, signer: existing.signer, signedAt: existing.signingTime, signature: { digest: existing.digest, via: existing.via }, existing: true };
-      const pushed = await pushNotationSignature(remote, image, descriptor, signer, { lock: deps.referrersLock, signal });
-      return { ...base, signer: pushed.signer, signedAt: pushed.signingTime, signature: { digest: pushed.descriptor.digest, via: pushed.via } };
-    });
-  }
-  if (format === "cosign") {
-    const key = deps.signing.cosign?.signer;
-    if (!key) throw notConfigured(format, "cosign signing needs signing.cosign.key");
-    const remote = deps.registries.forReference(image);
-    return oncePerSigner(remote, image, descriptor, format, deps, opts, async (signal) => {
-      const existing = await findOwnCosignSignature(remote, image, descriptor, key, { signal });
-      if (existing) return { ...base, signer: key.hint, signedAt: existing.signedAt ?? "", signature: { digest: existing.digest, via: existing.via }, existing: true };
-      const now = new Date();
-      const pushed = await signImage(remote, image, descriptor, { key, lock: deps.referrersLock, signal, now });
-      return { ...base, signer: key.hint, signedAt: now.toISOString(), signature: { digest: pushed.descriptor.digest, via: pushed.via } };
-    });
+    const signed = await signOnce(remote, image, descriptor, signerWay(format, remote, image, descriptor, deps), deps, opts.signal);
+    return { ...base, signer: signed.signer, signedAt: signed.signedAt, signature: { digest: signed.digest, via: signed.via }, ...(signed.existing ? { existing: true } : {}) };
   }
   if (!deps.notary) throw notConfigured(format, "no Notary server is configured");
   if (!image.tag) throw new RegopsError("BAD_REQUEST", "Notary v1 signs a tag: give the image with its tag", { fields: [{ field: "image", message: "needs a tag for notary-v1" }] });

@@ -12,7 +12,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSigning } from "../../src/sign/material.js";
+import { Redis } from "ioredis";
 import { certificatesFromFile, createNotationSignature, generateTestCertificates, writeTestCertificateFiles } from "../../src/sign/notation/index.js";
+import { prepareNotationSignature } from "../../src/sign/notation/push.js";
+import { signingName } from "../../src/sign/sign-once.js";
+import { RedisSignatureDrafts } from "../../src/store/signature-drafts.js";
+import { storeKeys } from "../../src/store/keys.js";
 import type { TestCertificateFiles } from "../../src/sign/notation/test-certificate-files.js";
 import { corpus, corpusPath } from "../helpers/corpus.js";
 import { ecdsaDer } from "../helpers/ecdsa-der.js";
@@ -28,6 +33,8 @@ let svc: TestService;
 let cosignPem = "";
 let signingFiles: TestCertificateFiles;
 const run = `${Date.now().toString(36)}`;
+const PREFIX = `sf${run}`;
+const sha256 = (bytes: Buffer) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 const NOTATION = "application/vnd.cncf.notary.signature";
 const layouts = () => corpusPath("signatures", "notation", "oci_layout");
 const localkeys = (name: string) => corpusPath("signatures", "notation", "localkeys", name);
@@ -140,6 +147,7 @@ beforeAll(async () => {
   };
   writeFileSync(join(dir, "trustpolicy.json"), JSON.stringify(policy));
   svc = await startTestService({
+    prefix: PREFIX,
     redisUrl: redis.url,
     registries: [{ id: "local", url: registry.url, kind: "distribution" }],
     extra: {
@@ -274,6 +282,30 @@ describe("regops' own signatures through the sign and verify jobs", () => {
     expect(job.result.existing).toBeUndefined();
     expect([foreign, expired]).not.toContain(job.result.signature.digest);
     expect((await tagIndex(others, img.digest)).manifests.map((m: any) => m.digest).sort()).toEqual([foreign, expired, job.result.signature.digest].sort());
+  });
+
+  it("when an attempt pushed its signature but lost the registry before the index listed it, then the next sign pushes those same bytes and lists them", async () => {
+    const own = { privateKey: createPrivateKey(readFileSync(signingFiles.key)), chain: certificatesFromFile(readFileSync(signingFiles.certificateChain), 10) };
+    const repo = `own-${run}/drafted`;
+    const img = await pushPlatformImage(registry.url, repo, { os: "linux", architecture: "amd64" }, {}, {}, 512, "v1");
+    const subject = { mediaType: OCI_MANIFEST, digest: img.digest, size: img.size };
+    // What the first attempt left: its draft in Redis, its blobs and manifest in the registry, no index entry.
+    const prepared = prepareNotationSignature(subject, own);
+    for (const blob of prepared.blobs) await pushBlob(registry.url, repo, blob);
+    await putBytes(repo, sha256(prepared.manifest), OCI_MANIFEST, prepared.manifest);
+    const client = new Redis(redis.url);
+    const drafts = new RedisSignatureDrafts(client, storeKeys(PREFIX).signatureDrafts);
+    const name = signingName("notation", new X509Certificate(own.chain[0]!).fingerprint256.replaceAll(":", "").toLowerCase(), `${registry.host}/${repo}`, img.digest);
+    try {
+      await drafts.put(name, prepared);
+      const job = await submit({ type: "sign", image: `${registry.host}/${repo}:v1`, format: "notation" });
+      expect(job.state, JSON.stringify(job.error)).toBe("completed");
+      expect(job.result).toMatchObject({ existing: true, signature: { digest: sha256(prepared.manifest), via: "tag-schema" }, signedAt: prepared.signedAt });
+      expect((await tagIndex(repo, img.digest)).manifests.map((m: any) => m.digest)).toEqual([sha256(prepared.manifest)]);
+      expect(await drafts.get(name)).toBeUndefined();
+    } finally {
+      client.disconnect();
+    }
   });
 
   it("when a scan's then step says format notation, then the image is signed with Notation after the gate passed", async () => {
