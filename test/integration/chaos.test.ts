@@ -49,8 +49,8 @@ interface Figures {
   rewritesAfterKills: number;
   /** Pulls: what completed refresh jobs claim, what dockerd saw, and the extras jobs that met a fault explain. */
   pulls: { claimed: number; seen: number; extra: number };
-  /** Sign jobs completed (pushed a signature / found their key's one already there), the signatures the registry lists, signature manifest PUTs. */
-  signs: { completed: number; pushed: number; reused: number; reusedAfterRetry: number; held: number; puts: number; orphanPuts: number };
+  /** Sign jobs completed (pushed a signature / found their key's one, or its draft, already there), the signatures the registry lists, signature manifest PUTs (of a manifest already PUT; of manifests never listed). */
+  signs: { completed: number; pushed: number; reused: number; reusedAfterRetry: number; held: number; puts: number; rePuts: number; unlisted: number };
   /** Jobs whose run met a fault, or that ran more than one attempt: the ones an extra side effect may come from. */
   metFault: number;
   recoveryMs: number;
@@ -325,9 +325,13 @@ async function chaosRun(opts: { topology: RedisTopology; jobs: number; spreadMs:
     const allowance = group.reduce((n, j) => n + explained(j), 0);
     if (listed.length - 1 > allowance) duplicated += listed.length - 1 - allowance;
   }
-  const signaturePuts = [...proxy.manifestPuts].filter(([p]) => new RegExp(`^/v2/${repo}(-signed)?/manifests/sha256:`).test(p)).reduce((n, [, c]) => n + c, 0);
+  // A PUT of the same manifest again (a draft pushed again by the next attempt) is no second
+  // signature; a manifest the index never listed is one (an orphan), explained or doubled.
+  const signatureManifests = [...proxy.manifestPuts].filter(([p]) => new RegExp(`^/v2/${repo}(-signed)?/manifests/sha256:`).test(p));
+  const signaturePuts = signatureManifests.reduce((n, [, c]) => n + c, 0);
+  const unlisted = signatureManifests.length - held;
   const signAllowance = signJobs.reduce((n, j) => n + explained(j), 0);
-  if (signaturePuts - held > signAllowance) duplicated += signaturePuts - held - signAllowance;
+  if (unlisted > signAllowance) duplicated += unlisted - signAllowance;
   const signedDone = signJobs.filter((j) => j.state === "completed");
   const signs = {
     completed: signedDone.length,
@@ -337,7 +341,8 @@ async function chaosRun(opts: { topology: RedisTopology; jobs: number; spreadMs:
     reusedAfterRetry: [...groups.values()].filter((g) => g.length === 1 && g[0].state === "completed" && g[0].result.existing).length,
     held,
     puts: signaturePuts,
-    orphanPuts: signaturePuts - held,
+    rePuts: signaturePuts - signatureManifests.length,
+    unlisted,
   };
   // The delivery log agrees with the records: each final job's notifications name its state and result.
   await waitUntil(() => [...finals.keys()].every((id) => finals.get(id).state === "cancelled" || receiver.byJob.has(id)), 120_000);
