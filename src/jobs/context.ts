@@ -9,6 +9,7 @@ import type { JobService } from "./service.js";
 import type { Notary } from "../sign/notary-v1/notary.js";
 import type { ScannerDatabase } from "../scan/database.js";
 import type { ScanStore } from "../store/scans.js";
+import type { SignatureDrafts } from "../store/signature-drafts.js";
 import type { NotificationEmitter } from "../notify/emitter.js";
 import type { RegistryClients } from "../registry/clients.js";
 import type { ImageStore } from "../store/images.js";
@@ -36,6 +37,8 @@ export interface WorkerDeps {
   signing: Signing;
   /** The per-repository lock of referrers tag-schema writers, shared by every worker (Redis). */
   referrersLock: ReferrersLock;
+  /** Signatures made and not yet listed (Redis); without it a retry signs anew. */
+  signatureDrafts?: SignatureDrafts;
   /** Stored scans (results per digest, the advisory index). */
   scans: ScanStore;
   /** The built-in scanner's OSV database; absent in processes that run no workers. */

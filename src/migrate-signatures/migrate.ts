@@ -14,7 +14,7 @@ import { existingSignature, type NewFormat } from "./already-signed.js";
 import { dctSignedTags, type SignedTarget } from "./dct-targets.js";
 import { migrationRefusal, migrationFormat } from "./admission.js";
 
-type Deps = Pick<WorkerDeps, "config" | "registries" | "signing" | "referrersLock" | "notary">;
+type Deps = Pick<WorkerDeps, "config" | "registries" | "signing" | "referrersLock" | "signatureDrafts" | "notary">;
 
 export async function migrateSignatures(spec: MigrateSignaturesSpec, ctx: JobContext, deps: Deps): Promise<MigrateSignaturesResult> {
   const format = migrationFormat(spec, deps.config);

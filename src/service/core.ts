@@ -10,6 +10,7 @@ import { NotificationLog } from "../notify/log.js";
 import { ScheduleService } from "../schedules/service.js";
 import { ScheduleStore } from "../store/schedules.js";
 import { ScanStore } from "../store/scans.js";
+import { RedisSignatureDrafts, type SignatureDrafts } from "../store/signature-drafts.js";
 import { WatchStore } from "../store/watches.js";
 import { WatchService } from "../watches/service.js";
 import type { Connections } from "./connect.js";
@@ -29,6 +30,8 @@ export interface Core {
   signing: Signing;
   /** Shared by every writer of a referrers tag-schema index (sign jobs, retag copies). */
   referrersLock: ReferrersLock;
+  /** Signatures made and not yet listed, finished by the next sign of their digest. */
+  signatureDrafts: SignatureDrafts;
   /** Run after the workers' closers (the watch and schedule workers use these services). */
   closers: Closer[];
 }
@@ -57,6 +60,7 @@ export function buildCore(config: Config, { redis, store, queues, catalog }: Con
     notary,
     signing,
     referrersLock: new RedisLock(redis, store.keys.referrersLock),
+    signatureDrafts: new RedisSignatureDrafts(redis, store.keys.signatureDrafts),
     closers: [
       () => watches.close(), // after the watch worker
       () => schedules.close(), // after the schedule worker

@@ -20,7 +20,7 @@ export interface WorkerSide {
 
 export async function startWorkerSide(config: Config, logger: Logger, connections: Connections, core: Core): Promise<WorkerSide> {
   const { redis, store, queues, registries, hosts, images } = connections;
-  const { jobs, scans, notary, signing, referrersLock, watches, watchStore, schedules, scheduleStore, notificationLog } = core;
+  const { jobs, scans, notary, signing, referrersLock, signatureDrafts, watches, watchStore, schedules, scheduleStore, notificationLog } = core;
   const closers: Closer[] = [];
   const subscriber = redisConnection(config, logger, "worker-sub");
   // Outgoing notifications: queued by the workers where events happen, sent by the notify worker.
@@ -30,7 +30,7 @@ export async function startWorkerSide(config: Config, logger: Logger, connection
   const scannerSubscriber = redisConnection(config, logger, "scanner-sub");
   await scanner.watch(scannerSubscriber, logger);
   closers.push(async () => scannerSubscriber.disconnect());
-  const deps: WorkerDeps = { config, registries, hosts, images, logger, notifier: notifier?.emitter, notary, signing, referrersLock, jobs, scans, scanner };
+  const deps: WorkerDeps = { config, registries, hosts, images, logger, notifier: notifier?.emitter, notary, signing, referrersLock, signatureDrafts, jobs, scans, scanner };
   const pool = await startWorkers({
     deps,
     store,

@@ -12,7 +12,7 @@ export async function signJob(
   ref: Reference,
   opts: Pick<SignSpec, "format" | "role">,
   ctx: JobContext,
-  deps: Pick<WorkerDeps, "registries" | "images" | "notary" | "signing" | "referrersLock">,
+  deps: Pick<WorkerDeps, "registries" | "images" | "notary" | "signing" | "referrersLock" | "signatureDrafts">,
 ): Promise<SignResult> {
   const image = formatReference(ref);
   const format = opts.format ?? deps.signing.defaultFormat;

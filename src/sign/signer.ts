@@ -6,14 +6,19 @@ import type { ManifestDescriptor } from "../registry/manifest.js";
 import type { Reference } from "../registry/reference.js";
 import type { ReferrersLock } from "../registry/referrers/push.js";
 import type { Remote } from "../registry/remote.js";
-import { signImage } from "./cosign/sign.js";
+import type { SignatureDrafts } from "../store/signature-drafts.js";
+import { prepareCosignSignature } from "./cosign/sign.js";
+import { findOwnCosignSignature } from "./cosign/existing.js";
 import { verifyCosignSignatures } from "./cosign/find.js";
 import type { ImageVerification, SignatureFinding } from "./findings.js";
 import type { SigningFormat } from "./formats.js";
 import { cosignKeysFor, type Signing } from "./material.js";
+import { findOwnNotationSignature } from "./notation/existing.js";
 import { checkNotationSignatures } from "./notation/find.js";
-import { pushNotationSignature } from "./notation/push.js";
+import { readCertificate } from "./notation/certificate.js";
+import { prepareNotationSignature } from "./notation/push.js";
 import { gunOf } from "./notary-v1/gun.js";
+import { signOnce, type SignerWay } from "./sign-once.js";
 import type { Notary } from "./notary-v1/notary.js";
 
 export interface SignerDeps {
@@ -23,6 +28,8 @@ export interface SignerDeps {
   referrersLock: ReferrersLock;
   /** Absent when no `notary` is configured. */
   notary?: Notary;
+  /** Signatures made and not yet listed (Redis); without it a retry signs anew. */
+  signatureDrafts?: SignatureDrafts;
 }
 
 export interface SignedDigest {
@@ -40,6 +47,8 @@ export interface SignedDigest {
   tag?: string;
   role?: string;
   repoCreated?: boolean;
+  /** Notation, cosign: this signer's signature of the manifest was already there; nothing was pushed. */
+  existing?: boolean;
 }
 
 export interface SignOptions {
@@ -52,21 +61,41 @@ function notConfigured(format: SigningFormat, why: string): RegopsError {
   return new RegopsError(format === "notary-v1" ? "NOTARY_NOT_CONFIGURED" : "SIGNING_NOT_CONFIGURED", why);
 }
 
-/** Signs the manifest `descriptor` of `image` (its repository; Notary v1 also needs its tag) in `format`. */
-export async function signDigest(format: SigningFormat, image: Reference, descriptor: ManifestDescriptor, deps: SignerDeps, opts: SignOptions = {}): Promise<SignedDigest> {
-  const base = { format, digest: descriptor.digest, size: descriptor.size, mediaType: descriptor.mediaType };
+/** How `format` finds this process's own signature of a manifest and makes a new one (sign-once.ts). */
+function signerWay(format: "notation" | "cosign", remote: Remote, image: Reference, subject: ManifestDescriptor, deps: SignerDeps): SignerWay {
   if (format === "notation") {
     const signer = deps.signing.notation?.signer;
     if (!signer) throw notConfigured(format, "notation signing needs signing.notation.key and signing.notation.certificateChain");
-    const pushed = await pushNotationSignature(deps.registries.forReference(image), image, descriptor, signer, { lock: deps.referrersLock, signal: opts.signal });
-    return { ...base, signer: pushed.signer, signedAt: pushed.signingTime, signature: { digest: pushed.descriptor.digest, via: pushed.via } };
+    return {
+      format,
+      identity: readCertificate(signer.chain[0]!).thumbprint,
+      find: async (signal) => {
+        const found = await findOwnNotationSignature(remote, image, subject, signer, { signal });
+        return found && { digest: found.digest, via: found.via, signer: found.signer, signedAt: found.signingTime };
+      },
+      prepare: () => prepareNotationSignature(subject, signer),
+    };
   }
-  if (format === "cosign") {
-    const key = deps.signing.cosign?.signer;
-    if (!key) throw notConfigured(format, "cosign signing needs signing.cosign.key");
-    const now = new Date();
-    const pushed = await signImage(deps.registries.forReference(image), image, descriptor, { key, lock: deps.referrersLock, signal: opts.signal, now });
-    return { ...base, signer: key.hint, signedAt: now.toISOString(), signature: { digest: pushed.descriptor.digest, via: pushed.via } };
+  const key = deps.signing.cosign?.signer;
+  if (!key) throw notConfigured(format, "cosign signing needs signing.cosign.key");
+  return {
+    format,
+    identity: key.hint,
+    find: async (signal) => {
+      const found = await findOwnCosignSignature(remote, image, subject, key, { signal });
+      return found && { digest: found.digest, via: found.via, signer: key.hint, signedAt: found.signedAt ?? "" };
+    },
+    prepare: () => prepareCosignSignature(image, subject, key),
+  };
+}
+
+/** Signs the manifest `descriptor` of `image` (its repository; Notary v1 also needs its tag) in `format`. */
+export async function signDigest(format: SigningFormat, image: Reference, descriptor: ManifestDescriptor, deps: SignerDeps, opts: SignOptions = {}): Promise<SignedDigest> {
+  const base = { format, digest: descriptor.digest, size: descriptor.size, mediaType: descriptor.mediaType };
+  if (format === "notation" || format === "cosign") {
+    const remote = deps.registries.forReference(image);
+    const signed = await signOnce(remote, image, descriptor, signerWay(format, remote, image, descriptor, deps), deps, opts.signal);
+    return { ...base, signer: signed.signer, signedAt: signed.signedAt, signature: { digest: signed.digest, via: signed.via }, ...(signed.existing ? { existing: true } : {}) };
   }
   if (!deps.notary) throw notConfigured(format, "no Notary server is configured");
   if (!image.tag) throw new RegopsError("BAD_REQUEST", "Notary v1 signs a tag: give the image with its tag", { fields: [{ field: "image", message: "needs a tag for notary-v1" }] });

@@ -38,6 +38,8 @@ export function storeKeys(prefix: string) {
     notaryLock: `${p}:notary:lock:`,
     /** Per-repository lock prefix of the referrers tag-schema index (registry/referrers). */
     referrersLock: `${p}:referrers:lock:`,
+    /** Notation/cosign signatures made and not yet listed, by signing lock name (store/signature-drafts.ts). */
+    signatureDrafts: `${p}:sign:draft:`,
     /** Pub/sub channel of job updates (state and progress). */
     eventsChannel: `${p}:events`,
     /** Webhook deliveries, a capped stream (webhooks/deliveries.ts). */

@@ -1,9 +1,11 @@
 // The faults the chaos test injects, each standing between regops and a real component: an
 // HTTP proxy in front of a registry that counts manifest writes and can be re-pointed when the
 // registry restarts on another port, and a TCP door to the Docker socket that can be shut for
-// a while (the real dockerd keeps running for everyone else).
+// a while (the real dockerd keeps running for everyone else). And a witness of pulls that is not
+// regops: dockerd's own event stream.
 import http from "node:http";
 import net from "node:net";
+import type Docker from "dockerode";
 import { forward, listenLocal } from "./forward.js";
 import { tieSockets } from "./socket-pair.js";
 
@@ -72,4 +74,32 @@ export async function startDockerDoor(socketPath: string): Promise<DockerDoor> {
     },
     close: stop,
   };
+}
+
+export interface PullWitness {
+  /** Pulls dockerd reported so far of images whose reference starts with the prefix. */
+  count(): number;
+  close(): void;
+}
+
+/**
+ * Counts the `pull` events dockerd emits (one per completed pull, never for a failed one) for
+ * references under `refPrefix` (`host/repo`, followed by `:` or `@`). Other engineers' pulls on the
+ * same daemon are other references.
+ */
+export async function witnessPulls(docker: Docker, refPrefix: string): Promise<PullWitness> {
+  const stream = (await docker.getEvents({ filters: { type: ["image"], event: ["pull"] } })) as NodeJS.ReadableStream & { destroy(): void };
+  let pulls = 0;
+  let rest = "";
+  stream.on("data", (chunk: Buffer) => {
+    const lines = (rest + chunk.toString("utf8")).split("\n");
+    rest = lines.pop() ?? "";
+    for (const line of lines.filter(Boolean)) {
+      const event = JSON.parse(line) as { Action?: string; status?: string; Actor?: { ID?: string }; id?: string };
+      const ref = event.Actor?.ID ?? event.id ?? "";
+      if ((event.Action ?? event.status) === "pull" && (ref.startsWith(`${refPrefix}:`) || ref.startsWith(`${refPrefix}@`))) pulls++;
+    }
+  });
+  stream.on("error", () => undefined);
+  return { count: () => pulls, close: () => stream.destroy() };
 }

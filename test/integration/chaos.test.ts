@@ -1,27 +1,35 @@
-// Chaos, standing: 500 mixed jobs (refresh, retag, scan, prune dry-run) through 2 API and 3
+// Chaos, standing: 500 mixed jobs (refresh, retag, scan, sign, prune dry-run) through 2 API and 3
 // worker processes on a 6-node Redis Cluster, while a worker is SIGKILLed (and restarted) five
 // times, a Redis master is killed so its replica takes over, the registry restarts, and a
 // Docker host is unreachable for 10 s. Every job answered 202 ends completed, or failed with
-// its reason; none is lost; every completed retag's target holds the source digest, and its
-// manifest was written once unless a worker died mid-copy; the notification each final job
-// sends agrees with its record. Then a smaller run on Sentinel through a master failover.
-// Sign jobs are left out: a notary-server per run costs more than this test's budget (the
-// sign tests cover them). It runs in the Cluster pass of .ci/run (REGOPS_TEST_REDIS=cluster).
+// its reason; none is lost; the notification each final job sends agrees with its record. Side
+// effects are counted by witnesses that are not regops (the registry proxy's manifest PUTs,
+// dockerd's pull events, the signatures the registry lists) against what the completed jobs
+// say they did: each completed retag wrote its target once, each claimed pull happened once,
+// each digest holds one signature per key (Notation, cosign), whatever number of sign jobs of it
+// ran. The one allowance: a job whose run met a fault (a SIGKILL, the master kill, the registry
+// restart, the Docker door shut, between its first start and its end), ran more than one
+// attempt, or failed, may have done its effect once more per such job, and no more. Then a
+// smaller run on Sentinel through a master failover. It runs in the Cluster pass of .ci/run
+// (REGOPS_TEST_REDIS=cluster).
 import { mkdtempSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { startCountingProxy, startDockerDoor, type CountingProxy, type DockerDoor } from "../helpers/chaos.js";
+import { startCountingProxy, startDockerDoor, witnessPulls, type CountingProxy, type DockerDoor } from "../helpers/chaos.js";
 import { listenLocal } from "../helpers/forward.js";
+import { OCI_INDEX, pushPlatformImage } from "../helpers/oci.js";
 import { startServiceProcess, stopProcess } from "../helpers/process.js";
-import { pushRandomImage, removeLocalImages } from "../helpers/push.js";
+import { docker, pushRandomImage, removeLocalImages } from "../helpers/push.js";
 import { startCluster, startSentinelGroup, type RedisTopology } from "../helpers/redis-topology.js";
 import { auth, KEYS, testConfigYaml } from "../helpers/service.js";
 import { startRegistry, type StartedRegistry } from "../helpers/stack.js";
 import { storeKeys } from "../../src/store/keys.js";
+import { SIGNATURE_ARTIFACT_TYPE, writeTestCertificateFiles } from "../../src/sign/notation/index.js";
+import { BUNDLE_MEDIA_TYPE } from "../../src/sign/cosign/media-types.js";
 
 const RUN = process.env.REGOPS_TEST_REDIS === "cluster";
 const NOTIFY_SECRET = randomBytes(16).toString("hex");
@@ -39,6 +47,12 @@ interface Figures {
   lost: number;
   duplicatedSideEffects: number;
   rewritesAfterKills: number;
+  /** Pulls: what completed refresh jobs claim, what dockerd saw, and the extras jobs that met a fault explain. */
+  pulls: { claimed: number; seen: number; extra: number };
+  /** Sign jobs completed (pushed a signature / found their key's one, or its draft, already there), the signatures the registry lists, signature manifest PUTs (of a manifest already PUT; of manifests never listed). */
+  signs: { completed: number; pushed: number; reused: number; reusedAfterRetry: number; held: number; puts: number; rePuts: number; unlisted: number };
+  /** Jobs whose run met a fault, or that ran more than one attempt: the ones an extra side effect may come from. */
+  metFault: number;
   recoveryMs: number;
   /** When the submissions and the faults ended, ms after the start: the faults hit running jobs. */
   submittedByMs: number;
@@ -64,6 +78,7 @@ async function measureBytes(redis: Redis, prefix: string, finals: Map<string, an
     retagRecord: await avg(ofType("retag").map(k.job)),
     scanRecord: await avg(ofType("scan").map(k.job)),
     scanResult: await avg(ofType("scan").map(k.scanJob)),
+    signRecord: await avg(ofType("sign").map(k.job)),
     notifyDeliveryEntry: deliveries ? Math.round((await usage(k.notifyDeliveries)) / deliveries) : 0,
     digestHistory: await usage(history),
     digestHistoryEntries: historyLen,
@@ -93,7 +108,10 @@ async function chaosRun(opts: { topology: RedisTopology; jobs: number; spreadMs:
   const repo = `chaos-${randomBytes(3).toString("hex")}/app`;
   const receiver = await startReceiver();
   const redisUrl = `redis://${topology.mode}.invalid:6379`; // the config's redis section is what counts
-  const configPath = join(mkdtempSync(join(tmpdir(), "regops-chaos-")), "regops.yaml");
+  const dir = mkdtempSync(join(tmpdir(), "regops-chaos-"));
+  const configPath = join(dir, "regops.yaml");
+  const notation = await writeTestCertificateFiles(dir, { name: "regops-chaos", keyType: "ec" });
+  writeFileSync(join(dir, "cosign.key"), generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
   writeFileSync(
     configPath,
     testConfigYaml({
@@ -105,6 +123,7 @@ async function chaosRun(opts: { topology: RedisTopology; jobs: number; spreadMs:
           { id: "far", docker: door.url },
         ],
         jobs: { lockMs: 5000, attempts: 5, shutdownMs: 5000 },
+        signing: { default: "notation", notation: { key: notation.key, certificateChain: notation.certificateChain }, cosign: { key: join(dir, "cosign.key") } },
         notifications: [{ id: "chaos", url: receiver.url, secret: NOTIFY_SECRET, events: ["job.completed", "job.failed"] }],
       },
     }),
@@ -113,6 +132,13 @@ async function chaosRun(opts: { topology: RedisTopology; jobs: number; spreadMs:
   // pushed through the proxy: the registry's own port changes when it restarts
   const real = await Promise.all([0, 1, 2].map((i) => pushRandomImage(proxy.host, repo, `real${i}`, 256 * 1024)));
   cleanups.push(() => removeLocalImages(`${proxy.host}/${repo}`));
+  // One small image per sign job of its own digest (pushed over HTTP: quick), eight at a time.
+  const ownSigned = Array.from({ length: opts.jobs }, (_, i) => i).filter((i) => i % 10 === 3);
+  for (let at = 0; at < ownSigned.length; at += 8) {
+    await Promise.all(ownSigned.slice(at, at + 8).map((i) => pushPlatformImage(`http://${proxy.host}`, `${repo}-signed`, { os: "linux", architecture: "amd64" }, {}, {}, 512, `s${i}`)));
+  }
+  const pulls = await witnessPulls(docker, `${proxy.host}/${repo}`);
+  cleanups.push(async () => pulls.close());
   const common = { prefix, configPath, redisUrl };
   const apis = await Promise.all([0, 1].map(() => startServiceProcess({ ...common, role: "api" })));
   const workers = await Promise.all([0, 1, 2].map(() => startServiceProcess({ ...common, role: "worker" })));
@@ -128,8 +154,15 @@ async function chaosRun(opts: { topology: RedisTopology; jobs: number; spreadMs:
         return { type: "scan", image: img(`real${i % 3}`) };
       case 8:
         return { type: "prune", host: "far", target: "images", dryRun: true };
+      // forced, so that every completed one pulls once: dockerd's events must show each pull
       case 9:
-        return { type: "refresh", image: img(`real${i % 3}`), hosts: ["default"] };
+        return { type: "refresh", image: img(`real${i % 3}`), hosts: ["default"], force: true };
+      // a digest of its own (one push each), or one of three shared digests (one push per
+      // digest and key in all: the others find it), in both formats
+      case 3:
+        return { type: "sign", image: `${proxy.host}/${repo}-signed:s${i}`, format: i % 20 < 10 ? "notation" : "cosign" };
+      case 4:
+        return { type: "sign", image: img(`real${i % 3}`), format: i % 20 < 10 ? "cosign" : "notation" };
       default:
         return { type: "refresh", image: img(`real${i % 3}`), pull: false, force: true };
     }
@@ -177,12 +210,22 @@ async function chaosRun(opts: { topology: RedisTopology; jobs: number; spreadMs:
     }),
   );
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // [from, to] of every fault, to tell which jobs' runs met one.
+  const faults: [number, number][] = [];
+  const during = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const from = Date.now();
+    try {
+      return await fn();
+    } finally {
+      faults.push([from, Date.now()]);
+    }
+  };
   let recoveryMs = 0;
   const chaos = (async () => {
     for (let k = 0; k < opts.workerKills; k++) {
       await sleep(3000);
       const victim = k % workers.length;
-      await stopProcess(workers[victim]!, "SIGKILL");
+      await during(() => stopProcess(workers[victim]!, "SIGKILL"));
       workers[victim] = await workers[victim]!.restart();
       if (k === 1) {
         // a Redis master dies; its replica takes over
@@ -196,12 +239,15 @@ async function chaosRun(opts: { topology: RedisTopology; jobs: number; spreadMs:
           await sleep(100);
         }
         recoveryMs = Date.now() - t0;
+        faults.push([t0, Date.now()]);
       }
       if (k === 2) {
-        await opts.registry.container.restart();
-        proxy.pointAt(`http://127.0.0.1:${opts.registry.container.getMappedPort(5000)}`);
+        await during(async () => {
+          await opts.registry.container.restart();
+          proxy.pointAt(`http://127.0.0.1:${opts.registry.container.getMappedPort(5000)}`);
+        });
       }
-      if (k === 3) await door.shut(10_000);
+      if (k === 3) await during(() => door.shut(10_000));
     }
   })();
   const [submittedByMs, faultsByMs] = await Promise.all([submitting.then(() => Date.now() - t0), chaos.then(() => Date.now() - t0)]);
@@ -220,28 +266,84 @@ async function chaosRun(opts: { topology: RedisTopology; jobs: number; spreadMs:
   const lost = [...submitted.keys()].filter((id) => !finals.has(id));
   const totalMs = Date.now() - t0;
 
-  // Side effects: each completed retag's target holds the source digest; its manifest written
-  // once, or again only by the retry of a job whose worker died mid-copy.
+  // Side effects. How many extra times a job may have done its effect: once per fault its run
+  // met (a worker killed after the effect and before the completion, a failover that lost the
+  // completion), once per attempt after the first, and once per attempt for a failed job.
+  const explained = (job: any): number => {
+    const from = Date.parse(job.startedAt ?? job.createdAt);
+    const to = Date.parse(job.finishedAt ?? new Date().toISOString());
+    const met = faults.filter(([a, b]) => a <= to && from <= b).length;
+    return met + Math.max(0, (job.attempts ?? 1) - 1) + (job.state === "completed" ? 0 : Math.max(1, job.attempts ?? 1));
+  };
+  const jobs = [...finals.values()];
+  const metFault = jobs.filter((j) => explained(j) > 0).length;
   let duplicated = 0;
-  let rewrites = 0;
   const failed: Record<string, number> = {};
   for (const [id, job] of finals) {
-    if (job.state !== "completed") {
-      expect(job.error?.code, `job ${id} ${job.state} without a reason`).toBeTruthy();
-      failed[job.error.code] = (failed[job.error.code] ?? 0) + 1;
-      continue;
-    }
-    if (job.type === "retag") {
-      const target = job.result.targets[0];
-      const source = real.find((r) => job.spec.source.endsWith(r.ref.split(":").pop()!))!;
-      expect(target.digest).toBe(source.digest);
-      const puts = proxy.manifestPuts.get(`/v2/${repo}-copy/manifests/${job.spec.targets[0].split(":").pop()}`) ?? 0;
-      if (puts === 0) duplicated++; // a completed copy that wrote nothing: would be a lie
-      if (puts > 1) rewrites += puts - 1;
-    }
+    if (job.state === "completed") continue;
+    expect(job.error?.code, `job ${id} ${job.state} without a reason`).toBeTruthy();
+    failed[job.error.code] = (failed[job.error.code] ?? 0) + 1;
   }
-  // A rewrite only where a worker died mid-copy (kills × retag concurrency bounds it).
-  if (rewrites > opts.workerKills * 4) duplicated += rewrites;
+  // Retag: each completed target holds the source digest, its manifest written once (the
+  // proxy counts the PUTs the registry accepted), more only as its job's faults explain.
+  let rewrites = 0;
+  for (const job of jobs.filter((j) => j.type === "retag" && j.state === "completed")) {
+    const target = job.result.targets[0];
+    const source = real.find((r) => job.spec.source.endsWith(r.ref.split(":").pop()!))!;
+    expect(target.digest).toBe(source.digest);
+    const puts = proxy.manifestPuts.get(`/v2/${repo}-copy/manifests/${job.spec.targets[0].split(":").pop()}`) ?? 0;
+    if (puts === 0) duplicated++; // a completed copy that wrote nothing: would be a lie
+    if (puts > 1) rewrites += puts - 1;
+    if (puts - 1 > explained(job)) duplicated += puts - 1 - explained(job);
+  }
+  // Pulls: dockerd's pull events for this run's images against the pulls completed refresh jobs
+  // claim. None claimed and unseen; extras only as the pulling jobs' faults explain.
+  const pulling = jobs.filter((j) => j.type === "refresh" && j.spec.hosts?.length);
+  const claimed = pulling.filter((j) => j.state === "completed").reduce((n, j) => n + j.result.hosts.filter((h: any) => h.pulled).length, 0);
+  await waitUntil(() => pulls.count() >= claimed, 30_000).catch(() => undefined);
+  const seen = pulls.count();
+  const pullAllowance = pulling.reduce((n, j) => n + explained(j), 0);
+  if (seen < claimed) duplicated += claimed - seen;
+  if (seen - claimed > pullAllowance) duplicated += seen - claimed - pullAllowance;
+  // Signatures: per image and format, the registry lists exactly one (this run has one key per
+  // format), every completed sign job of it names that one, and signature manifest PUTs the
+  // registry accepted beyond those listed (a push whose index entry never came) are explained.
+  const signJobs = jobs.filter((j) => j.type === "sign");
+  const groups = new Map<string, any[]>();
+  for (const j of signJobs) groups.set(`${j.spec.image}|${j.spec.format}`, [...(groups.get(`${j.spec.image}|${j.spec.format}`) ?? []), j]);
+  let held = 0;
+  for (const group of groups.values()) {
+    const done = group.filter((j) => j.state === "completed");
+    if (!done.length) continue;
+    const { digest, format } = done[0].result;
+    const path = (done[0].spec.image as string).slice(proxy.host.length + 1).split(":")[0];
+    const artifactType = format === "notation" ? SIGNATURE_ARTIFACT_TYPE : BUNDLE_MEDIA_TYPE;
+    const res = await fetch(`http://${proxy.host}/v2/${path}/manifests/${digest.replace(":", "-")}`, { headers: { accept: OCI_INDEX } });
+    const listed = res.status === 200 ? ((await res.json()) as { manifests: { digest: string; artifactType?: string }[] }).manifests.filter((m) => m.artifactType === artifactType).map((m) => m.digest) : [];
+    held += listed.length;
+    for (const j of done) expect(listed, `sign job ${j.id}'s signature is listed`).toContain(j.result.signature.digest);
+    const allowance = group.reduce((n, j) => n + explained(j), 0);
+    if (listed.length - 1 > allowance) duplicated += listed.length - 1 - allowance;
+  }
+  // A PUT of the same manifest again (a draft pushed again by the next attempt) is no second
+  // signature; a manifest the index never listed is one (an orphan), explained or doubled.
+  const signatureManifests = [...proxy.manifestPuts].filter(([p]) => new RegExp(`^/v2/${repo}(-signed)?/manifests/sha256:`).test(p));
+  const signaturePuts = signatureManifests.reduce((n, [, c]) => n + c, 0);
+  const unlisted = signatureManifests.length - held;
+  const signAllowance = signJobs.reduce((n, j) => n + explained(j), 0);
+  if (unlisted > signAllowance) duplicated += unlisted - signAllowance;
+  const signedDone = signJobs.filter((j) => j.state === "completed");
+  const signs = {
+    completed: signedDone.length,
+    pushed: signedDone.filter((j) => !j.result.existing).length,
+    reused: signedDone.filter((j) => j.result.existing).length,
+    // a sign job alone on its digest that found its signature there: its first run pushed, then died
+    reusedAfterRetry: [...groups.values()].filter((g) => g.length === 1 && g[0].state === "completed" && g[0].result.existing).length,
+    held,
+    puts: signaturePuts,
+    rePuts: signaturePuts - signatureManifests.length,
+    unlisted,
+  };
   // The delivery log agrees with the records: each final job's notifications name its state and result.
   await waitUntil(() => [...finals.keys()].every((id) => finals.get(id).state === "cancelled" || receiver.byJob.has(id)), 120_000);
   for (const [id, job] of finals) {
@@ -250,11 +352,11 @@ async function chaosRun(opts: { topology: RedisTopology; jobs: number; spreadMs:
       expect(event.job.result ?? null).toEqual(job.result ?? null);
     }
   }
-  const completed = [...finals.values()].filter((j) => j.state === "completed").length;
+  const completed = jobs.filter((j) => j.state === "completed").length;
   await Promise.all([...apis, ...workers].map((p) => stopProcess(p, "SIGTERM")));
   const client = topology.client("chaos-measure");
   const bytes = await measureBytes(client, prefix, finals, img("real0")).finally(() => client.disconnect());
-  return { topology: topology.mode, submitted: submitted.size, completed, failed, lost: lost.length, duplicatedSideEffects: duplicated, rewritesAfterKills: rewrites, recoveryMs, submittedByMs, faultsByMs, totalMs, bytes };
+  return { topology: topology.mode, submitted: submitted.size, completed, failed, lost: lost.length, duplicatedSideEffects: duplicated, rewritesAfterKills: rewrites, pulls: { claimed, seen, extra: seen - claimed }, signs, metFault, recoveryMs, submittedByMs, faultsByMs, totalMs, bytes };
 }
 
 async function waitUntil(check: () => boolean, ms: number): Promise<void> {
@@ -311,14 +413,18 @@ describe.runIf(RUN)("chaos", () => {
     expect(figures.lost).toBe(0);
     expect(figures.duplicatedSideEffects).toBe(0);
     expect(figures.submitted).toBeGreaterThanOrEqual(500);
+    // the witnesses saw work: pulls, and signatures of both kinds of digest
+    expect(figures.pulls.claimed).toBeGreaterThan(0);
+    expect([figures.signs.pushed > 0, figures.signs.reused > 0]).toEqual([true, true]);
   }, 600_000);
 
-  it("when 100 jobs run on Sentinel through a master failover and worker kills, then none is lost", async () => {
+  it("when 100 jobs run on Sentinel through a master failover and worker kills, then none is lost and no side effect doubles", async () => {
     const topology = await startSentinelGroup();
     cleanups.push(() => topology.stop());
     const figures = await chaosRun({ topology, jobs: 100, spreadMs: 15_000, workerKills: 2, registry, proxy, door });
     console.warn(`chaos figures: ${JSON.stringify(figures)}`);
     expect(figures.lost).toBe(0);
     expect(figures.duplicatedSideEffects).toBe(0);
+    expect([figures.pulls.claimed > 0, figures.signs.completed > 0]).toEqual([true, true]);
   }, 600_000);
 });

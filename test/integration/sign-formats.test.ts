@@ -2,16 +2,23 @@
 // referrers API: signatures are found through the sha256-<hex> tag-schema index) and Redis. The
 // Notation tools' own signatures (the corpus's OCI layouts) are replayed into the registry and
 // judged by the verify job under a strict trust policy; regops' own signatures (both formats)
-// verify (the JWS checked by openssl too); 20 signers of one digest at once all land in the index; a refresh with
+// verify (the JWS checked by openssl too); 20 signers of one digest at once leave one signature per
+// format, and a retry finds the signature its first run pushed; a refresh with
 // requireSignature pulls only a signed image.
 import { execFileSync, spawnSync } from "node:child_process";
-import { createHash, generateKeyPairSync, X509Certificate } from "node:crypto";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { createHash, createPrivateKey, generateKeyPairSync, X509Certificate, type KeyObject } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSigning } from "../../src/sign/material.js";
-import { writeTestCertificateFiles } from "../../src/sign/notation/index.js";
+import { Redis } from "ioredis";
+import { certificatesFromFile, createNotationSignature, generateTestCertificates, writeTestCertificateFiles } from "../../src/sign/notation/index.js";
+import { prepareNotationSignature } from "../../src/sign/notation/push.js";
+import { signingName } from "../../src/sign/sign-once.js";
+import { RedisSignatureDrafts } from "../../src/store/signature-drafts.js";
+import { storeKeys } from "../../src/store/keys.js";
+import type { TestCertificateFiles } from "../../src/sign/notation/test-certificate-files.js";
 import { corpus, corpusPath } from "../helpers/corpus.js";
 import { ecdsaDer } from "../helpers/ecdsa-der.js";
 import { layoutManifests, readBlob } from "../helpers/oci-layout.js";
@@ -24,7 +31,10 @@ let redis: StartedRedis;
 let registry: StartedRegistry;
 let svc: TestService;
 let cosignPem = "";
+let signingFiles: TestCertificateFiles;
 const run = `${Date.now().toString(36)}`;
+const PREFIX = `sf${run}`;
+const sha256 = (bytes: Buffer) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 const NOTATION = "application/vnd.cncf.notary.signature";
 const layouts = () => corpusPath("signatures", "notation", "oci_layout");
 const localkeys = (name: string) => corpusPath("signatures", "notation", "localkeys", name);
@@ -64,6 +74,20 @@ async function replay(layout: string, repo: string): Promise<string> {
   return `${registry.host}/${repo}:v1`;
 }
 
+/** A Notation signature pushed as a sign job does (blobs, manifest by digest, tag-schema index), without a job: what a run that died after its push leaves. */
+async function pushSignature(repo: string, subject: { digest: string; size: number; mediaType?: string }, signer: { privateKey: KeyObject; chain: Buffer[]; signingTime: Date; expiry?: Date }): Promise<string> {
+  const descriptor = { mediaType: subject.mediaType ?? OCI_MANIFEST, digest: subject.digest, size: subject.size };
+  const sig = createNotationSignature({ subject: descriptor, ...signer });
+  await pushBlob(registry.url, repo, sig.envelope);
+  await pushBlob(registry.url, repo, sig.configBytes);
+  await putBytes(repo, sig.manifest.digest, OCI_MANIFEST, sig.manifest.bytes);
+  const res = await fetch(`${registry.url}/v2/${repo}/manifests/${subject.digest.replace(":", "-")}`, { headers: { accept: OCI_INDEX } });
+  const listed = res.status === 200 ? ((await res.json()) as { manifests: unknown[] }).manifests : [];
+  const entry = { mediaType: OCI_MANIFEST, digest: sig.manifest.digest, size: sig.manifest.bytes.length, artifactType: NOTATION, annotations: JSON.parse(sig.manifest.bytes.toString()).annotations };
+  await putBytes(repo, subject.digest.replace(":", "-"), OCI_INDEX, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...listed, entry] })));
+  return sig.manifest.digest;
+}
+
 async function tagIndex(repo: string, digest: string): Promise<any> {
   const res = await fetch(`${registry.url}/v2/${repo}/manifests/${digest.replace(":", "-")}`, { headers: { accept: OCI_INDEX } });
   return res.json();
@@ -99,6 +123,7 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "regops-signing-"));
   const files = await writeTestCertificateFiles(dir, { name: "regops-e2e", keyType: "ec" });
   caCertificate = files.caCertificate;
+  signingFiles = files;
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   cosignPem = privateKey.export({ type: "pkcs8", format: "pem" }) as string;
   writeFileSync(join(dir, "cosign.pub"), publicKey.export({ type: "spki", format: "pem" }));
@@ -117,6 +142,7 @@ beforeAll(async () => {
   };
   writeFileSync(join(dir, "trustpolicy.json"), JSON.stringify(policy));
   svc = await startTestService({
+    prefix: PREFIX,
     redisUrl: redis.url,
     registries: [{ id: "local", url: registry.url, kind: "distribution" }],
     extra: {
@@ -207,20 +233,74 @@ describe("regops' own signatures through the sign and verify jobs", () => {
     expect([job.state, job.error?.code]).toEqual(["failed", "SIGNATURE_MISSING"]);
   });
 
-  it("when 20 sign jobs of one digest run at once, then the sha256-… index lists 20 signatures and all 20 verify", async () => {
+  it("when 10 notation and 10 cosign sign jobs of one digest run at once, then the index lists one signature of each that every job names, and both verify", async () => {
     const repo = `own-${run}/many`;
     const img = await pushPlatformImage(registry.url, repo, { os: "linux", architecture: "amd64" }, {}, {}, 512, "v1");
     const image = `${registry.host}/${repo}:v1`;
-    const jobs = await Promise.all(Array.from({ length: 20 }, () => submit({ type: "sign", image, format: "notation" }, 120_000)));
+    const formats = Array.from({ length: 20 }, (_, i) => (i % 2 ? "cosign" : "notation"));
+    const jobs = await Promise.all(formats.map((format) => submit({ type: "sign", image, format }, 120_000)));
     expect(jobs.map((j) => [j.state, j.error?.code])).toEqual(jobs.map(() => ["completed", undefined]));
     const index = await tagIndex(repo, img.digest);
-    const listed = index.manifests.filter((m: any) => m.artifactType === NOTATION).map((m: any) => m.digest);
-    expect(new Set(listed).size).toBe(20);
-    expect(listed.sort()).toEqual(jobs.map((j) => j.result.signature.digest).sort());
+    expect(index.manifests).toHaveLength(2);
+    for (const format of ["notation", "cosign"]) {
+      const ofFormat = jobs.filter((j) => j.result.format === format);
+      // one pushed it, the nine others found it under the per-digest lock
+      expect(new Set(ofFormat.map((j) => j.result.signature.digest)).size).toBe(1);
+      expect(ofFormat.filter((j) => !j.result.existing)).toHaveLength(1);
+      expect(index.manifests.map((m: any) => m.digest)).toContain(ofFormat[0].result.signature.digest);
+    }
     const verify = await submit({ type: "verify", image });
     expect(verify.state, JSON.stringify(verify.error)).toBe("completed");
-    const notation = verify.result.signatures.filter((s: any) => s.format === "notation");
-    expect([notation.length, notation.every((s: any) => s.verified)]).toEqual([20, true]);
+    expect(verify.result.signatures.map((s: any) => [s.format, s.verified]).sort()).toEqual([["cosign", true], ["notation", true]]);
+  });
+
+  it("when a first run pushed its signature and died, then the retry returns that signature and pushes none; another certificate's or an expired own one is not reused", async () => {
+    const own = { privateKey: createPrivateKey(readFileSync(signingFiles.key)), chain: certificatesFromFile(readFileSync(signingFiles.certificateChain), 10) };
+    const other = generateTestCertificates({ name: "someone-else", keyType: "ec" });
+
+    const died = `own-${run}/died`;
+    const diedImg = await pushPlatformImage(registry.url, died, { os: "linux", architecture: "amd64" }, {}, {}, 512, "v1");
+    const left = await pushSignature(died, diedImg, { ...own, signingTime: new Date(Date.now() - 60_000) });
+    const retry = await submit({ type: "sign", image: `${registry.host}/${died}:v1`, format: "notation" });
+    expect(retry.state, JSON.stringify(retry.error)).toBe("completed");
+    expect(retry.result).toMatchObject({ existing: true, signature: { digest: left, via: "tag-schema" }, signer: expect.stringMatching(/CN=regops-e2e/) });
+    expect((await tagIndex(died, diedImg.digest)).manifests.map((m: any) => m.digest)).toEqual([left]);
+
+    const others = `own-${run}/others`;
+    const img = await pushPlatformImage(registry.url, others, { os: "linux", architecture: "amd64" }, {}, {}, 512, "v1");
+    const foreign = await pushSignature(others, img, { privateKey: other.leaf.privateKey, chain: [other.leaf.certificate, other.ca.certificate], signingTime: new Date() });
+    // Signed just after the certificate's notBefore (back-dated a minute when beforeAll made it), expired a second later.
+    const notBefore = new Date(new X509Certificate(own.chain[0]!).validFrom).getTime();
+    const expired = await pushSignature(others, img, { ...own, signingTime: new Date(notBefore + 1000), expiry: new Date(notBefore + 2000) });
+    const job = await submit({ type: "sign", image: `${registry.host}/${others}:v1`, format: "notation" });
+    expect(job.state, JSON.stringify(job.error)).toBe("completed");
+    expect(job.result.existing).toBeUndefined();
+    expect([foreign, expired]).not.toContain(job.result.signature.digest);
+    expect((await tagIndex(others, img.digest)).manifests.map((m: any) => m.digest).sort()).toEqual([foreign, expired, job.result.signature.digest].sort());
+  });
+
+  it("when an attempt pushed its signature but lost the registry before the index listed it, then the next sign pushes those same bytes and lists them", async () => {
+    const own = { privateKey: createPrivateKey(readFileSync(signingFiles.key)), chain: certificatesFromFile(readFileSync(signingFiles.certificateChain), 10) };
+    const repo = `own-${run}/drafted`;
+    const img = await pushPlatformImage(registry.url, repo, { os: "linux", architecture: "amd64" }, {}, {}, 512, "v1");
+    const subject = { mediaType: OCI_MANIFEST, digest: img.digest, size: img.size };
+    // What the first attempt left: its draft in Redis, its blobs and manifest in the registry, no index entry.
+    const prepared = prepareNotationSignature(subject, own);
+    for (const blob of prepared.blobs) await pushBlob(registry.url, repo, blob);
+    await putBytes(repo, sha256(prepared.manifest), OCI_MANIFEST, prepared.manifest);
+    const client = new Redis(redis.url);
+    const drafts = new RedisSignatureDrafts(client, storeKeys(PREFIX).signatureDrafts);
+    const name = signingName("notation", new X509Certificate(own.chain[0]!).fingerprint256.replaceAll(":", "").toLowerCase(), `${registry.host}/${repo}`, img.digest);
+    try {
+      await drafts.put(name, prepared);
+      const job = await submit({ type: "sign", image: `${registry.host}/${repo}:v1`, format: "notation" });
+      expect(job.state, JSON.stringify(job.error)).toBe("completed");
+      expect(job.result).toMatchObject({ existing: true, signature: { digest: sha256(prepared.manifest), via: "tag-schema" }, signedAt: prepared.signedAt });
+      expect((await tagIndex(repo, img.digest)).manifests.map((m: any) => m.digest)).toEqual([sha256(prepared.manifest)]);
+      expect(await drafts.get(name)).toBeUndefined();
+    } finally {
+      client.disconnect();
+    }
   });
 
   it("when a scan's then step says format notation, then the image is signed with Notation after the gate passed", async () => {

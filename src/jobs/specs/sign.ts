@@ -38,4 +38,6 @@ export interface SignResult {
   role?: string;
   /** notary-v1: the GUN had no trust data yet: it was created (root, targets keys; server-managed snapshot). */
   repoCreated?: boolean;
+  /** notation, cosign: this key's signature of the digest was already in the registry (a retry, or signed before): returned, nothing pushed. */
+  existing?: boolean;
 }

@@ -25,12 +25,13 @@ export async function verifyBundleSignatures(remote: Remote, image: Reference & 
   for (const d of referrers) {
     const predicate = d.annotations?.[ANNOTATIONS.predicateType];
     if (predicate !== undefined && predicate !== SIGN_PREDICATE_TYPE) continue;
-    out.push(await verifyOne(remote, image, d.digest, opts));
+    out.push(await verifyBundleSignature(remote, image, d.digest, opts));
   }
   return out;
 }
 
-async function verifyOne(remote: Remote, image: Reference & { digest: string }, digest: string, opts: VerifyImageOptions): Promise<CosignSignatureResult> {
+/** One bundle signature manifest (`digest`) of `image`, read and verified. */
+export async function verifyBundleSignature(remote: Remote, image: Reference & { digest: string }, digest: string, opts: VerifyImageOptions): Promise<CosignSignatureResult> {
   const m = await getManifest(remote, { domain: image.domain, path: image.path, digest }, opts.signal);
   const json = m.json as { layers?: { mediaType?: unknown; digest?: unknown; size?: unknown }[]; annotations?: Record<string, unknown> };
   const signedAt = typeof json.annotations?.[ANNOTATIONS.created] === "string" ? (json.annotations[ANNOTATIONS.created] as string) : undefined;

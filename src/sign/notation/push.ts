@@ -2,12 +2,12 @@
 // signature manifest with `subject`, made findable by the referrers module (the registry's
 // referrers API, else the `sha256-<hex>` tag-schema index under the per-repository Redis lock).
 import type { KeyObject } from "node:crypto";
-import { MEDIA_TYPES, type ManifestDescriptor } from "../../registry/manifest.js";
-import { putBlob } from "../../registry/put-blob.js";
+import type { ManifestDescriptor } from "../../registry/manifest.js";
 import type { Reference } from "../../registry/reference.js";
-import { pushReferrer, type PushedReferrer, type PushReferrerOptions } from "../../registry/referrers/push.js";
+import type { PushedReferrer, PushReferrerOptions } from "../../registry/referrers/push.js";
 import type { Remote } from "../../registry/remote.js";
 import { readCertificate, subjectString } from "./certificate.js";
+import { pushPreparedSignature, type PreparedSignature } from "../prepared.js";
 import { createNotationSignature } from "./sign.js";
 
 export interface NotationSigner {
@@ -23,6 +23,18 @@ export interface PushedNotationSignature extends PushedReferrer {
   signingTime: string;
 }
 
+/** The signature of `subject`, made and not pushed. */
+export function prepareNotationSignature(subject: ManifestDescriptor, signer: NotationSigner, now = new Date()): PreparedSignature {
+  const expiry = signer.expiryDays ? new Date(now.getTime() + signer.expiryDays * 86_400_000) : undefined;
+  const sig = createNotationSignature({ subject, privateKey: signer.privateKey, chain: signer.chain, signingTime: now, ...(expiry ? { expiry } : {}) });
+  return {
+    blobs: [sig.envelope, sig.configBytes],
+    manifest: sig.manifest.bytes,
+    signer: subjectString(readCertificate(signer.chain[0]!)),
+    signedAt: new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString(),
+  };
+}
+
 export async function pushNotationSignature(
   remote: Remote,
   image: Reference,
@@ -30,11 +42,7 @@ export async function pushNotationSignature(
   signer: NotationSigner,
   opts: PushReferrerOptions & { now?: Date },
 ): Promise<PushedNotationSignature> {
-  const signingTime = opts.now ?? new Date();
-  const expiry = signer.expiryDays ? new Date(signingTime.getTime() + signer.expiryDays * 86_400_000) : undefined;
-  const sig = createNotationSignature({ subject, privateKey: signer.privateKey, chain: signer.chain, signingTime, ...(expiry ? { expiry } : {}) });
-  await putBlob(remote, image.path, sig.envelope, opts.signal);
-  await putBlob(remote, image.path, sig.configBytes, opts.signal);
-  const pushed = await pushReferrer(remote, image.path, sig.manifest.bytes, MEDIA_TYPES.ociManifest, opts);
-  return { ...pushed, signer: subjectString(readCertificate(signer.chain[0]!)), signingTime: new Date(Math.floor(signingTime.getTime() / 1000) * 1000).toISOString() };
+  const prepared = prepareNotationSignature(subject, signer, opts.now);
+  const pushed = await pushPreparedSignature(remote, image.path, prepared, opts);
+  return { ...pushed, signer: prepared.signer, signingTime: prepared.signedAt };
 }
