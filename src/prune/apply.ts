@@ -7,6 +7,7 @@
 import type Docker from "dockerode";
 import { dockerError } from "../docker/errors.js";
 import { RegopsError } from "../errors.js";
+import { readDf } from "./inventory.js";
 import { DANGLING_TAG, type PlanItem } from "./plan.js";
 
 export interface ApplyOutcome {
@@ -34,7 +35,7 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && [...a].sort().join("\n") === [...b].sort().join("\n");
 }
 
-function checks(docker: Docker): Record<PlanItem["kind"], Check> {
+function checks(docker: Docker, hostId: string, signal?: AbortSignal): Record<PlanItem["kind"], Check> {
   return {
     async container(item) {
       const info = await inspectOrGone(() => docker.getContainer(item.id).inspect());
@@ -62,7 +63,7 @@ function checks(docker: Docker): Record<PlanItem["kind"], Check> {
       return undefined;
     },
     async buildCache(item) {
-      const df = (await docker.df()) as { BuildCache?: { ID: string; InUse: boolean }[] };
+      const df = await readDf(docker, hostId, signal);
       const rec = (df.BuildCache ?? []).find((r) => r.ID === item.id);
       if (!rec) return "gone";
       if (rec.InUse) return "in use now";
@@ -112,7 +113,7 @@ export async function applyPlan(
   items: readonly PlanItem[],
   opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<ApplyOutcome> {
-  const check = checks(docker);
+  const check = checks(docker, hostId, opts.signal);
   const remove = remover(docker);
   const out: ApplyOutcome = { deleted: [], skipped: [], reclaimedBytes: 0 };
   for (const [i, item] of items.entries()) {

@@ -3,6 +3,7 @@
 // cache), plus the engine's API version. `lastUse` adds, for the images a plan may remove,
 // when each was last used: regops' own pulls onto this host, the engine's last tag time, and
 // the containers that ran it.
+import { setTimeout as sleep } from "node:timers/promises";
 import type Docker from "dockerode";
 import { dockerError } from "../docker/errors.js";
 import { formatReference, parseReference, withDefaultTag } from "../registry/reference.js";
@@ -18,13 +19,27 @@ interface DfAnswer {
   LayersSize?: number;
 }
 
-export async function readDf(docker: Docker, hostId: string, signal?: AbortSignal): Promise<DfAnswer> {
-  try {
-    // dockerode's types know only df() and df(callback); the code takes { abortSignal } too.
-    const df = docker.df as unknown as (opts: { abortSignal?: AbortSignal }) => Promise<DfAnswer>;
-    return await df.call(docker, { abortSignal: signal });
-  } catch (err) {
-    throw dockerError(err, hostId);
+/** How long a disk-usage read waits for the engine's running one (another caller's) to end. */
+export const DF_BUSY_WAIT_MS = 60_000;
+
+// dockerd before 23.0 answers a second GET /system/df, while one runs, with "a disk usage
+// operation is already running" instead of waiting for it (23.0 shares the running one's
+// answer). With several workers planning prunes on one host that is the common case, not a
+// fault: wait for the running walk, polling with a growing, jittered delay, for a bounded time.
+// Written here rather than with a retry library: the loop is the condition and the abort.
+export async function readDf(docker: Docker, hostId: string, signal?: AbortSignal, busyWaitMs = DF_BUSY_WAIT_MS): Promise<DfAnswer> {
+  // dockerode's types know only df() and df(callback); the code takes { abortSignal } too.
+  const df = docker.df as unknown as (opts: { abortSignal?: AbortSignal }) => Promise<DfAnswer>;
+  const deadline = Date.now() + busyWaitMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+    try {
+      return await df.call(docker, { abortSignal: signal });
+    } catch (err) {
+      const failure = dockerError(err, hostId);
+      const busy = /operation is already running/i.test(failure.message);
+      if (!busy || signal?.aborted || Date.now() + delay > deadline) throw failure;
+      await sleep(delay * (0.5 + Math.random() / 2), undefined, { signal }).catch(() => undefined);
+    }
   }
 }
 

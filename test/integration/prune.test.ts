@@ -313,4 +313,13 @@ describe("prune", () => {
 
     expect((await fetch(`${svc.url}/v1/hosts/nope/df`, { headers: auth(KEYS.read) })).status).toBe(422);
   });
+
+  it("when several disk-usage reads reach the engine at once, as several workers' prune plans do, then each answers: the engine's \"already running\" is waited out", async () => {
+    // dockerd 20.10 (Debian's) refuses a second /system/df while one runs; 8 at once make that
+    // the rule rather than the exception.
+    const answers = await Promise.all(Array.from({ length: 8 }, () => fetch(`${svc.url}/v1/hosts/default/df`, { headers: auth(KEYS.read) })));
+    const bodies = await Promise.all(answers.map((r) => r.json() as Promise<{ images?: { count: number }; detail?: string }>));
+    expect(answers.map((r, i) => `${r.status} ${bodies[i]!.detail ?? ""}`.trim())).toEqual(answers.map(() => "200"));
+    for (const b of bodies) expect(b.images!.count).toBeGreaterThan(0);
+  });
 });
