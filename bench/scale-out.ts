@@ -23,14 +23,14 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
-import http from "node:http";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
+import { Pool } from "undici";
 import { stringify } from "yaml";
-import { forward, listenLocal } from "../test/helpers/forward.js";
 import { harborPush } from "../test/helpers/webhook-payloads.js";
+import { startLatencyProxy } from "./lib/latency-proxy.js";
 import { runLoad } from "./lib/load.js";
 import { inParallel } from "./lib/peers.js";
 import { cleanupNow, cpuMsOf, freePort, mainThreadCpuMsOf, onCleanup, startRedis, startRegistry, tempDir } from "./lib/procs.js";
@@ -61,15 +61,6 @@ const PROFILES = join(dirname(fileURLToPath(import.meta.url)), "results", "profi
 const KEY = `bench-${randomBytes(12).toString("hex")}`;
 const SECRET = randomBytes(16).toString("hex");
 const headers = { authorization: `Bearer ${KEY}`, "content-type": "application/json" };
-
-/** An HTTP proxy that holds every request `ms` before passing it on. */
-async function startLatencyProxy(upstream: string, ms: number): Promise<string> {
-  const target = new URL(upstream);
-  const server = http.createServer((req, res) => setTimeout(() => forward(req, res, target), ms));
-  const host = await listenLocal(server);
-  onCleanup(() => server.close());
-  return host;
-}
 
 interface Proc {
   url: string;
@@ -117,19 +108,22 @@ const stop = (procs: Proc[]) => Promise.all(procs.map((p) => new Promise<void>((
 
 /** Submits the specs (32 POSTs in flight), waits until every job is final; jobs/s from first POST to last finish, CPU ms per job. */
 async function round1(procs: Proc[], api: Proc, specs: Record<string, unknown>[]): Promise<RoundResult> {
+  // undici's Pool, not fetch: the client shares the cores with the processes it measures.
+  const client = new Pool(api.url, { connections: 32 });
   const cpu0 = cpuSplit(procs, api);
+  const self0 = cpuMsOf("self").own;
   const t0 = Date.now();
   const ids: string[] = [];
   await inParallel(specs, 32, async (spec) => {
-    const res = await fetch(`${api.url}/v1/jobs`, { method: "POST", headers, body: JSON.stringify(spec) });
-    if (res.status !== 202) throw new Error(`POST /v1/jobs: ${res.status} ${await res.text()}`);
-    ids.push(((await res.json()) as { id: string }).id);
+    const res = await client.request({ method: "POST", path: "/v1/jobs", headers, body: JSON.stringify(spec) });
+    if (res.statusCode !== 202) throw new Error(`POST /v1/jobs: ${res.statusCode} ${await res.body.text()}`);
+    ids.push(((await res.body.json()) as { id: string }).id);
   });
   let failed = 0;
   let last = 0;
   await inParallel(ids, 8, async (id) => {
     for (;;) {
-      const job = (await (await fetch(`${api.url}/v1/jobs/${id}`, { headers })).json()) as { state: string; finishedAt?: string };
+      const job = (await (await client.request({ method: "GET", path: `/v1/jobs/${id}`, headers })).body.json()) as { state: string; finishedAt?: string };
       if (job.state === "completed" || job.state === "failed") {
         if (job.state === "failed") failed++;
         last = Math.max(last, Date.parse(job.finishedAt!));
@@ -139,12 +133,14 @@ async function round1(procs: Proc[], api: Proc, specs: Record<string, unknown>[]
     }
   });
   const cpu1 = cpuSplit(procs, api);
+  await client.close();
   const perJob = (ms: number) => round(ms / specs.length, 2);
   return {
     perSec: round((specs.length * 1000) / (last - t0), 1),
     cpuMsPerJob: perJob(cpu1.all - cpu0.all),
     apiMsPerJob: perJob(cpu1.api - cpu0.api),
     helpersMsPerJob: perJob(cpu1.helpers - cpu0.helpers),
+    benchMsPerJob: perJob(cpuMsOf("self").own - self0),
     failed,
   };
 }
@@ -155,6 +151,10 @@ interface RoundResult {
   cpuMsPerJob: number;
   /** The API process's share. */
   apiMsPerJob: number;
+  /** This process: the latency proxy and the client submitting and polling. Not in cpuMsPerJob. */
+  benchMsPerJob: number;
+  /** CPU ms per second of the API and of all the workers while no job runs. */
+  idleMsPerSec?: { api: number; workers: number };
   /** Redis's own CPU, not in cpuMsPerJob. */
   redisMsPerJob?: number;
   /** The workers' node helper threads (V8's compiler and GC, libuv's pool): high while they warm up. */
@@ -215,7 +215,7 @@ async function main(): Promise<void> {
   );
   const envFor = (prefix: string) => ({ REDIS_URL: redis.url, REGOPS_CONFIG: configPath, REGOPS_PREFIX: prefix });
   const results: Record<string, unknown> = { opts, cores: availableParallelism(), at: new Date().toISOString() };
-  const rows: string[][] = [["measure", "processes", "per second", "× of 1", "CPU ms/job", "of which API", "of which worker helpers", "Redis ms/job", "failed"]];
+  const rows: string[][] = [["measure", "processes", "per second", "× of 1", "CPU ms/job", "of which API", "of which worker helpers", "Redis ms/job", "bench ms/job", "idle ms/s api+workers", "failed"]];
 
   for (const kind of (["refresh", "retag"] as const).filter((k) => opts.only.includes(k))) {
     let base = 0;
@@ -234,16 +234,22 @@ async function main(): Promise<void> {
         const warm = warmTags.slice(0, opts.warmup * workers).map(({ tag }) => ({ type: "refresh", image: `${far}/bench/warm:${tag}`, pull: false, force: true }));
         await round1(procs, api, warm);
       }
+      // What the processes cost doing nothing (timers, BullMQ's polls), which a slow round pays more of.
+      const idle0 = cpuSplit(procs, api);
+      await new Promise((r) => setTimeout(r, 3000));
+      const idle1 = cpuSplit(procs, api);
+      const idleMsPerSec = { api: round((idle1.api - idle0.api) / 3, 1), workers: round((idle1.all - idle1.api - idle0.all + idle0.api) / 3, 1) };
       const stats0 = opts.trace ? await commandStats(redis.url) : undefined;
       const redisCpu0 = cpuMsOf(redis.pid).own;
       const r = await round1(procs, api, specs);
       r.redisMsPerJob = round((cpuMsOf(redis.pid).own - redisCpu0) / n, 2);
+      r.idleMsPerSec = idleMsPerSec;
       if (stats0) console.log(commandsPerJob(stats0, await commandStats(redis.url), n));
       const span = { start: Number(span0), end: Number(process.hrtime.bigint() / 1000n), pids: procs.map((p) => p.url) };
       if (opts.profile) writeFileSync(join(PROFILES, `${kind}-${workers}.json`), JSON.stringify(span));
       base ||= r.perSec;
       results[`${kind}-${workers}`] = r;
-      rows.push([kind === "refresh" ? "digest checks" : "retag copies", `${workers} worker`, String(r.perSec), String(round(r.perSec / base, 2)), String(r.cpuMsPerJob), String(r.apiMsPerJob), String(r.helpersMsPerJob), String(r.redisMsPerJob), String(r.failed)]);
+      rows.push([kind === "refresh" ? "digest checks" : "retag copies", `${workers} worker`, String(r.perSec), String(round(r.perSec / base, 2)), String(r.cpuMsPerJob), String(r.apiMsPerJob), String(r.helpersMsPerJob), String(r.redisMsPerJob), String(r.benchMsPerJob), `${r.idleMsPerSec?.api}+${r.idleMsPerSec?.workers}`, String(r.failed)]);
       console.log(rows.at(-1)!.join("  "));
       await stop(procs);
     }
@@ -264,7 +270,7 @@ async function main(): Promise<void> {
     ingestBase ||= perSec;
     const r = { perSec, cpuMsPerJob: round(cpu / done, 3), failed: loads.reduce((n, l) => n + l.failed, 0) };
     results[`ingest-${apis}`] = r;
-    rows.push(["webhook ingest", `${apis} api`, String(perSec), String(round(perSec / ingestBase, 2)), String(r.cpuMsPerJob), "", "", "", String(r.failed)]);
+    rows.push(["webhook ingest", `${apis} api`, String(perSec), String(round(perSec / ingestBase, 2)), String(r.cpuMsPerJob), "", "", "", "", "", String(r.failed)]);
     console.log(rows.at(-1)!.join("  "));
     await stop(procs);
   }
