@@ -13,9 +13,11 @@
 //   npx tsx bench/scale-out.ts
 //   env: BENCH_CHECKS=600 BENCH_COPIES=60 BENCH_CONCURRENCY=8 (refresh jobs per worker process
 //        at once; retag: jobs.retagConcurrency 4) BENCH_LATENCY_MS=20 BENCH_INGEST_SECONDS=5
-//        BENCH_WARMUP=200 (untimed digest checks per worker process before each refresh row, of
-//                         tags of their own: V8 keeps compiling a fresh process for its first
-//                         ~1000 jobs, and 4 cold processes would pay that 4 times; 0 = cold)
+//        BENCH_WARMUP=1500 (untimed digest checks per worker process before each refresh row, of
+//                         500 tags of their own: V8 keeps compiling a fresh process for its first
+//                         ~1500 jobs, and 4 cold processes would pay that 4 times; 0 = cold)
+//        BENCH_DIST=1     run regops as the image does, `node dist/src/main.js` (build it first:
+//                         npx tsc -p tsconfig.json), instead of from source through tsx
 //        BENCH_ONLY=refresh,retag,ingest (the measures to run) BENCH_WORKERS=1,2,4
 //        BENCH_TRACE=1    Redis commands per job (INFO commandstats, scripts' own calls included)
 //        BENCH_PROFILE=1  regops processes run with --cpu-prof: bench/results/profiles/<role>-<port>/*.cpuprofile,
@@ -50,11 +52,12 @@ const opts = {
   concurrency: intEnv("BENCH_CONCURRENCY", 8),
   latencyMs: intEnv("BENCH_LATENCY_MS", 20),
   ingestSeconds: intEnv("BENCH_INGEST_SECONDS", 5),
-  warmup: process.env.BENCH_WARMUP === "0" ? 0 : intEnv("BENCH_WARMUP", 200),
+  warmup: process.env.BENCH_WARMUP === "0" ? 0 : intEnv("BENCH_WARMUP", 1500),
   only: (process.env.BENCH_ONLY ?? "refresh,retag,ingest").split(","),
   workers: (process.env.BENCH_WORKERS ?? "1,2,4").split(",").map(Number),
   profile: process.env.BENCH_PROFILE === "1",
   trace: process.env.BENCH_TRACE === "1",
+  dist: process.env.BENCH_DIST === "1",
 };
 if (opts.workers.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("BENCH_WORKERS must list positive integers");
 const PROFILES = join(dirname(fileURLToPath(import.meta.url)), "results", "profiles");
@@ -71,7 +74,8 @@ async function startRegops(role: "api" | "worker", env: Record<string, string>):
   const port = await freePort();
   // A directory per process: node writes a profile per thread (tsx runs its loader in one).
   const profile = opts.profile ? ["--cpu-prof", `--cpu-prof-dir=${join(PROFILES, `${role}-${port}`)}`] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", "src/main.ts"], {
+  const entry = opts.dist ? ["dist/src/main.js"] : ["--import", "tsx", "src/main.ts"];
+  const child = spawn(process.execPath, [...profile, ...entry], {
     cwd: ROOT,
     env: { ...process.env, ...env, REGOPS_ROLE: role, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "error" },
     stdio: ["ignore", "ignore", "inherit"],
@@ -155,9 +159,10 @@ interface RoundResult {
   benchMsPerJob: number;
   /** CPU ms per second of the API and of all the workers while no job runs. */
   idleMsPerSec?: { api: number; workers: number };
-  /** Redis's own CPU, not in cpuMsPerJob. */
+  /** Redis's own CPU, and the source registry's, not in cpuMsPerJob: they share the cores too. */
   redisMsPerJob?: number;
-  /** The workers' node helper threads (V8's compiler and GC, libuv's pool): high while they warm up. */
+  registryMsPerJob?: number;
+  /** Node's helper threads in all of them (V8's compiler and GC, libuv's pool): high while they warm up. */
   helpersMsPerJob: number;
   failed: number;
 }
@@ -186,7 +191,7 @@ function cpuSplit(procs: Proc[], api: Proc): { all: number; api: number; helpers
   for (const p of procs) {
     const own = cpuMsOf(p.pid).own;
     all += own;
-    if (p !== api) helpers += own - mainThreadCpuMsOf(p.pid);
+    helpers += own - mainThreadCpuMsOf(p.pid);
   }
   return { all, api: cpuMsOf(api.pid).own, helpers };
 }
@@ -197,7 +202,7 @@ async function main(): Promise<void> {
   const [redis, source, target] = await Promise.all([startRedis(), startRegistry(), startRegistry()]);
   const far = await startLatencyProxy(source.base, opts.latencyMs);
   const seeded = await seedRegistry(source.base, "bench/app", Math.max(opts.checks, opts.copies));
-  const warmTags = opts.warmup && opts.only.includes("refresh") ? await seedRegistry(source.base, "bench/warm", opts.warmup * Math.max(...opts.workers)) : [];
+  const warmTags = opts.warmup && opts.only.includes("refresh") ? await seedRegistry(source.base, "bench/warm", Math.min(500, opts.warmup)) : [];
   console.log(`scale-out: ${availableParallelism()} cores; source registry behind +${opts.latencyMs} ms per request; ${seeded.length + warmTags.length} tags seeded`);
   const configPath = join(tempDir("scale-out"), "regops.yaml");
   writeFileSync(
@@ -215,7 +220,7 @@ async function main(): Promise<void> {
   );
   const envFor = (prefix: string) => ({ REDIS_URL: redis.url, REGOPS_CONFIG: configPath, REGOPS_PREFIX: prefix });
   const results: Record<string, unknown> = { opts, cores: availableParallelism(), at: new Date().toISOString() };
-  const rows: string[][] = [["measure", "processes", "per second", "× of 1", "CPU ms/job", "of which API", "of which worker helpers", "Redis ms/job", "bench ms/job", "idle ms/s api+workers", "failed"]];
+  const rows: string[][] = [["measure", "processes", "per second", "× of 1", "CPU ms/job", "of which API", "of which helper threads", "Redis ms/job", "registry ms/job", "bench ms/job", "idle ms/s api+workers", "failed"]];
 
   for (const kind of (["refresh", "retag"] as const).filter((k) => opts.only.includes(k))) {
     let base = 0;
@@ -231,7 +236,7 @@ async function main(): Promise<void> {
       );
       const span0 = process.hrtime.bigint() / 1000n;
       if (kind === "refresh" && opts.warmup) {
-        const warm = warmTags.slice(0, opts.warmup * workers).map(({ tag }) => ({ type: "refresh", image: `${far}/bench/warm:${tag}`, pull: false, force: true }));
+        const warm = Array.from({ length: opts.warmup * workers }, (_, i) => ({ type: "refresh", image: `${far}/bench/warm:${warmTags[i % warmTags.length]!.tag}`, pull: false, force: true }));
         await round1(procs, api, warm);
       }
       // What the processes cost doing nothing (timers, BullMQ's polls), which a slow round pays more of.
@@ -241,15 +246,17 @@ async function main(): Promise<void> {
       const idleMsPerSec = { api: round((idle1.api - idle0.api) / 3, 1), workers: round((idle1.all - idle1.api - idle0.all + idle0.api) / 3, 1) };
       const stats0 = opts.trace ? await commandStats(redis.url) : undefined;
       const redisCpu0 = cpuMsOf(redis.pid).own;
+      const registryCpu0 = cpuMsOf(source.pid).own;
       const r = await round1(procs, api, specs);
       r.redisMsPerJob = round((cpuMsOf(redis.pid).own - redisCpu0) / n, 2);
+      r.registryMsPerJob = round((cpuMsOf(source.pid).own - registryCpu0) / n, 2);
       r.idleMsPerSec = idleMsPerSec;
       if (stats0) console.log(commandsPerJob(stats0, await commandStats(redis.url), n));
       const span = { start: Number(span0), end: Number(process.hrtime.bigint() / 1000n), pids: procs.map((p) => p.url) };
       if (opts.profile) writeFileSync(join(PROFILES, `${kind}-${workers}.json`), JSON.stringify(span));
       base ||= r.perSec;
       results[`${kind}-${workers}`] = r;
-      rows.push([kind === "refresh" ? "digest checks" : "retag copies", `${workers} worker`, String(r.perSec), String(round(r.perSec / base, 2)), String(r.cpuMsPerJob), String(r.apiMsPerJob), String(r.helpersMsPerJob), String(r.redisMsPerJob), String(r.benchMsPerJob), `${r.idleMsPerSec?.api}+${r.idleMsPerSec?.workers}`, String(r.failed)]);
+      rows.push([kind === "refresh" ? "digest checks" : "retag copies", `${workers} worker`, String(r.perSec), String(round(r.perSec / base, 2)), String(r.cpuMsPerJob), String(r.apiMsPerJob), String(r.helpersMsPerJob), String(r.redisMsPerJob), String(r.registryMsPerJob), String(r.benchMsPerJob), `${r.idleMsPerSec?.api}+${r.idleMsPerSec?.workers}`, String(r.failed)]);
       console.log(rows.at(-1)!.join("  "));
       await stop(procs);
     }
@@ -270,7 +277,7 @@ async function main(): Promise<void> {
     ingestBase ||= perSec;
     const r = { perSec, cpuMsPerJob: round(cpu / done, 3), failed: loads.reduce((n, l) => n + l.failed, 0) };
     results[`ingest-${apis}`] = r;
-    rows.push(["webhook ingest", `${apis} api`, String(perSec), String(round(perSec / ingestBase, 2)), String(r.cpuMsPerJob), "", "", "", "", "", String(r.failed)]);
+    rows.push(["webhook ingest", `${apis} api`, String(perSec), String(round(perSec / ingestBase, 2)), String(r.cpuMsPerJob), "", "", "", "", "", "", String(r.failed)]);
     console.log(rows.at(-1)!.join("  "));
     await stop(procs);
   }
