@@ -220,7 +220,7 @@ async function main(): Promise<void> {
   );
   const envFor = (prefix: string) => ({ REDIS_URL: redis.url, REGOPS_CONFIG: configPath, REGOPS_PREFIX: prefix });
   const results: Record<string, unknown> = { opts, cores: availableParallelism(), at: new Date().toISOString() };
-  const rows: string[][] = [["measure", "processes", "per second", "× of 1", "CPU ms/job", "of which API", "of which helper threads", "Redis ms/job", "registry ms/job", "bench ms/job", "idle ms/s api+workers", "failed"]];
+  const rows: string[][] = [["measure", "processes", "per second", "× of 1", "CPU ms/job", "of which API", "of which helper threads", "Redis ms/job", "source registry ms/job", "bench ms/job", "idle ms/s api+workers", "failed"]];
 
   for (const kind of (["refresh", "retag"] as const).filter((k) => opts.only.includes(k))) {
     let base = 0;
