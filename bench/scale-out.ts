@@ -13,21 +13,31 @@
 //   npx tsx bench/scale-out.ts
 //   env: BENCH_CHECKS=600 BENCH_COPIES=60 BENCH_CONCURRENCY=8 (refresh jobs per worker process
 //        at once; retag: jobs.retagConcurrency 4) BENCH_LATENCY_MS=20 BENCH_INGEST_SECONDS=5
+//        BENCH_WARMUP=1500 (untimed digest checks per worker process before each refresh row, of
+//                         500 tags of their own: V8 keeps compiling a fresh process for its first
+//                         ~1500 jobs, and 4 cold processes would pay that 4 times; 0 = cold)
+//        BENCH_DIST=1     run regops as the image does, `node dist/src/main.js` (build it first:
+//                         npx tsc -p tsconfig.json), instead of from source through tsx
+//        BENCH_ONLY=refresh,retag,ingest (the measures to run) BENCH_WORKERS=1,2,4
+//        BENCH_TRACE=1    Redis commands per job (INFO commandstats, scripts' own calls included)
+//        BENCH_PROFILE=1  regops processes run with --cpu-prof: bench/results/profiles/<role>-<port>/*.cpuprofile,
+//                         and <measure>-<n>.json holds the round's span on their clock (CLOCK_MONOTONIC, µs)
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
-import http from "node:http";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import { Pool } from "undici";
 import { stringify } from "yaml";
-import { forward, listenLocal } from "../test/helpers/forward.js";
 import { harborPush } from "../test/helpers/webhook-payloads.js";
+import { startLatencyProxy } from "./lib/latency-proxy.js";
 import { runLoad } from "./lib/load.js";
 import { inParallel } from "./lib/peers.js";
 import { intEnv } from "./lib/env.js";
 import { runBench } from "./lib/main.js";
-import { cpuMsOf, freePort, onCleanup, startRedis, startRegistry, tempDir } from "./lib/procs.js";
+import { cpuMsOf, freePort, mainThreadCpuMsOf, onCleanup, startRedis, startRegistry, tempDir } from "./lib/procs.js";
 import { seedRegistry } from "./lib/seed.js";
 import { round, table } from "./lib/stats.js";
 
@@ -39,19 +49,18 @@ const opts = {
   concurrency: intEnv("BENCH_CONCURRENCY", 8),
   latencyMs: intEnv("BENCH_LATENCY_MS", 20),
   ingestSeconds: intEnv("BENCH_INGEST_SECONDS", 5),
+  warmup: process.env.BENCH_WARMUP === "0" ? 0 : intEnv("BENCH_WARMUP", 1500),
+  only: (process.env.BENCH_ONLY ?? "refresh,retag,ingest").split(","),
+  workers: (process.env.BENCH_WORKERS ?? "1,2,4").split(",").map(Number),
+  profile: process.env.BENCH_PROFILE === "1",
+  trace: process.env.BENCH_TRACE === "1",
+  dist: process.env.BENCH_DIST === "1",
 };
+if (opts.workers.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("BENCH_WORKERS must list positive integers");
+const PROFILES = join(dirname(fileURLToPath(import.meta.url)), "results", "profiles");
 const KEY = `bench-${randomBytes(12).toString("hex")}`;
 const SECRET = randomBytes(16).toString("hex");
 const headers = { authorization: `Bearer ${KEY}`, "content-type": "application/json" };
-
-/** An HTTP proxy that holds every request `ms` before passing it on. */
-async function startLatencyProxy(upstream: string, ms: number): Promise<string> {
-  const target = new URL(upstream);
-  const server = http.createServer((req, res) => setTimeout(() => forward(req, res, target), ms));
-  const host = await listenLocal(server);
-  onCleanup(() => server.close());
-  return host;
-}
 
 interface Proc {
   url: string;
@@ -60,7 +69,10 @@ interface Proc {
 
 async function startRegops(role: "api" | "worker", env: Record<string, string>): Promise<Proc> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  // A directory per process: node writes a profile per thread (tsx runs its loader in one).
+  const profile = opts.profile ? ["--cpu-prof", `--cpu-prof-dir=${join(PROFILES, `${role}-${port}`)}`] : [];
+  const entry = opts.dist ? ["dist/src/main.js"] : ["--import", "tsx", "src/main.ts"];
+  const child = spawn(process.execPath, [...profile, ...entry], {
     cwd: ROOT,
     env: { ...process.env, ...env, REGOPS_ROLE: role, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "error" },
     stdio: ["ignore", "ignore", "inherit"],
@@ -96,20 +108,23 @@ const stop = (procs: Proc[]) => Promise.all(procs.map((p) => new Promise<void>((
 })));
 
 /** Submits the specs (32 POSTs in flight), waits until every job is final; jobs/s from first POST to last finish, CPU ms per job. */
-async function round1(procs: Proc[], api: Proc, specs: Record<string, unknown>[]): Promise<{ perSec: number; cpuMsPerJob: number; failed: number }> {
-  const cpu0 = procs.reduce((n, p) => n + cpuMsOf(p.pid).own, 0);
+async function round1(procs: Proc[], api: Proc, specs: Record<string, unknown>[]): Promise<RoundResult> {
+  // undici's Pool, not fetch: the client shares the cores with the processes it measures.
+  const client = new Pool(api.url, { connections: 32 });
+  const cpu0 = cpuSplit(procs, api);
+  const self0 = cpuMsOf("self").own;
   const t0 = Date.now();
   const ids: string[] = [];
   await inParallel(specs, 32, async (spec) => {
-    const res = await fetch(`${api.url}/v1/jobs`, { method: "POST", headers, body: JSON.stringify(spec) });
-    if (res.status !== 202) throw new Error(`POST /v1/jobs: ${res.status} ${await res.text()}`);
-    ids.push(((await res.json()) as { id: string }).id);
+    const res = await client.request({ method: "POST", path: "/v1/jobs", headers, body: JSON.stringify(spec) });
+    if (res.statusCode !== 202) throw new Error(`POST /v1/jobs: ${res.statusCode} ${await res.body.text()}`);
+    ids.push(((await res.body.json()) as { id: string }).id);
   });
   let failed = 0;
   let last = 0;
   await inParallel(ids, 8, async (id) => {
     for (;;) {
-      const job = (await (await fetch(`${api.url}/v1/jobs/${id}`, { headers })).json()) as { state: string; finishedAt?: string };
+      const job = (await (await client.request({ method: "GET", path: `/v1/jobs/${id}`, headers })).body.json()) as { state: string; finishedAt?: string };
       if (job.state === "completed" || job.state === "failed") {
         if (job.state === "failed") failed++;
         last = Math.max(last, Date.parse(job.finishedAt!));
@@ -118,16 +133,74 @@ async function round1(procs: Proc[], api: Proc, specs: Record<string, unknown>[]
       await new Promise((r) => setTimeout(r, 200));
     }
   });
-  const cpu = procs.reduce((n, p) => n + cpuMsOf(p.pid).own, 0) - cpu0;
-  return { perSec: round((specs.length * 1000) / (last - t0), 1), cpuMsPerJob: round(cpu / specs.length, 2), failed };
+  const cpu1 = cpuSplit(procs, api);
+  await client.close();
+  const perJob = (ms: number) => round(ms / specs.length, 2);
+  return {
+    perSec: round((specs.length * 1000) / (last - t0), 1),
+    cpuMsPerJob: perJob(cpu1.all - cpu0.all),
+    apiMsPerJob: perJob(cpu1.api - cpu0.api),
+    helpersMsPerJob: perJob(cpu1.helpers - cpu0.helpers),
+    benchMsPerJob: perJob(cpuMsOf("self").own - self0),
+    failed,
+  };
+}
+
+interface RoundResult {
+  perSec: number;
+  /** All regops processes together: the API (submissions, polls) and the workers. */
+  cpuMsPerJob: number;
+  /** The API process's share. */
+  apiMsPerJob: number;
+  /** This process: the latency proxy and the client submitting and polling. Not in cpuMsPerJob. */
+  benchMsPerJob: number;
+  /** CPU ms per second of the API and of all the workers while no job runs. */
+  idleMsPerSec?: { api: number; workers: number };
+  /** Redis's own CPU, and the source registry's, not in cpuMsPerJob: they share the cores too. */
+  redisMsPerJob?: number;
+  registryMsPerJob?: number;
+  /** Node's helper threads in all of them (V8's compiler and GC, libuv's pool): high while they warm up. */
+  helpersMsPerJob: number;
+  failed: number;
+}
+
+/** Calls per command so far, from INFO commandstats (commands run by scripts count too). */
+async function commandStats(url: string): Promise<Map<string, number>> {
+  const redis = new Redis(url);
+  try {
+    const info = await redis.info("commandstats");
+    return new Map([...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function commandsPerJob(before: Map<string, number>, after: Map<string, number>, jobs: number): string {
+  const per = [...after].map(([name, calls]) => [name, (calls - (before.get(name) ?? 0)) / jobs] as const).filter(([, n]) => n > 0);
+  per.sort((a, b) => b[1] - a[1]);
+  const total = per.reduce((n, [, c]) => n + c, 0);
+  return `Redis commands per job: ${round(total, 1)} (${per.map(([name, n]) => `${name} ${round(n, 2)}`).join(", ")})`;
+}
+
+function cpuSplit(procs: Proc[], api: Proc): { all: number; api: number; helpers: number } {
+  let all = 0;
+  let helpers = 0;
+  for (const p of procs) {
+    const own = cpuMsOf(p.pid).own;
+    all += own;
+    helpers += own - mainThreadCpuMsOf(p.pid);
+  }
+  return { all, api: cpuMsOf(api.pid).own, helpers };
 }
 
 async function main(): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
+  if (opts.profile) mkdirSync(PROFILES, { recursive: true });
   const [redis, source, target] = await Promise.all([startRedis(), startRegistry(), startRegistry()]);
   const far = await startLatencyProxy(source.base, opts.latencyMs);
   const seeded = await seedRegistry(source.base, "bench/app", Math.max(opts.checks, opts.copies));
-  console.log(`scale-out: ${availableParallelism()} cores; source registry behind +${opts.latencyMs} ms per request; ${seeded.length} tags seeded`);
+  const warmTags = opts.warmup && opts.only.includes("refresh") ? await seedRegistry(source.base, "bench/warm", Math.min(500, opts.warmup)) : [];
+  console.log(`scale-out: ${availableParallelism()} cores; source registry behind +${opts.latencyMs} ms per request; ${seeded.length + warmTags.length} tags seeded`);
   const configPath = join(tempDir("scale-out"), "regops.yaml");
   writeFileSync(
     configPath,
@@ -144,11 +217,11 @@ async function main(): Promise<void> {
   );
   const envFor = (prefix: string) => ({ REDIS_URL: redis.url, REGOPS_CONFIG: configPath, REGOPS_PREFIX: prefix });
   const results: Record<string, unknown> = { opts, cores: availableParallelism(), at: new Date().toISOString() };
-  const rows: string[][] = [["measure", "processes", "per second", "× of 1", "CPU ms/job", "failed"]];
+  const rows: string[][] = [["measure", "processes", "per second", "× of 1", "CPU ms/job", "of which API", "of which helper threads", "Redis ms/job", "source registry ms/job", "bench ms/job", "idle ms/s api+workers", "failed"]];
 
-  for (const kind of ["refresh", "retag"] as const) {
+  for (const kind of (["refresh", "retag"] as const).filter((k) => opts.only.includes(k))) {
     let base = 0;
-    for (const workers of [1, 2, 4]) {
+    for (const workers of opts.workers) {
       const prefix = `so${randomBytes(3).toString("hex")}`;
       const api = await startRegops("api", envFor(prefix));
       const procs = [api, ...(await Promise.all(Array.from({ length: workers }, () => startRegops("worker", envFor(prefix)))))];
@@ -158,17 +231,36 @@ async function main(): Promise<void> {
           ? { type: "refresh", image: `${far}/bench/app:${tag}`, pull: false, force: true }
           : { type: "retag", source: `${far}/bench/app:${tag}`, targets: [`${target.host}/copy${workers}/app:${tag}`] },
       );
+      const span0 = process.hrtime.bigint() / 1000n;
+      if (kind === "refresh" && opts.warmup) {
+        const warm = Array.from({ length: opts.warmup * workers }, (_, i) => ({ type: "refresh", image: `${far}/bench/warm:${warmTags[i % warmTags.length]!.tag}`, pull: false, force: true }));
+        await round1(procs, api, warm);
+      }
+      // What the processes cost doing nothing (timers, BullMQ's polls), which a slow round pays more of.
+      const idle0 = cpuSplit(procs, api);
+      await new Promise((r) => setTimeout(r, 3000));
+      const idle1 = cpuSplit(procs, api);
+      const idleMsPerSec = { api: round((idle1.api - idle0.api) / 3, 1), workers: round((idle1.all - idle1.api - idle0.all + idle0.api) / 3, 1) };
+      const stats0 = opts.trace ? await commandStats(redis.url) : undefined;
+      const redisCpu0 = cpuMsOf(redis.pid).own;
+      const registryCpu0 = cpuMsOf(source.pid).own;
       const r = await round1(procs, api, specs);
+      r.redisMsPerJob = round((cpuMsOf(redis.pid).own - redisCpu0) / n, 2);
+      r.registryMsPerJob = round((cpuMsOf(source.pid).own - registryCpu0) / n, 2);
+      r.idleMsPerSec = idleMsPerSec;
+      if (stats0) console.log(commandsPerJob(stats0, await commandStats(redis.url), n));
+      const span = { start: Number(span0), end: Number(process.hrtime.bigint() / 1000n), pids: procs.map((p) => p.url) };
+      if (opts.profile) writeFileSync(join(PROFILES, `${kind}-${workers}.json`), JSON.stringify(span));
       base ||= r.perSec;
       results[`${kind}-${workers}`] = r;
-      rows.push([kind === "refresh" ? "digest checks" : "retag copies", `${workers} worker`, String(r.perSec), String(round(r.perSec / base, 2)), String(r.cpuMsPerJob), String(r.failed)]);
+      rows.push([kind === "refresh" ? "digest checks" : "retag copies", `${workers} worker`, String(r.perSec), String(round(r.perSec / base, 2)), String(r.cpuMsPerJob), String(r.apiMsPerJob), String(r.helpersMsPerJob), String(r.redisMsPerJob), String(r.registryMsPerJob), String(r.benchMsPerJob), `${r.idleMsPerSec?.api}+${r.idleMsPerSec?.workers}`, String(r.failed)]);
       console.log(rows.at(-1)!.join("  "));
       await stop(procs);
     }
   }
 
   let ingestBase = 0;
-  for (const apis of [1, 2]) {
+  for (const apis of opts.only.includes("ingest") ? [1, 2] : []) {
     const prefix = `so${randomBytes(3).toString("hex")}`;
     const procs = await Promise.all(Array.from({ length: apis }, () => startRegops("api", envFor(prefix))));
     const body = harborPush("bench/app", "t0", `sha256:${"0".repeat(48)}COUNTER`);
@@ -182,15 +274,20 @@ async function main(): Promise<void> {
     ingestBase ||= perSec;
     const r = { perSec, cpuMsPerJob: round(cpu / done, 3), failed: loads.reduce((n, l) => n + l.failed, 0) };
     results[`ingest-${apis}`] = r;
-    rows.push(["webhook ingest", `${apis} api`, String(perSec), String(round(perSec / ingestBase, 2)), String(r.cpuMsPerJob), String(r.failed)]);
+    rows.push(["webhook ingest", `${apis} api`, String(perSec), String(round(perSec / ingestBase, 2)), String(r.cpuMsPerJob), "", "", "", "", "", "", String(r.failed)]);
     console.log(rows.at(-1)!.join("  "));
     await stop(procs);
   }
 
   console.log(`\n${table(rows)}`);
+  if (!results["refresh-1"] || !results["refresh-2"] || !results["refresh-4"]) return void writeResults(results);
   const r2 = (results["refresh-2"] as { perSec: number }).perSec / (results["refresh-1"] as { perSec: number }).perSec;
   const r4 = (results["refresh-4"] as { perSec: number }).perSec / (results["refresh-1"] as { perSec: number }).perSec;
   console.log(`goals (digest checks): 2 workers ${round(r2, 2)}x (>= 1.8: ${r2 >= 1.8 ? "met" : "missed"}), 4 workers ${round(r4, 2)}x (>= 3.2: ${r4 >= 3.2 ? "met" : "missed"})`);
+  writeResults(results);
+}
+
+function writeResults(results: Record<string, unknown>): void {
   const file = join(RESULTS, `scale-out-${new Date().toISOString().replace(/[-:]|\.\d+/g, "")}.json`);
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`results: ${file}`);
