@@ -2,6 +2,7 @@
 // (Notation or cosign next to the image in its registry, Notary v1 in the Notary server), and
 // verifyImage finds and checks every signature of one manifest under the configured policy.
 import { RegopsError } from "../errors.js";
+import type { SignResult } from "../jobs/specs/index.js";
 import type { ManifestDescriptor } from "../registry/manifest.js";
 import type { Reference } from "../registry/reference.js";
 import type { ReferrersLock } from "../registry/referrers/push.js";
@@ -32,24 +33,8 @@ export interface SignerDeps {
   signatureDrafts?: SignatureDrafts;
 }
 
-export interface SignedDigest {
-  format: SigningFormat;
-  digest: string;
-  size: number;
-  mediaType: string;
-  /** Notation: the leaf certificate's subject; cosign: the key's hint; Notary v1: the role. */
-  signer: string;
-  signedAt: string;
-  /** Notation, cosign: the signature manifest and how it was made findable. */
-  signature?: { digest: string; via: "referrers-api" | "tag-schema" };
-  /** Notary v1 only. */
-  gun?: string;
-  tag?: string;
-  role?: string;
-  repoCreated?: boolean;
-  /** Notation, cosign: this signer's signature of the manifest was already there; nothing was pushed. */
-  existing?: boolean;
-}
+/** What signing a digest gives: the sign job's result (the job adds the image) and the manifest's media type. */
+export type SignedDigest = Omit<SignResult, "image" | "signer" | "signedAt"> & { mediaType: string; signer: string; signedAt: string };
 
 export interface SignOptions {
   /** Notary v1: the role to sign as (default notary.role). */
