@@ -32,6 +32,11 @@ async function call(method: string, path: string, body?: unknown, key = KEYS.adm
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
+/** GraphQL `runSchedule` with a write key: the answer's body (data or errors). */
+async function runScheduleGql(id: string): Promise<any> {
+  return (await call("POST", "/graphql", { query: `mutation { runSchedule(id: ${JSON.stringify(id)}) }` }, KEYS.write)).body;
+}
+
 function startWorker(): Promise<TestService> {
   return startTestService({ redisUrl: redis.url, prefix, role: "worker", registries: registriesOf(), extra: extra() });
 }
@@ -190,22 +195,14 @@ describe("/v1/schedules", () => {
     expect([job.state, job.submittedBy, job.spec]).toEqual(["completed", "regops:schedule", expect.objectContaining({ type: "refresh", image, pull: false })]);
 
     // A run that is over no longer holds the next one back; GraphQL's runSchedule is the same door.
-    const gql = await fetch(`${api.url}/graphql`, {
-      method: "POST",
-      headers: { ...auth(KEYS.write), "content-type": "application/json" },
-      body: JSON.stringify({ query: 'mutation { runSchedule(id: "nightly") }' }),
-    }).then((r) => r.json() as Promise<any>);
+    const gql = await runScheduleGql("nightly");
     expect(gql.data.runSchedule).toMatchObject({ id: "nightly", source: "config" });
     await vi.waitFor(async () => expect((await view()).runs).toBe(before.runs + 2), { timeout: 30_000, interval: 100 });
     expect((await queue.getJobSchedulers(0, -1)).map((s) => s.key)).toEqual(["nightly"]);
 
     const unknown = await call("POST", "/v1/schedules/nope/run", undefined, KEYS.write);
     expect([unknown.status, unknown.body.code]).toEqual([404, "NOT_FOUND"]);
-    const gqlUnknown = await fetch(`${api.url}/graphql`, {
-      method: "POST",
-      headers: { ...auth(KEYS.write), "content-type": "application/json" },
-      body: JSON.stringify({ query: 'mutation { runSchedule(id: "nope") }' }),
-    }).then((r) => r.json() as Promise<any>);
+    const gqlUnknown = await runScheduleGql("nope");
     expect(gqlUnknown.errors[0].extensions.code).toBe("NOT_FOUND");
     expect((await call("POST", "/v1/schedules/nightly/run", undefined, KEYS.read)).status).toBe(403);
   }, 90_000);
@@ -218,11 +215,7 @@ describe("/v1/schedules", () => {
       expect((await call("GET", "/v1/schedules/prune-all", undefined, KEYS.read)).body.runScope).toBe("admin");
       const refused = await call("POST", "/v1/schedules/prune-all/run", undefined, KEYS.write);
       expect([refused.status, refused.body.code]).toEqual([403, "FORBIDDEN"]);
-      const gql = await fetch(`${api.url}/graphql`, {
-        method: "POST",
-        headers: { ...auth(KEYS.write), "content-type": "application/json" },
-        body: JSON.stringify({ query: 'mutation { runSchedule(id: "prune-all") }' }),
-      }).then((r) => r.json() as Promise<any>);
+      const gql = await runScheduleGql("prune-all");
       expect(gql.errors[0].extensions.code).toBe("FORBIDDEN");
       expect((await queue.getJobs(["waiting", "active", "delayed", "prioritized", "paused"])).filter((j) => j?.name === "run")).toEqual([]);
     } finally {
