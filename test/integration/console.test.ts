@@ -14,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchOffline, openPage, type OfflineBrowser } from "../helpers/chromium.js";
 import { checkBrowserAnswers } from "../helpers/contract-fetch.js";
 import { startGateProxy, type GateProxy } from "../helpers/gate-proxy.js";
-import { Redis } from "ioredis";
 import { RedisLock } from "../../src/locks/redis-lock.js";
 import { MEDIA_TYPES } from "../../src/registry/manifest.js";
 import { pushReferrer } from "../../src/registry/referrers/push.js";
@@ -54,7 +53,7 @@ async function notationSign(subject: Pushed): Promise<void> {
   await pushBlob(registry.url, repo, sig.configBytes);
   await pushBlob(registry.url, repo, sig.envelope);
   const remote = new Remote(registrySchema.parse({ id: "local", url: registry.url, kind: "distribution" }));
-  const conn = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  const conn = redis.client("console-test");
   try {
     await pushReferrer(remote, repo, sig.manifest.bytes, MEDIA_TYPES.ociManifest, { lock: new RedisLock(conn, `{console-${RUN}}:lock:`, { ttlMs: 5000, pollMs: 5 }) });
   } finally {

@@ -34,7 +34,7 @@ const getJson = async (url: string, accept: string = MEDIA_TYPES.ociManifest) =>
 beforeAll(async () => {
   [redis, reg] = await Promise.all([startRedis(), startRegistry()]);
   remote = new Remote(registrySchema.parse({ id: "local", url: reg.url, kind: "distribution", insecure: true }));
-  conn = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  conn = redis.client("cosign-test");
   lock = new RedisLock(conn, lockPrefix, { ttlMs: 5000, pollMs: 5 });
 });
 
@@ -109,7 +109,7 @@ describe("concurrent signing", () => {
     const repo = `cosign-${Date.now()}/many`;
     const img = await pushPlatformImage(reg.url, repo, { os: "linux", architecture: "amd64" });
     const clients = Array.from({ length: 4 }, (_, i) => {
-      const c = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+      const c = redis.client("cosign-test");
       extraConnections.push(c);
       const r = new Remote(registrySchema.parse({ id: `c${i}`, url: reg.url, kind: "distribution", insecure: true }));
       extraRemotes.push(r);

@@ -34,7 +34,7 @@ beforeAll(async () => {
   apiUrl = `http://${proxy.host}`;
   api = new Remote(registrySchema.parse({ id: "api", url: apiUrl, kind: "generic", insecure: true }));
   tagSchema = new Remote(registrySchema.parse({ id: "plain", url: plain.url, kind: "distribution", insecure: true }));
-  conn = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  conn = redis.client("referrers-api-test");
   lock = new RedisLock(conn, `{referrers-api-${randomUUID()}}:lock:`, { ttlMs: 5000, pollMs: 5 });
 });
 

@@ -31,7 +31,7 @@ function remoteOf(reg: StartedRegistry, limits: Record<string, number> = {}): Re
 }
 
 function lockOn(): RedisLock {
-  const conn = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  const conn = redis.client("referrers-test");
   connections.push(conn);
   return new RedisLock(conn, prefix, { ttlMs: 5000, maxWaitMs: 60_000, pollMs: 5 });
 }

@@ -9,7 +9,6 @@ import { Transform, type TransformCallback } from "node:stream";
 import { promisify } from "node:util";
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import bcrypt from "bcryptjs";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisLock } from "../../src/locks/redis-lock.js";
 import { headManifest } from "../../src/registry/manifest.js";
@@ -242,7 +241,7 @@ describe("retag (daemon mode)", () => {
 
   it("when a cosign-signed image is pushed by the host with its own digest, then its signature is copied to the target and verifies there", async () => {
     const img = await pushRandomImage(regA.host, repo, "cosigned");
-    const conn = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    const conn = redis.client("retag-daemon-test");
     const remoteA = new Remote(registrySchema.parse({ id: "a", url: regA.url, kind: "distribution", insecure: true }));
     const remoteB = new Remote(registrySchema.parse({ id: "b", url: regB.url, kind: "distribution", insecure: true, auth: creds }));
     try {

@@ -12,7 +12,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSigning } from "../../src/sign/material.js";
-import { Redis } from "ioredis";
 import { certificatesFromFile, createNotationSignature, generateTestCertificates, writeTestCertificateFiles } from "../../src/sign/notation/index.js";
 import { prepareNotationSignature } from "../../src/sign/notation/push.js";
 import { signingName } from "../../src/sign/sign-once.js";
@@ -288,7 +287,7 @@ describe("regops' own signatures through the sign and verify jobs", () => {
     const prepared = prepareNotationSignature(subject, own);
     for (const blob of prepared.blobs) await pushBlob(registry.url, repo, blob);
     await putBytes(repo, sha256(prepared.manifest), OCI_MANIFEST, prepared.manifest);
-    const client = new Redis(redis.url);
+    const client = redis.client("sign-formats-test");
     const drafts = new RedisSignatureDrafts(client, storeKeys(PREFIX).signatureDrafts);
     const name = signingName("notation", new X509Certificate(own.chain[0]!).fingerprint256.replaceAll(":", "").toLowerCase(), `${registry.host}/${repo}`, img.digest);
     try {

@@ -75,7 +75,7 @@ const cosignVerified = async (remote: Remote, repo: string, subject: Pushed) =>
 
 beforeAll(async () => {
   [redis, regA, regB] = await Promise.all([startRedis(), startRegistry(), startRegistry()]);
-  conn = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  conn = redis.client("signature-copies-test");
   lock = new RedisLock(conn, `{copies-${randomUUID()}}:lock:`, { ttlMs: 5000, pollMs: 5 });
   remoteA = new Remote(registrySchema.parse({ id: "a", url: regA.url, kind: "distribution", insecure: true }));
   remoteB = new Remote(registrySchema.parse({ id: "b", url: regB.url, kind: "distribution", insecure: true }));
