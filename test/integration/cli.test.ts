@@ -12,7 +12,7 @@ import { parse } from "yaml";
 import { cliHome, regops, startRegops, type CliRun } from "../helpers/cli.js";
 import { pushLayeredImage } from "../helpers/oci.js";
 import { gzLayer } from "../helpers/layers.js";
-import { freePort } from "../helpers/ports.js";
+import { quietPort } from "../helpers/ports.js";
 import { removeLocalImages } from "../helpers/push.js";
 import { auth, json, KEYS, startTestService, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
@@ -199,7 +199,7 @@ describe("exit codes for the caller's mistakes", { timeout: 120_000 }, () => {
   });
 
   it("when nothing listens at the URL, then exit 3 saying it cannot reach it", async () => {
-    const url = `http://127.0.0.1:${await freePort()}`;
+    const url = `http://127.0.0.1:${await quietPort()}`;
     const r = await regops(["refresh", ref, "--wait"], as(KEYS.write, url));
     expect(r.code, show(r)).toBe(3);
     expect(r.stderr).toContain(`cannot reach ${url}: ECONNREFUSED`);
@@ -259,7 +259,7 @@ describe("contexts", { timeout: 120_000 }, () => {
     const keyFile = join(home, "reader.key");
     writeFileSync(keyFile, `${KEYS.read}\n`, { mode: 0o600 });
     const env = { HOME: home };
-    expect((await regops(["context", "set", "dead", "--url", `http://127.0.0.1:${await freePort()}`], env)).code).toBe(0);
+    expect((await regops(["context", "set", "dead", "--url", `http://127.0.0.1:${await quietPort()}`], env)).code).toBe(0);
     expect((await regops(["context", "set", "test", "--url", svc.url, "--key-file", keyFile], env)).code).toBe(0);
     const dead = await regops(["jobs", "ls"], env); // the first context set became current
     expect(dead.code, show(dead)).toBe(3);

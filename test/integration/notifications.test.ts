@@ -14,6 +14,7 @@ import type { NotificationEvent } from "../../src/notify/schema.js";
 import { verifySignature } from "../../src/notify/sign.js";
 import { queuePrefix } from "../../src/store/keys.js";
 import { pushRandomImage } from "../helpers/push.js";
+import { quietPort } from "../helpers/ports.js";
 import { redisDump } from "../helpers/redis-dump.js";
 import { auth, json, KEYS, startTestService, waitForJob, type TestService } from "../helpers/service.js";
 import { startRedis, startRegistry, type StartedRedis, type StartedRegistry } from "../helpers/stack.js";
@@ -91,10 +92,10 @@ beforeAll(async () => {
   // /ok answers 200, /flaky 503 twice and then 200, /gone 410.
   main = receiver((path, seen) => (path === "/gone" ? 410 : path === "/flaky" && seen.length < 2 ? 503 : 200));
   const mainPort = await listen(main.server);
-  // The "down" receiver's port is taken and let go: nothing listens there until the test starts it.
+  // Nothing listens on the "down" receiver's port until the test starts it there (a port outside
+  // the ephemeral range, so no other server can be handed it meanwhile).
   down = receiver(() => 200);
-  downPort = await listen(down.server);
-  await new Promise((r) => down.server.close(r));
+  downPort = await quietPort();
   const rx = `http://127.0.0.1:${mainPort}`;
   svc = await startTestService({
     redisUrl: redis.url,
